@@ -1,0 +1,41 @@
+/* buf.h — the growable byte buffer (like curl's dynbuf and git's strbuf).
+ *
+ * Always NUL-terminated once anything is added.  Each buffer has a size
+ * limit (DDCI_BUF_DEFAULT_MAX unless set) so a hostile server cannot make
+ * us allocate without bound: exceeding it fails with DDCI_ENOMEM.
+ */
+#ifndef DDCI_BUF_H
+#define DDCI_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "ddci/error.h"
+
+#define DDCI_BUF_DEFAULT_MAX ((size_t)64 << 20) /* 64 MiB */
+
+struct ddci_buf {
+	char *ptr;  /* NULL until something is added; then NUL-terminated */
+	size_t len;
+	size_t cap;
+	size_t max; /* 0 = DDCI_BUF_DEFAULT_MAX */
+};
+
+#define DDCI_BUF_INIT { NULL, 0, 0, 0 }
+
+void ddci_buf_init(struct ddci_buf *b, size_t max);
+int ddci_buf_add(struct ddci_buf *b, const void *data, size_t len) DDCI_WUR;
+int ddci_buf_adds(struct ddci_buf *b, const char *s) DDCI_WUR;
+int ddci_buf_addc(struct ddci_buf *b, char c) DDCI_WUR;
+int ddci_buf_addf(struct ddci_buf *b, const char *fmt, ...) DDCI_PRINTF(2, 3) DDCI_WUR;
+int ddci_buf_vaddf(struct ddci_buf *b, const char *fmt, va_list ap) DDCI_WUR;
+/* Appends s with JSON string escaping, without the surrounding quotes. */
+int ddci_buf_add_json_escaped(struct ddci_buf *b, const char *s) DDCI_WUR;
+/* Contents as a C string: "" when empty (never NULL). */
+const char *ddci_buf_str(const struct ddci_buf *b);
+void ddci_buf_reset(struct ddci_buf *b); /* len = 0, memory kept */
+/* Hands the memory to the caller (free()); the buffer is left empty. */
+char *ddci_buf_detach(struct ddci_buf *b);
+void ddci_buf_release(struct ddci_buf *b);
+
+#endif

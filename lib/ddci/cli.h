@@ -1,0 +1,68 @@
+/* cli.h — option tables, parsing and generated --help.
+ *
+ * A command declares its own options in a table; the shared ones (site,
+ * api-url, timeout, ...) are added by group.  The same tables drive
+ * getopt_long, --help and the man-page check, so they cannot drift.
+ */
+#ifndef DDCI_CLI_H
+#define DDCI_CLI_H
+
+#include <stdio.h>
+
+#include "ddci/config.h"
+#include "ddci/error.h"
+
+struct ddci_opt {
+	const char *name;  /* long name, without "--" */
+	int key;           /* handed to on_opt; a letter for a short option too, else >= 256 */
+	const char *arg;   /* "SECONDS": takes an argument; NULL: a switch */
+	const char *env;   /* environment variable, for --help */
+	const char *def;   /* default, for --help */
+	const char *help;  /* one line */
+};
+
+/* Shared option groups a command takes. */
+enum {
+	DDCI_CLI_NET = 1 << 0,     /* --site --api-url --timeout --retries --ca-bundle --dry-run --verbose */
+	DDCI_CLI_SERVICE = 1 << 1, /* --service --env --service-version */
+	DDCI_CLI_GIT = 1 << 2,     /* --repo */
+	DDCI_CLI_OUTPUT = 1 << 3,  /* --output text|json */
+	DDCI_CLI_SPOOL = 1 << 4,   /* --spool */
+	DDCI_CLI_REPORTER = 1 << 5,/* --no-fail */
+	DDCI_CLI_GATE = 1 << 6     /* --fail-open */
+};
+
+struct ddci_cmd {
+	const char *name;      /* "ddci-deploy" */
+	const char *summary;   /* one line: what it does */
+	const char *synopsis;  /* "[OPTIONS]" or "list|get ... [OPTIONS]" */
+	const char *description; /* a paragraph or more, may be NULL */
+	const struct ddci_opt *opts; /* command options, ended by { NULL } */
+	unsigned groups;       /* DDCI_CLI_* */
+	const char *outputs;   /* output formats accepted by --output, e.g. "text|json" */
+	const char *examples;  /* lines of shell */
+	/* Called for each command option; returns 0 or DDCI_EUSAGE (with a message). */
+	int (*on_opt)(void *ctx, int key, const char *arg);
+};
+
+/* Parses argv.  Shared options go into cfg, the command's to on_opt.
+ * Returns 0 with *first_arg set to the first positional argument;
+ * 1 when --help or --version was printed (exit 0); DDCI_EUSAGE on misuse
+ * (message set: "unknown option '--x'", ...). */
+int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_config *cfg,
+		   void *ctx, int argc, char **argv) DDCI_WUR;
+
+void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd);
+void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd);
+
+/* Prints "<prog>: <message>" (redacted) to stderr when rc < 0, adds
+ * "try '<prog> --help'" for usage errors, honours cfg->no_fail / fail_open
+ * (warning and exit 0), and returns the exit status for rc.
+ * rc may also be DDCI_EXIT_GATE (1) for a failed gate. */
+int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc);
+
+/* Every command's long option names (shared and own), for tests/man check:
+ * prints one per line. Used by `ddci-<x> --list-options` (hidden). */
+void ddci_cli_list_options(FILE *f, const struct ddci_cmd *cmd);
+
+#endif

@@ -1,0 +1,57 @@
+/* git.h — what ddci reads from git, through libgit2.
+ *
+ * libgit2 is initialised on the first ddci_git_open() only, so commands that
+ * do not read git never pay for it.  The repository is opened once and only
+ * what is asked is read: HEAD, one remote, a bounded revwalk.  Remote URLs
+ * come back scrubbed of credentials.  Shallow clones are detected and named
+ * in the error when history is missing.
+ */
+#ifndef DDCI_GIT_H
+#define DDCI_GIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddci/error.h"
+
+struct ddci_repo;
+
+/* Discovers the repository at or above `path` (NULL = "."). DDCI_EGIT with
+ * "not a git repository: '<path>'" when there is none. */
+int ddci_git_open(struct ddci_repo **out, const char *path) DDCI_WUR;
+void ddci_git_free(struct ddci_repo *r);
+
+/* 40-hex sha of HEAD. */
+int ddci_git_head(char out[41], struct ddci_repo *r) DDCI_WUR;
+/* Resolves any revision (sha, branch, tag, "origin/main", "HEAD~2"). */
+int ddci_git_resolve(char out[41], struct ddci_repo *r, const char *rev) DDCI_WUR;
+/* Current branch short name ("main"), or *out = NULL when HEAD is detached. */
+int ddci_git_branch(char **out, struct ddci_repo *r) DDCI_WUR;
+/* URL of remote `name` (NULL = "origin", else the first remote), without
+ * credentials; *out = NULL when there is no remote. */
+int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name) DDCI_WUR;
+int ddci_git_is_shallow(struct ddci_repo *r);
+
+/* *out = 1 when `ancestor` is `descendant` or one of its ancestors.
+ * DDCI_EGIT naming the shallow clone when the history needed is missing. */
+int ddci_git_is_ancestor(int *out, struct ddci_repo *r, const char *ancestor,
+			 const char *descendant) DDCI_WUR;
+int ddci_git_merge_base(char out[41], struct ddci_repo *r, const char *a, const char *b) DDCI_WUR;
+/* Committer time of a commit, in ns. */
+int ddci_git_commit_time(int64_t *out_ns, struct ddci_repo *r, const char *rev) DDCI_WUR;
+
+/* Commits in from..to (reachable from `to`, not from `from`), newest first,
+ * at most `limit` (0 = no limit): fn(sha, commit time ns, ctx) returns 0 to
+ * go on, non-zero to stop. */
+int ddci_git_walk_range(struct ddci_repo *r, const char *from, const char *to, size_t limit,
+			int (*fn)(const char *sha, int64_t time_ns, void *ctx), void *ctx) DDCI_WUR;
+
+/* Paths changed between the trees of `from` and `to` (renames count as
+ * both names): fn(path, ctx) returns 0 to go on. */
+int ddci_git_changed_files(struct ddci_repo *r, const char *from, const char *to,
+			   int (*fn)(const char *path, void *ctx), void *ctx) DDCI_WUR;
+
+/* libgit2 shutdown if it was initialised (call at exit). */
+void ddci_git_shutdown(void);
+
+#endif

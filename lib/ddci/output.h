@@ -1,0 +1,38 @@
+/* output.h — where results go besides stdout: GitHub Actions outputs,
+ * step summary and annotations, and the report files gates write.
+ *
+ * Everything written here passes through redact.h first.
+ */
+#ifndef DDCI_OUTPUT_H
+#define DDCI_OUTPUT_H
+
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#include "ddci/error.h"
+
+/* Appends `key=value` to $GITHUB_OUTPUT when set (multi-line values use the
+ * heredoc form). Returns 0 when unset. */
+int ddci_gh_output(const char *key, const char *value) DDCI_WUR;
+/* Appends Markdown to $GITHUB_STEP_SUMMARY when set. */
+int ddci_gh_summary(const char *markdown) DDCI_WUR;
+/* "::error file=F,line=L,title=T::message" to stdout when GITHUB_ACTIONS
+ * is "true" (level: "error", "warning", "notice"); file may be NULL. */
+void ddci_gh_annotate(const char *level, const char *file, int line, const char *title,
+		      const char *message);
+int ddci_in_github_actions(void);
+
+/* Prints v (redacted) to f, pretty or compact, with a newline. */
+int ddci_print_json(FILE *f, const cJSON *v, int pretty) DDCI_WUR;
+
+/* Writes a whole file atomically (temp + rename), mode 0644 or given. */
+int ddci_write_file(const char *path, const char *data, size_t len, int mode) DDCI_WUR;
+
+/* Text tables: columns sized to content, header row, no trailing spaces. */
+struct ddci_table;
+int ddci_table_new(struct ddci_table **out, int ncols, const char *const *headers) DDCI_WUR;
+int ddci_table_add(struct ddci_table *t, const char *const *cells) DDCI_WUR;
+void ddci_table_print(FILE *f, const struct ddci_table *t);
+void ddci_table_free(struct ddci_table *t);
+
+#endif

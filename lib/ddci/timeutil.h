@@ -1,0 +1,38 @@
+/* timeutil.h — parsing and printing of times and durations.
+ *
+ * Accepted times: Unix seconds, milliseconds or nanoseconds (told apart by
+ * magnitude; microseconds too), RFC 3339 with `Z` or a ±hh:mm offset and an
+ * optional fraction, `now`, and `now-<N><s|m|h|d|w>`.  All times are int64
+ * nanoseconds since the epoch.  Years outside 1970..2200 are rejected.
+ */
+#ifndef DDCI_TIMEUTIL_H
+#define DDCI_TIMEUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ddci/error.h"
+
+#define DDCI_NS_PER_SEC INT64_C(1000000000)
+
+int64_t ddci_time_now_ns(void);
+/* Monotonic clock in nanoseconds, for deadlines. */
+int64_t ddci_time_mono_ns(void);
+
+/* Parses `s` relative to `now_ns`. On error sets a message naming `what`
+ * (e.g. "--started-at") and returns DDCI_EUSAGE. */
+int ddci_time_parse(int64_t *out_ns, const char *s, int64_t now_ns, const char *what) DDCI_WUR;
+
+/* Durations: "90", "90s", "15m", "2h", "7d", "1h30m", "500ms" -> ms. */
+int ddci_duration_parse(int64_t *out_ms, const char *s, const char *what) DDCI_WUR;
+
+/* "2024-01-02T03:04:05Z" (seconds precision), into buf of >= 32 bytes. */
+void ddci_time_format_rfc3339(char *buf, size_t size, int64_t ns);
+/* "1h 02m", "3d 4h", "45s", "120ms" — human duration from ms. */
+void ddci_duration_format(char *buf, size_t size, int64_t ms);
+
+/* Strict integer parsing for flags: whole string, in [min, max]. */
+int ddci_parse_int64(int64_t *out, const char *s, int64_t min, int64_t max, const char *what) DDCI_WUR;
+int ddci_parse_double(double *out, const char *s, double min, double max, const char *what) DDCI_WUR;
+
+#endif
