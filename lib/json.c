@@ -1,0 +1,310 @@
+/* json.c — JSON:API helpers over cJSON: int64 as raw integer text, the
+ * {"data":{...}} envelope, and typed dotted-path getters whose errors name
+ * the field.
+ *
+ * Precision: cJSON keeps parsed numbers only as a double, so
+ * ddci_json_get_int64() on a parsed document returns (int64_t)valuedouble:
+ * exact up to 2^53, and nanosecond timestamps (~1.7e18) lose their
+ * sub-microsecond digits (fine for display; never sent back).  Nodes built
+ * with ddci_json_int64() keep their exact text and read back exactly.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/json.h"
+
+static int oom(void)
+{
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+cJSON *ddci_json_int64(int64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, v);
+	return cJSON_CreateRaw(text);
+}
+
+int ddci_json_add_int64(cJSON *obj, const char *name, int64_t v)
+{
+	cJSON *n = ddci_json_int64(v);
+
+	if (!n)
+		return oom();
+	if (!cJSON_AddItemToObject(obj, name, n)) {
+		cJSON_Delete(n);
+		return oom();
+	}
+	return 0;
+}
+
+int ddci_json_add_str(cJSON *obj, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return 0;
+	if (!cJSON_AddStringToObject(obj, name, value))
+		return oom();
+	return 0;
+}
+
+cJSON *ddci_jsonapi_wrap(const char *type, const char *id, cJSON *attrs)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *data = cJSON_CreateObject();
+
+	if (!root || !data || !cJSON_AddItemToObject(root, "data", data)) {
+		cJSON_Delete(data);
+		goto fail;
+	}
+	if (id && !cJSON_AddStringToObject(data, "id", id))
+		goto fail;
+	if (type && !cJSON_AddStringToObject(data, "type", type))
+		goto fail;
+	if (attrs && !cJSON_AddItemToObject(data, "attributes", attrs))
+		goto fail;
+	return root;
+fail:
+	cJSON_Delete(root);
+	cJSON_Delete(attrs);
+	return NULL;
+}
+
+int ddci_json_parse(cJSON **out, const char *text, const char *what)
+{
+	const char *end = NULL;
+	size_t len = text ? strlen(text) : 0;
+
+	*out = NULL;
+	if (len == 0)
+		return ddci_error_set(DDCI_EPROTO, "empty %s", what);
+	/* The length counts the NUL: cJSON checks for it to reject trailing bytes. */
+	*out = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+	if (!*out) {
+		size_t at = end && end >= text ? (size_t)(end - text) : 0;
+
+		return ddci_error_set(DDCI_EPROTO, "invalid JSON in %s at byte %zu", what, at);
+	}
+	return 0;
+}
+
+/* The child of `obj` named by the first `len` bytes of `key`. */
+static const cJSON *child(const cJSON *obj, const char *key, size_t len)
+{
+	const cJSON *c;
+
+	if (cJSON_IsObject(obj)) {
+		for (c = obj->child; c; c = c->next)
+			if (c->string && strlen(c->string) == len && memcmp(c->string, key, len) == 0)
+				return c;
+		return NULL;
+	}
+	if (cJSON_IsArray(obj) && len > 0 && len < 10 && strspn(key, "0123456789") >= len) {
+		long idx = 0;
+
+		for (size_t i = 0; i < len; i++)
+			idx = idx * 10 + (key[i] - '0');
+		for (c = obj->child; c && idx > 0; c = c->next)
+			idx--;
+		return c;
+	}
+	return NULL;
+}
+
+const cJSON *ddci_json_path(const cJSON *root, const char *path)
+{
+	const cJSON *cur = root;
+	const char *p = path;
+
+	if (!root || !path)
+		return NULL;
+	while (cur) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+
+		cur = child(cur, p, len);
+		if (!dot)
+			break;
+		p = dot + 1;
+	}
+	return cur;
+}
+
+static const char *type_name(const cJSON *v)
+{
+	if (cJSON_IsString(v))
+		return "a string";
+	if (cJSON_IsNumber(v) || cJSON_IsRaw(v))
+		return "a number";
+	if (cJSON_IsBool(v))
+		return "a boolean";
+	if (cJSON_IsNull(v))
+		return "null";
+	if (cJSON_IsArray(v))
+		return "an array";
+	if (cJSON_IsObject(v))
+		return "an object";
+	return "invalid";
+}
+
+/* Finds `path`: 1 when present (and not null, for optional lookups), 0 when
+ * absent and optional, < 0 with the message set otherwise. */
+static int lookup(const cJSON **v, const cJSON *root, const char *path, int optional)
+{
+	*v = ddci_json_path(root, path);
+	if (*v && !(optional && cJSON_IsNull(*v)))
+		return 1;
+	if (optional)
+		return 0;
+	return ddci_error_set(DDCI_EPROTO, "missing field '%s' in response", path);
+}
+
+static int wrong_type(const cJSON *v, const char *path, const char *expected)
+{
+	return ddci_error_set(DDCI_EPROTO, "field '%s' is %s, expected %s", path, type_name(v), expected);
+}
+
+static int get_str(const char **out, const cJSON *root, const char *path, int optional)
+{
+	const cJSON *v;
+	int rc = lookup(&v, root, path, optional);
+
+	if (rc <= 0)
+		return rc;
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return wrong_type(v, path, "a string");
+	*out = v->valuestring;
+	return 0;
+}
+
+int ddci_json_get_str(const char **out, const cJSON *root, const char *path)
+{
+	return get_str(out, root, path, 0);
+}
+
+int ddci_json_get_str_opt(const char **out, const cJSON *root, const char *path)
+{
+	return get_str(out, root, path, 1);
+}
+
+static int get_int64(int64_t *out, const cJSON *root, const char *path, int optional)
+{
+	const cJSON *v;
+	int rc = lookup(&v, root, path, optional);
+
+	if (rc <= 0)
+		return rc;
+	if (cJSON_IsRaw(v) && v->valuestring) {
+		/* Built by ddci_json_int64(): exact text. */
+		char *end;
+		long long n;
+
+		errno = 0;
+		n = strtoll(v->valuestring, &end, 10);
+		if (errno || end == v->valuestring || *end)
+			return ddci_error_set(DDCI_EPROTO, "field '%s' is not an integer", path);
+		*out = (int64_t)n;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v))
+		return wrong_type(v, path, "an integer");
+	if (!isfinite(v->valuedouble) || floor(v->valuedouble) != v->valuedouble)
+		return ddci_error_set(DDCI_EPROTO, "field '%s' is %g, expected an integer", path,
+				      v->valuedouble);
+	if (v->valuedouble < -9223372036854775808.0 || v->valuedouble >= 9223372036854775808.0)
+		return ddci_error_set(DDCI_EPROTO, "field '%s' is out of the 64-bit integer range", path);
+	*out = (int64_t)v->valuedouble;
+	return 0;
+}
+
+int ddci_json_get_int64(int64_t *out, const cJSON *root, const char *path)
+{
+	return get_int64(out, root, path, 0);
+}
+
+int ddci_json_get_int64_opt(int64_t *out, const cJSON *root, const char *path)
+{
+	return get_int64(out, root, path, 1);
+}
+
+static int get_double(double *out, const cJSON *root, const char *path, int optional)
+{
+	const cJSON *v;
+	int rc = lookup(&v, root, path, optional);
+
+	if (rc <= 0)
+		return rc;
+	if (cJSON_IsRaw(v) && v->valuestring) {
+		char *end;
+		double d = strtod(v->valuestring, &end);
+
+		if (end == v->valuestring || *end)
+			return wrong_type(v, path, "a number");
+		*out = d;
+		return 0;
+	}
+	if (!cJSON_IsNumber(v))
+		return wrong_type(v, path, "a number");
+	*out = v->valuedouble;
+	return 0;
+}
+
+int ddci_json_get_double(double *out, const cJSON *root, const char *path)
+{
+	return get_double(out, root, path, 0);
+}
+
+int ddci_json_get_double_opt(double *out, const cJSON *root, const char *path)
+{
+	return get_double(out, root, path, 1);
+}
+
+int ddci_json_get_bool_opt(int *out, const cJSON *root, const char *path)
+{
+	const cJSON *v;
+	int rc = lookup(&v, root, path, 1);
+
+	if (rc <= 0)
+		return rc;
+	if (!cJSON_IsBool(v))
+		return wrong_type(v, path, "a boolean");
+	*out = cJSON_IsTrue(v) ? 1 : 0;
+	return 0;
+}
+
+static int get_array(const cJSON **out, const cJSON *root, const char *path, int optional)
+{
+	const cJSON *v;
+	int rc = lookup(&v, root, path, optional);
+
+	if (rc <= 0)
+		return rc;
+	if (!cJSON_IsArray(v))
+		return wrong_type(v, path, "an array");
+	*out = v;
+	return 0;
+}
+
+int ddci_json_get_array(const cJSON **out, const cJSON *root, const char *path)
+{
+	return get_array(out, root, path, 0);
+}
+
+int ddci_json_get_array_opt(const cJSON **out, const cJSON *root, const char *path)
+{
+	return get_array(out, root, path, 1);
+}
+
+char *ddci_json_print(const cJSON *v)
+{
+	return v ? cJSON_PrintUnformatted(v) : NULL;
+}
+
+char *ddci_json_print_pretty(const cJSON *v)
+{
+	return v ? cJSON_Print(v) : NULL;
+}
