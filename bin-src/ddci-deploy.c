@@ -1,0 +1,172 @@
+/* ddci-deploy — send a DORA deployment event for the current commit.
+ *
+ * The commit and repository come from git (or the CI's variables); the id is
+ * derived from service, env, commit and start time, so a retried or re-run
+ * step updates the same deployment instead of creating a second one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/dora.h"
+#include "ddci/gitmeta.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/strv.h"
+#include "ddci/timeutil.h"
+
+enum { O_STARTED = 256, O_FINISHED, O_TEAM, O_TAG, O_ID, O_COMMIT, O_REPO_URL, O_NO_GIT };
+
+static const struct ddci_opt opts[] = {
+	{ "started-at", O_STARTED, "TIME", NULL, "CI job start", "when the deployment started" },
+	{ "finished-at", O_FINISHED, "TIME", NULL, "now", "when the deployment finished" },
+	{ "team", O_TEAM, "TEAM", NULL, NULL, "team owning the service" },
+	{ "tag", O_TAG, "KEY:VALUE", NULL, NULL, "custom tag (repeatable, at most 100)" },
+	{ "id", O_ID, "ID", NULL, "derived", "deployment id (16-128 of A-Z a-z 0-9 - _ . :)" },
+	{ "commit-sha", O_COMMIT, "SHA", NULL, "HEAD", "commit deployed" },
+	{ "repository-url", O_REPO_URL, "URL", NULL, "origin", "repository URL (credentials are removed)" },
+	{ "no-git", O_NO_GIT, NULL, NULL, NULL, "send no git information" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	const char *started, *finished, *team, *id, *commit, *repo_url;
+	struct ddci_strv tags;
+	int no_git;
+};
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_STARTED: a->started = arg; return 0;
+	case O_FINISHED: a->finished = arg; return 0;
+	case O_TEAM: a->team = arg; return 0;
+	case O_TAG: return ddci_strv_push(&a->tags, arg);
+	case O_ID: a->id = arg; return 0;
+	case O_COMMIT: a->commit = arg; return 0;
+	case O_REPO_URL: a->repo_url = arg; return 0;
+	case O_NO_GIT: a->no_git = 1; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-deploy",
+	.summary = "send a DORA deployment event for the current commit",
+	.synopsis = "--service NAME [--env ENV] [--started-at TIME] [OPTIONS]",
+	.description =
+		"Sends POST /api/v2/dora/deployment with the HEAD commit and the origin URL\n"
+		"(credentials removed) read with libgit2, or the CI's variables when there is\n"
+		"no repository. The id is derived from service, env, commit and start time, so\n"
+		"re-running the step never creates a second deployment. Prints the id.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_SPOOL |
+		  DDCI_CLI_REPORTER,
+	.examples = "  ddci-deploy --service shop --env prod --started-at \"$JOB_STARTED\"\n"
+		    "  ddci-deploy --service shop --env prod --started-at now-5m --tag region:eu\n"
+		    "  ddci-deploy --service shop --started-at 1700000000 --dry-run\n",
+	.on_opt = on_opt,
+};
+
+static int print_result(const struct ddci_config *cfg, const struct ddci_deployment *d,
+			const struct ddci_dora_result *res, const char *source)
+{
+	cJSON *o;
+	int rc;
+
+	if (res->dry_run)
+		return 0;
+	if (cfg->output == DDCI_OUTPUT_JSON) {
+		o = cJSON_CreateObject();
+		if (!o || ddci_json_add_str(o, "deployment_id", res->id) < 0 ||
+		    ddci_json_add_str(o, "service", d->service) < 0 || ddci_json_add_str(o, "env", d->env) < 0 ||
+		    ddci_json_add_str(o, "commit_sha", d->commit_sha) < 0 ||
+		    ddci_json_add_str(o, "repository_url", d->repository_url) < 0 ||
+		    ddci_json_add_str(o, "git_source", source) < 0 ||
+		    ddci_json_add_int64(o, "started_at", d->started_ns) < 0 ||
+		    ddci_json_add_int64(o, "finished_at", d->finished_ns) < 0) {
+			cJSON_Delete(o);
+			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		}
+		rc = ddci_print_json(stdout, o, 1);
+		cJSON_Delete(o);
+		if (rc < 0)
+			return rc;
+	} else {
+		printf("%s\n", res->id);
+	}
+	return ddci_gh_output("deployment_id", res->id);
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	struct ddci_client client;
+	struct ddci_deployment d = { 0 };
+	struct ddci_dora_result res;
+	struct args a = { 0 };
+	int64_t now = ddci_time_now_ns();
+	int rc, first;
+
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+		goto done;
+	}
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY)) < 0)
+		goto done;
+
+	d.service = cfg.service;
+	d.env = cfg.env;
+	d.version = cfg.version;
+	d.team = a.team;
+	d.id = a.id;
+	d.tags = &a.tags;
+	if (a.finished && (rc = ddci_time_parse(&d.finished_ns, a.finished, now, "--finished-at")) < 0)
+		goto done;
+	if (!a.finished)
+		d.finished_ns = now;
+	if (a.started && (rc = ddci_time_parse(&d.started_ns, a.started, now, "--started-at")) < 0)
+		goto done;
+	if (!a.no_git) {
+		rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit, a.repo_url, DDCI_META_COMMIT | DDCI_META_URL);
+		if (rc < 0)
+			goto done;
+		d.commit_sha = meta.commit_sha;
+		d.repository_url = meta.repository_url;
+	} else if (a.commit || a.repo_url) {
+		rc = ddci_error_set(DDCI_EUSAGE, "--no-git cannot be combined with --commit-sha or --repository-url");
+		goto done;
+	}
+	if (!a.started && meta.ci.started_ns > 0)
+		d.started_ns = meta.ci.started_ns;
+	if (!d.started_ns) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing --started-at (no CI start time found in the environment)");
+		goto done;
+	}
+
+	client.out = stdout;
+	client.trace = cfg.verbose ? stderr : NULL;
+	rc = ddci_dora_send_deployment(&res, &client, &d);
+	if (rc == 0)
+		rc = print_result(&cfg, &d, &res, meta.source);
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_client_release(&client);
+	ddci_gitmeta_release(&meta);
+	ddci_strv_release(&a.tags);
+	ddci_config_release(&cfg);
+	ddci_git_shutdown();
+	return rc;
+}

@@ -1,0 +1,365 @@
+/* cli.c — option tables to getopt_long, --help, --version, exit mapping. */
+#include "ddci/cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <git2/version.h>
+
+#include "ddci/redact.h"
+#include "ddci/timeutil.h"
+
+#ifndef DDCI_VERSION
+#define DDCI_VERSION "0.0.0"
+#endif
+
+enum {
+	K_SITE = 1000, K_API_URL, K_TIMEOUT, K_RETRIES, K_CA_BUNDLE, K_DRY_RUN, K_SERVICE, K_ENV,
+	K_SVC_VERSION, K_REPO, K_OUTPUT, K_SPOOL, K_NO_FAIL, K_FAIL_OPEN, K_LIST_OPTIONS,
+	K_HELP = 'h', K_VERSION = 'V', K_VERBOSE = 'v'
+};
+
+struct group {
+	unsigned mask;
+	const char *title;
+	struct ddci_opt opts[8];
+};
+
+static const struct group groups[] = {
+	{ DDCI_CLI_SERVICE, "Service", {
+		{ "service", K_SERVICE, "NAME", "DD_SERVICE", NULL, "service name" },
+		{ "env", K_ENV, "ENV", "DD_ENV", NULL, "environment (production, staging, ...)" },
+		{ "service-version", K_SVC_VERSION, "VERSION", "DD_VERSION", NULL,
+		  "version of the service (--version prints ddci's own)" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_GIT, "Git", {
+		{ "repo", K_REPO, "PATH", NULL, ".", "git repository (discovered upwards from PATH)" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_OUTPUT, "Output", {
+		{ "output", K_OUTPUT, "FORMAT", NULL, "text", "result format on stdout" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_SPOOL, "Delivery", {
+		{ "spool", K_SPOOL, "DIR", "DDCI_SPOOL_DIR", NULL,
+		  "keep events Datadog could not take in DIR (deliver later with ddci-flush)" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_REPORTER, "Delivery", {
+		{ "no-fail", K_NO_FAIL, NULL, NULL, NULL,
+		  "always exit 0 (warn on stderr): telemetry never breaks the pipeline" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_GATE, "Gate", {
+		{ "fail-open", K_FAIL_OPEN, NULL, NULL, NULL,
+		  "pass (exit 0, with a warning) when Datadog cannot be read" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+	{ DDCI_CLI_NET, "Connection", {
+		{ "site", K_SITE, "SITE", "DD_SITE", "datadoghq.com", "Datadog site" },
+		{ "api-url", K_API_URL, "URL", "DDCI_API_URL", "https://api.<site>",
+		  "API base URL (plain http only for loopback)" },
+		{ "timeout", K_TIMEOUT, "SECONDS", "DDCI_TIMEOUT", "30", "total time allowed, retries included" },
+		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3", "retries on network errors, 5xx and 429" },
+		{ "ca-bundle", K_CA_BUNDLE, "FILE", "SSL_CERT_FILE", "system", "CA certificates to trust" },
+		{ "dry-run", K_DRY_RUN, NULL, "DDCI_DRY_RUN", NULL, "print the request that would be sent; send nothing" },
+		{ "verbose", K_VERBOSE, NULL, NULL, NULL, "trace requests on stderr (keys are never shown)" },
+		{ NULL, 0, NULL, NULL, NULL, NULL } } },
+};
+
+static const struct ddci_opt always[] = {
+	{ "help", K_HELP, NULL, NULL, NULL, "show this help and exit" },
+	{ "version", K_VERSION, NULL, NULL, NULL, "show ddci's version and its libraries' and exit" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+#define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
+
+static size_t count(const struct ddci_opt *o)
+{
+	size_t n = 0;
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+/* Calls fn for every option a command accepts, in help order. */
+static void each_opt(const struct ddci_cmd *cmd, void (*fn)(const struct ddci_opt *, const char *, void *),
+		     void *ctx)
+{
+	for (size_t i = 0; i < count(cmd->opts); i++)
+		fn(&cmd->opts[i], NULL, ctx);
+	for (size_t g = 0; g < N_GROUPS; g++)
+		if (cmd->groups & groups[g].mask)
+			for (size_t i = 0; i < count(groups[g].opts); i++)
+				fn(&groups[g].opts[i], groups[g].title, ctx);
+	for (size_t i = 0; i < count(always); i++)
+		fn(&always[i], "General", ctx);
+}
+
+struct longopts {
+	struct option *v;
+	size_t n;
+	char shorts[128];
+	size_t ns;
+};
+
+static void add_longopt(const struct ddci_opt *o, const char *title, void *ctx)
+{
+	struct longopts *l = ctx;
+	(void)title;
+	l->v[l->n].name = o->name;
+	l->v[l->n].has_arg = o->arg ? required_argument : no_argument;
+	l->v[l->n].flag = NULL;
+	l->v[l->n].val = o->key;
+	l->n++;
+	if (o->key > 0 && o->key < 128 && l->ns + 3 < sizeof(l->shorts)) {
+		l->shorts[l->ns++] = (char)o->key;
+		if (o->arg)
+			l->shorts[l->ns++] = ':';
+	}
+}
+
+static void count_opt(const struct ddci_opt *o, const char *title, void *ctx)
+{
+	(void)o;
+	(void)title;
+	(*(size_t *)ctx)++;
+}
+
+static int set_output(struct ddci_config *cfg, const struct ddci_cmd *cmd, const char *arg)
+{
+	static const char *const names[] = { "text", "json", "ndjson", "table" };
+	const char *allowed = cmd->outputs ? cmd->outputs : "text|json";
+	size_t n = strlen(arg);
+
+	for (const char *p = allowed; *p;) {
+		size_t len = strcspn(p, "|");
+		if (len == n && !strncmp(p, arg, n)) {
+			for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+				if (!strcmp(names[i], arg))
+					cfg->output = (enum ddci_output)i;
+			return 0;
+		}
+		p += len;
+		if (*p == '|')
+			p++;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "invalid --output '%s': expected %s", arg, allowed);
+}
+
+static int on_shared(struct ddci_config *cfg, const struct ddci_cmd *cmd, int key, const char *arg)
+{
+	int64_t n;
+	int rc;
+
+	switch (key) {
+	case K_SITE: return ddci_config_set(&cfg->site, arg);
+	case K_API_URL: return ddci_config_set(&cfg->api_url, arg);
+	case K_CA_BUNDLE: return ddci_config_set(&cfg->ca_bundle, arg);
+	case K_SERVICE: return ddci_config_set(&cfg->service, arg);
+	case K_ENV: return ddci_config_set(&cfg->env, arg);
+	case K_SVC_VERSION: return ddci_config_set(&cfg->version, arg);
+	case K_REPO: return ddci_config_set(&cfg->repo_path, arg);
+	case K_SPOOL: return ddci_config_set(&cfg->spool_dir, arg);
+	case K_OUTPUT: return set_output(cfg, cmd, arg);
+	case K_DRY_RUN: cfg->dry_run = 1; return 0;
+	case K_VERBOSE: cfg->verbose = 1; return 0;
+	case K_NO_FAIL: cfg->no_fail = 1; return 0;
+	case K_FAIL_OPEN: cfg->fail_open = 1; return 0;
+	case K_TIMEOUT:
+		if ((rc = ddci_parse_int64(&n, arg, 1, 86400, "--timeout")) < 0)
+			return rc;
+		cfg->timeout_ms = n * 1000;
+		return 0;
+	case K_RETRIES:
+		if ((rc = ddci_parse_int64(&n, arg, 0, 10, "--retries")) < 0)
+			return rc;
+		cfg->retries = (int)n;
+		return 0;
+	default:
+		return ddci_error_set(DDCI_EUSAGE, "internal: unhandled option %d", key);
+	}
+}
+
+static int is_shared_key(int key)
+{
+	return key >= K_SITE && key < K_LIST_OPTIONS;
+}
+
+/* Is `key` one of the shared keys, or the command's own?  A command key in
+ * the shared range would be a programming error; keep them apart. */
+int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx,
+		   int argc, char **argv)
+{
+	struct longopts l = { 0 };
+	size_t n = 1; /* --list-options */
+	int rc = 0, c, idx;
+
+	cfg->prog = cmd->name;
+	/* --no-fail must hold even when a later argument is bad. */
+	if (cmd->groups & DDCI_CLI_REPORTER)
+		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+			if (!strcmp(argv[i], "--no-fail"))
+				cfg->no_fail = 1;
+
+	each_opt(cmd, count_opt, &n);
+	l.v = calloc(n + 1, sizeof(*l.v));
+	if (!l.v)
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	l.shorts[l.ns++] = ':';
+	each_opt(cmd, add_longopt, &l);
+	l.v[l.n].name = "list-options";
+	l.v[l.n].has_arg = no_argument;
+	l.v[l.n].val = K_LIST_OPTIONS;
+	l.n++;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, l.shorts, l.v, &idx)) != -1) {
+		if (c == '?') {
+			if (optopt && optopt < 128)
+				rc = ddci_error_set(DDCI_EUSAGE, "unknown option '-%c'", optopt);
+			else
+				rc = ddci_error_set(DDCI_EUSAGE, "unknown option '%s'", argv[optind - 1]);
+			goto done;
+		}
+		if (c == ':') {
+			rc = ddci_error_set(DDCI_EUSAGE, "option '%s' needs a value", argv[optind - 1]);
+			goto done;
+		}
+		if (c == K_HELP) {
+			ddci_cli_help(stdout, cmd);
+			rc = 1;
+			goto done;
+		}
+		if (c == K_VERSION) {
+			ddci_cli_version(stdout, cmd);
+			rc = 1;
+			goto done;
+		}
+		if (c == K_LIST_OPTIONS) {
+			ddci_cli_list_options(stdout, cmd);
+			rc = 1;
+			goto done;
+		}
+		if (c == K_VERBOSE || is_shared_key(c))
+			rc = on_shared(cfg, cmd, c, optarg);
+		else if (cmd->on_opt)
+			rc = cmd->on_opt(ctx, c, optarg);
+		else
+			rc = ddci_error_set(DDCI_EUSAGE, "unknown option");
+		if (rc < 0)
+			goto done;
+	}
+	*first_arg = optind;
+done:
+	free(l.v);
+	return rc;
+}
+
+struct help_ctx {
+	FILE *f;
+	const char *title;
+	int first;
+};
+
+static void print_opt(const struct ddci_opt *o, const char *title, void *ctx)
+{
+	struct help_ctx *h = ctx;
+	char left[64];
+	const char *t = title ? title : "Options";
+
+	if (h->first || strcmp(t, h->title)) {
+		fprintf(h->f, "\n%s:\n", t);
+		h->title = t;
+		h->first = 0;
+	}
+	if (o->key > 0 && o->key < 128)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+	fprintf(h->f, "  %-30s %s", left, o->help);
+	if (o->env && o->def)
+		fprintf(h->f, " [env %s; default %s]", o->env, o->def);
+	else if (o->env)
+		fprintf(h->f, " [env %s]", o->env);
+	else if (o->def)
+		fprintf(h->f, " [default %s]", o->def);
+	fputc('\n', h->f);
+}
+
+void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd)
+{
+	struct help_ctx h = { f, "", 1 };
+
+	fprintf(f, "%s - %s\n\nUsage: %s %s\n", cmd->name, cmd->summary, cmd->name,
+		cmd->synopsis ? cmd->synopsis : "[OPTIONS]");
+	if (cmd->description)
+		fprintf(f, "\n%s\n", cmd->description);
+	each_opt(cmd, print_opt, &h);
+	if (cmd->groups & DDCI_CLI_OUTPUT)
+		fprintf(f, "  (--output accepts %s)\n", cmd->outputs ? cmd->outputs : "text|json");
+	fputs("\nEnvironment:\n"
+	      "  DD_API_KEY, DATADOG_API_KEY, DD_API_KEY_FILE      API key (required to send)\n"
+	      "  DD_APP_KEY, DD_APPLICATION_KEY, DD_APP_KEY_FILE   application key (reads, gates, PATCH, DELETE)\n"
+	      "  HTTPS_PROXY, NO_PROXY                             proxy (libcurl)\n",
+	      f);
+	fputs("\nExit status:\n"
+	      "  0  done; gate passed\n"
+	      "  1  gate failed (a threshold was exceeded)\n"
+	      "  2  bad usage or input, or a local precondition failed (nothing was sent)\n"
+	      "  3  Datadog unreachable, timed out, 5xx or 429 after all retries\n"
+	      "  4  Datadog rejected the request (400, 401, 403, 404, 409, 422)\n",
+	      f);
+	if (cmd->examples)
+		fprintf(f, "\nExamples:\n%s", cmd->examples);
+}
+
+void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	fprintf(f, "%s (ddci) %s\nlibcurl %s (%s), libgit2 %d.%d.%d, cJSON %s\n", cmd->name, DDCI_VERSION,
+		cv->version, cv->ssl_version ? cv->ssl_version : "no TLS", LIBGIT2_VER_MAJOR,
+		LIBGIT2_VER_MINOR, LIBGIT2_VER_REVISION, cJSON_Version());
+}
+
+static void list_opt(const struct ddci_opt *o, const char *title, void *ctx)
+{
+	(void)title;
+	fprintf(ctx, "--%s\n", o->name);
+}
+
+void ddci_cli_list_options(FILE *f, const struct ddci_cmd *cmd)
+{
+	each_opt(cmd, list_opt, f);
+}
+
+static int is_remote_failure(int rc)
+{
+	return rc == DDCI_EUNAVAIL || rc == DDCI_EREJECT || rc == DDCI_EPROTO;
+}
+
+int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc)
+{
+	enum ddci_exit code;
+	char *msg;
+
+	if (rc == DDCI_EXIT_GATE || rc >= 0)
+		return rc == DDCI_EXIT_GATE ? DDCI_EXIT_GATE : 0;
+	code = ddci_exit_code(rc);
+	msg = ddci_redact_text(ddci_error_last());
+	if (cfg && cfg->no_fail) {
+		fprintf(stderr, "%s: warning: %s (--no-fail: exit status %d ignored)\n", cmd->name,
+			msg ? msg : "error", (int)code);
+		code = DDCI_EXIT_OK;
+	} else if (cfg && cfg->fail_open && is_remote_failure(rc)) {
+		fprintf(stderr, "%s: warning: %s; gate not evaluated, passing because of --fail-open\n",
+			cmd->name, msg ? msg : "error");
+		code = DDCI_EXIT_OK;
+	} else {
+		fprintf(stderr, "%s: %s\n", cmd->name, msg ? msg : "error");
+	}
+	free(msg);
+	return (int)code;
+}
