@@ -32,6 +32,7 @@ struct ddci_http_response {
 	int attempts;
 	/* Rate-limit headers of the last response, -1 when absent. */
 	long rl_limit, rl_remaining, rl_reset, rl_period;
+	char content_type[96];  /* Content-Type of the last response, or "" */
 };
 
 #define DDCI_HTTP_MAX_BODY ((size_t)32 << 20)

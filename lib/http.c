@@ -1,0 +1,751 @@
+/* http.c — HTTPS to Datadog over one reused libcurl easy handle.
+ *
+ * One request = up to 1 + cfg->retries attempts, all inside the command's
+ * deadline (cfg->deadline_mono_ns): each attempt gets the time that is left,
+ * and a backoff that would end past the deadline stops the retries at once
+ * with a message that says so.  Keys live only in the curl header lists;
+ * messages and the trace show the base URL without user-info.
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ddci/http.h"
+#include "ddci/redact.h"
+#include "ddci/timeutil.h"
+
+#ifndef DDCI_VERSION
+#define DDCI_VERSION "0.0.0"
+#endif
+
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_CAP_MS 8000
+#define CONNECT_TIMEOUT_MS 10000
+#define DEFAULT_TIMEOUT_MS 30000
+#define LOW_SPEED_BYTES 64L   /* slower than this ... */
+#define LOW_SPEED_SECS 15L    /* ... for this long aborts an attempt */
+#define ERROR_TEXT_MAX 480    /* keeps room for the rest of a message */
+#define NS_PER_MS INT64_C(1000000)
+
+struct ddci_http {
+	const struct ddci_config *cfg;
+	CURL *curl;
+	struct curl_slist *headers;     /* common headers and DD-API-KEY */
+	struct curl_slist *headers_app; /* the same plus DD-APPLICATION-KEY */
+	char *base_url;                 /* cfg->api_url without user-info */
+	FILE *trace;
+	int64_t deadline_ns;
+	unsigned seed;
+	char errbuf[CURL_ERROR_SIZE];
+	/* Filled by the callbacks during an attempt. */
+	struct ddci_http_response *resp;
+	int too_big;
+	char retry_after[64];
+};
+
+static int oom(void)
+{
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+static uint32_t mix(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+/* "30 s", "1.5 s" */
+static void fmt_secs(char *buf, size_t size, int64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, size, "%" PRId64 " s", ms / 1000);
+	else
+		snprintf(buf, size, "%.1f s", (double)ms / 1000.0);
+}
+
+static void wipe_list(struct curl_slist *l)
+{
+	for (; l; l = l->next)
+		if (l->data)
+			explicit_bzero(l->data, strlen(l->data));
+}
+
+static int add_header(struct curl_slist **list, const char *name, const char *value)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	struct curl_slist *n;
+	int rc;
+
+	if (strpbrk(value, "\r\n"))
+		return ddci_error_set(DDCI_EUSAGE, "the value of header '%s' contains a line break", name);
+	rc = ddci_buf_addf(&b, "%s: %s", name, value);
+	if (rc)
+		goto done;
+	n = curl_slist_append(*list, b.ptr);
+	if (!n) {
+		rc = oom();
+		goto done;
+	}
+	*list = n;
+done:
+	if (b.ptr)
+		explicit_bzero(b.ptr, b.len);
+	ddci_buf_release(&b);
+	return rc;
+}
+
+static int build_headers(struct ddci_http *h)
+{
+	const struct ddci_config *cfg = h->cfg;
+	struct curl_slist **lists[2] = { &h->headers, &h->headers_app };
+	int rc = 0;
+
+	for (int i = 0; i < 2 && !rc; i++) {
+		struct curl_slist **l = lists[i];
+
+		rc = add_header(l, "Content-Type", "application/json");
+		if (!rc)
+			rc = add_header(l, "Accept", "application/json");
+		if (!rc) /* no "Expect: 100-continue" round trip */
+			rc = add_header(l, "Expect", "");
+		if (!rc && cfg->api_key && *cfg->api_key)
+			rc = add_header(l, "DD-API-KEY", cfg->api_key);
+		if (!rc && i == 1 && cfg->app_key && *cfg->app_key)
+			rc = add_header(l, "DD-APPLICATION-KEY", cfg->app_key);
+	}
+	return rc;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *ud)
+{
+	struct ddci_http *h = ud;
+	size_t len = size * n;
+
+	if (ddci_buf_add(&h->resp->body, data, len)) {
+		h->too_big = 1;
+		return 0;
+	}
+	return len;
+}
+
+static void reset_captured(struct ddci_http *h)
+{
+	struct ddci_http_response *r = h->resp;
+
+	r->request_id[0] = '\0';
+	r->content_type[0] = '\0';
+	r->rl_limit = r->rl_remaining = r->rl_reset = r->rl_period = -1;
+	h->retry_after[0] = '\0';
+}
+
+/* Copies a header value, printable ASCII only (it ends up in messages). */
+static void copy_value(char *dst, size_t size, const char *v, size_t len)
+{
+	size_t i;
+
+	if (len >= size)
+		len = size - 1;
+	for (i = 0; i < len; i++)
+		dst[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
+	dst[i] = '\0';
+}
+
+static long header_long(const char *v, size_t len)
+{
+	char tmp[32];
+	char *end;
+	long n;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v, len);
+	tmp[len] = '\0';
+	errno = 0;
+	n = strtol(tmp, &end, 10);
+	if (errno || end == tmp || *end || n < 0)
+		return -1;
+	return n;
+}
+
+static int name_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *ud)
+{
+	struct ddci_http *h = ud;
+	struct ddci_http_response *r = h->resp;
+	size_t len = size * n, nlen, vlen;
+	const char *colon, *v;
+
+	/* A new status line (after 100 Continue or a proxy CONNECT) starts over. */
+	if (len >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+		reset_captured(h);
+		return len;
+	}
+	colon = memchr(data, ':', len);
+	if (!colon)
+		return len;
+	nlen = (size_t)(colon - data);
+	v = colon + 1;
+	vlen = len - nlen - 1;
+	while (vlen && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+		vlen--;
+
+	if (name_is(data, nlen, "x-request-id") || name_is(data, nlen, "dd-request-id")) {
+		if (!r->request_id[0])
+			copy_value(r->request_id, sizeof(r->request_id), v, vlen);
+	} else if (name_is(data, nlen, "retry-after")) {
+		copy_value(h->retry_after, sizeof(h->retry_after), v, vlen);
+	} else if (name_is(data, nlen, "content-type")) {
+		copy_value(r->content_type, sizeof(r->content_type), v, vlen);
+	} else if (name_is(data, nlen, "x-ratelimit-limit")) {
+		r->rl_limit = header_long(v, vlen);
+	} else if (name_is(data, nlen, "x-ratelimit-remaining")) {
+		r->rl_remaining = header_long(v, vlen);
+	} else if (name_is(data, nlen, "x-ratelimit-reset")) {
+		r->rl_reset = header_long(v, vlen);
+	} else if (name_is(data, nlen, "x-ratelimit-period")) {
+		r->rl_period = header_long(v, vlen);
+	}
+	return len;
+}
+
+#define SET(opt, val)                                                   \
+	do {                                                            \
+		cc = curl_easy_setopt(h->curl, opt, val);               \
+		if (cc != CURLE_OK) {                                   \
+			what = #opt;                                    \
+			goto setopt_failed;                             \
+		}                                                       \
+	} while (0)
+
+int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
+{
+	struct ddci_http *h = NULL;
+	const char *what = "";
+	CURLcode cc;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->api_url || !*cfg->api_url)
+		return ddci_error_set(DDCI_EUSAGE, "no API URL configured");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return ddci_error_set(DDCI_EIO, "cannot initialise libcurl");
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		curl_global_cleanup();
+		return oom();
+	}
+	h->cfg = cfg;
+	h->deadline_ns = cfg->deadline_mono_ns;
+	if (h->deadline_ns <= 0)
+		h->deadline_ns = ddci_time_mono_ns() +
+				 (cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS) * NS_PER_MS;
+	h->seed = mix((uint32_t)ddci_time_now_ns() ^ (uint32_t)getpid());
+	h->base_url = ddci_redact_url(cfg->api_url);
+	h->curl = curl_easy_init();
+	if (!h->base_url || !h->curl) {
+		rc = h->curl ? oom() : ddci_error_set(DDCI_EIO, "cannot create a libcurl handle");
+		goto fail;
+	}
+	rc = build_headers(h);
+	if (rc)
+		goto fail;
+
+	SET(CURLOPT_ERRORBUFFER, h->errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_PROTOCOLS_STR, "https,http");
+	SET(CURLOPT_USERAGENT, "ddci/" DDCI_VERSION);
+	SET(CURLOPT_WRITEFUNCTION, on_body);
+	SET(CURLOPT_WRITEDATA, h);
+	SET(CURLOPT_HEADERFUNCTION, on_header);
+	SET(CURLOPT_HEADERDATA, h);
+	SET(CURLOPT_LOW_SPEED_LIMIT, LOW_SPEED_BYTES);
+	SET(CURLOPT_LOW_SPEED_TIME, LOW_SPEED_SECS);
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (cfg->ca_bundle && *cfg->ca_bundle) {
+		SET(CURLOPT_CAINFO, cfg->ca_bundle);
+	} else {
+		/* The hashed directory: OpenSSL loads issuers on demand instead of
+		 * parsing the whole bundle at every start (see perf notes). */
+		SET(CURLOPT_CAINFO, (char *)NULL);
+		SET(CURLOPT_CAPATH, "/etc/ssl/certs");
+	}
+	*out = h;
+	return 0;
+
+setopt_failed:
+	rc = ddci_error_set(DDCI_EIO, "libcurl refused option %s: %s", what, curl_easy_strerror(cc));
+fail:
+	ddci_http_free(h);
+	return rc;
+}
+#undef SET
+
+void ddci_http_free(struct ddci_http *h)
+{
+	if (!h)
+		return;
+	curl_easy_cleanup(h->curl);
+	wipe_list(h->headers);
+	wipe_list(h->headers_app);
+	curl_slist_free_all(h->headers);
+	curl_slist_free_all(h->headers_app);
+	free(h->base_url);
+	free(h);
+	curl_global_cleanup();
+}
+
+void ddci_http_set_trace(struct ddci_http *h, FILE *f)
+{
+	if (h)
+		h->trace = f;
+}
+
+void ddci_http_response_release(struct ddci_http_response *resp)
+{
+	if (!resp)
+		return;
+	ddci_buf_release(&resp->body);
+}
+
+/* ---- error text ---- */
+
+static int add_error(struct ddci_buf *b, const cJSON *e)
+{
+	const cJSON *title, *detail, *ptr;
+	int rc = 0;
+
+	if (cJSON_IsString(e) && e->valuestring && *e->valuestring)
+		return ddci_buf_adds(b, e->valuestring);
+	if (!cJSON_IsObject(e))
+		return 0;
+	title = cJSON_GetObjectItemCaseSensitive(e, "title");
+	detail = cJSON_GetObjectItemCaseSensitive(e, "detail");
+	ptr = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "source"), "pointer");
+	if (!cJSON_IsString(title) || !*title->valuestring)
+		title = NULL;
+	if (!cJSON_IsString(detail) || !*detail->valuestring)
+		detail = NULL;
+	if (!title && !detail)
+		return 0;
+	if (title)
+		rc = ddci_buf_adds(b, title->valuestring);
+	if (!rc && title && detail)
+		rc = ddci_buf_adds(b, ": ");
+	if (!rc && detail)
+		rc = ddci_buf_adds(b, detail->valuestring);
+	if (!rc && cJSON_IsString(ptr) && *ptr->valuestring)
+		rc = ddci_buf_addf(b, " (%s)", ptr->valuestring);
+	return rc;
+}
+
+char *ddci_http_error_text(const char *body)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	cJSON *doc;
+	const cJSON *errs, *e;
+	char *text = NULL;
+
+	if (!body || !*body)
+		return NULL;
+	doc = cJSON_Parse(body);
+	errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+	if (cJSON_IsString(errs)) {
+		if (add_error(&b, errs))
+			goto done;
+	} else if (cJSON_IsArray(errs)) {
+		cJSON_ArrayForEach(e, errs) {
+			size_t before = b.len;
+
+			if (b.len && ddci_buf_adds(&b, "; "))
+				goto done;
+			if (add_error(&b, e))
+				goto done;
+			if (b.len == before + 2) /* nothing added: drop the separator */
+				b.len = before;
+			if (b.len > ERROR_TEXT_MAX)
+				break;
+		}
+	}
+	if (b.len == 0)
+		goto done;
+	if (b.len > ERROR_TEXT_MAX) {
+		size_t n = ERROR_TEXT_MAX;
+
+		while (n && ((unsigned char)b.ptr[n] & 0xC0) == 0x80) /* keep UTF-8 whole */
+			n--;
+		b.len = n;
+		if (ddci_buf_adds(&b, "..."))
+			goto done;
+	}
+	b.ptr[b.len] = '\0';
+	for (size_t i = 0; i < b.len; i++) /* one line */
+		if ((unsigned char)b.ptr[i] < 0x20)
+			b.ptr[i] = ' ';
+	text = ddci_buf_detach(&b);
+done:
+	ddci_buf_release(&b);
+	cJSON_Delete(doc);
+	return text;
+}
+
+/* ---- backoff ---- */
+
+/* Retry-After as seconds from now: delta seconds or an HTTP date; -1 when
+ * unreadable. */
+static int64_t retry_after_secs(const char *v)
+{
+	char *end;
+	long long n;
+	time_t when;
+
+	while (*v == ' ')
+		v++;
+	if (*v >= '0' && *v <= '9') {
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		while (*end == ' ')
+			end++;
+		if (!errno && !*end)
+			return n > 86400 ? 86400 : n;
+	}
+	when = curl_getdate(v, NULL);
+	if (when == (time_t)-1)
+		return -1;
+	when -= time(NULL);
+	return when < 0 ? 0 : when > 86400 ? 86400 : (int64_t)when;
+}
+
+int64_t ddci_http_backoff_ms(int attempt, int64_t base_ms, const char *retry_after,
+			     long ratelimit_reset, unsigned seed)
+{
+	int64_t cap;
+
+	if (retry_after && *retry_after) {
+		int64_t s = retry_after_secs(retry_after);
+
+		if (s >= 0)
+			return s * 1000;
+	}
+	if (ratelimit_reset >= 0) {
+		/* Everybody limited together is released together: spread them. */
+		int64_t ms = (ratelimit_reset > 86400 ? 86400 : (int64_t)ratelimit_reset) * 1000;
+		int64_t jitter = ms / 4 < 1000 ? ms / 4 : 1000;
+
+		return ms + (int64_t)(mix(seed) % (uint64_t)(jitter + 1));
+	}
+	cap = base_ms > 0 ? base_ms : 0;
+	for (int i = 1; i < attempt && cap < BACKOFF_CAP_MS; i++)
+		cap *= 2;
+	if (cap > BACKOFF_CAP_MS)
+		cap = BACKOFF_CAP_MS;
+	return (int64_t)(mix(seed) % (uint64_t)(cap + 1));
+}
+
+/* ---- sending ---- */
+
+static int retryable_curl(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void sleep_ms(int64_t ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static int64_t left_ms(const struct ddci_http *h)
+{
+	return (h->deadline_ns - ddci_time_mono_ns()) / NS_PER_MS;
+}
+
+static int perform(struct ddci_http *h, const char *method, const char *url, const char *body,
+		   unsigned flags, int64_t left)
+{
+	CURL *c = h->curl;
+	int sends_body = body || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
+			 !strcmp(method, "PATCH");
+
+	reset_captured(h);
+	ddci_buf_reset(&h->resp->body);
+	h->too_big = 0;
+	h->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, (flags & DDCI_HTTP_APP_KEY) ? h->headers_app : h->headers);
+	if (sends_body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? strlen(body) : 0));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+	} else {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, (char *)NULL);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+			 strcmp(method, sends_body ? "POST" : "GET") ? method : (char *)NULL);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left > LONG_MAX ? LONG_MAX : left));
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)(left < CONNECT_TIMEOUT_MS ? left : CONNECT_TIMEOUT_MS));
+	return (int)curl_easy_perform(c);
+}
+
+/* What went wrong in the last attempt, for messages: "HTTP 503" or the
+ * curl error. */
+static void curl_text(char *buf, size_t size, const struct ddci_http *h, CURLcode cc)
+{
+	char *red = ddci_redact_text(h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
+
+	snprintf(buf, size, "%s", red ? red : curl_easy_strerror(cc));
+	free(red);
+}
+
+/* ": <errors text> (request id X)" from the response. */
+static void details(char *buf, size_t size, const struct ddci_http_response *r)
+{
+	char *text = ddci_http_error_text(ddci_buf_str(&r->body));
+	char *red = text ? ddci_redact_text(text) : NULL;
+	int n = 0;
+
+	buf[0] = '\0';
+	if (red && *red)
+		n = snprintf(buf, size, ": %s", red);
+	if (n >= 0 && (size_t)n < size && r->request_id[0])
+		snprintf(buf + n, size - (size_t)n, " (request id %s)", r->request_id);
+	free(text);
+	free(red);
+}
+
+/* The failure of the last attempt, when it is one we retry on. */
+static void describe(char *buf, size_t size, const struct ddci_http *h, CURLcode cc)
+{
+	const struct ddci_http_response *r = h->resp;
+	char err[CURL_ERROR_SIZE + 32];
+
+	if (r->status == 429) {
+		snprintf(buf, size, "rate limited by Datadog (HTTP 429)");
+	} else if (r->status >= 500) {
+		snprintf(buf, size, "Datadog unavailable (HTTP %ld)", r->status);
+	} else {
+		curl_text(err, sizeof(err), h, cc);
+		snprintf(buf, size, "cannot reach %s: %s", h->base_url, err);
+	}
+}
+
+static int timed_out(struct ddci_http *h, const char *last)
+{
+	char secs[32];
+
+	fmt_secs(secs, sizeof(secs), h->cfg->timeout_ms > 0 ? h->cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
+	if (last && *last)
+		return ddci_error_set(DDCI_EUNAVAIL, "timed out after %s (--timeout); last attempt: %s",
+				      secs, last);
+	return ddci_error_set(DDCI_EUNAVAIL, "timed out after %s (--timeout) waiting for %s", secs,
+			      h->base_url);
+}
+
+static int rejected(struct ddci_http *h)
+{
+	const struct ddci_http_response *r = h->resp;
+	char more[700];
+
+	details(more, sizeof(more), r);
+	if (r->status < 400)
+		return ddci_error_set(DDCI_EPROTO, "unexpected answer from Datadog (HTTP %ld)%s", r->status,
+				      more);
+	return ddci_error_set(DDCI_EREJECT, "Datadog rejected the request (HTTP %ld)%s%s", r->status, more,
+			      (r->status == 401 || r->status == 403) ?
+				      "; check DD_API_KEY / DD_APP_KEY and DD_SITE" : "");
+}
+
+/* Gave up after a retryable failure: attempts used up, or the next wait
+ * would pass the deadline (wait_ms >= 0). */
+static int give_up(struct ddci_http *h, CURLcode cc, int64_t wait_ms)
+{
+	const struct ddci_http_response *r = h->resp;
+	char what[CURL_ERROR_SIZE + 200], more[700], tries[48] = "", tail[160] = "";
+	char secs[32], wait[32];
+
+	describe(what, sizeof(what), h, cc);
+	if (r->status)
+		details(more, sizeof(more), r);
+	else
+		more[0] = '\0';
+	if (r->attempts > 1)
+		snprintf(tries, sizeof(tries), "%s after %d attempts", r->status ? "" : ",", r->attempts);
+	if (wait_ms >= 0) {
+		fmt_secs(secs, sizeof(secs), h->cfg->timeout_ms > 0 ? h->cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
+		fmt_secs(wait, sizeof(wait), (wait_ms + 999) / 1000 * 1000);
+		if (r->status == 429 && (h->retry_after[0] || r->rl_reset >= 0))
+			snprintf(tail, sizeof(tail), "; the limit resets in %s, after --timeout (%s) ends",
+				 wait, secs);
+		else if (h->retry_after[0])
+			snprintf(tail, sizeof(tail), "; Datadog asks to retry in %s, after --timeout (%s) ends",
+				 wait, secs);
+		else
+			snprintf(tail, sizeof(tail), "; no time left to retry within --timeout (%s)", secs);
+	}
+	return ddci_error_set(DDCI_EUNAVAIL, "%s%s%s%s", what, tries, more, tail);
+}
+
+int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const char *method,
+		   const char *path_and_query, const char *body, unsigned flags)
+{
+	struct ddci_buf url = DDCI_BUF_INIT;
+	int max_attempts = 1;
+	char last[CURL_ERROR_SIZE + 200] = "";
+	int rc;
+
+	memset(resp, 0, sizeof(*resp));
+	ddci_buf_init(&resp->body, DDCI_HTTP_MAX_BODY);
+	h->resp = resp;
+	reset_captured(h);
+	if ((flags & DDCI_HTTP_RETRY) && h->cfg->retries > 0)
+		max_attempts += h->cfg->retries;
+	rc = ddci_buf_addf(&url, "%s%s", h->cfg->api_url, path_and_query);
+	if (rc)
+		goto done;
+
+	for (;;) {
+		int64_t left = left_ms(h), t0, wait;
+		CURLcode cc;
+
+		if (left <= 0) {
+			rc = timed_out(h, last);
+			break;
+		}
+		resp->attempts++;
+		if (h->trace)
+			fprintf(h->trace, "> %s %s%s\n", method, h->base_url, path_and_query);
+		t0 = ddci_time_mono_ns();
+		cc = (CURLcode)perform(h, method, url.ptr, body, flags, left);
+		resp->status = 0;
+		if (cc == CURLE_OK)
+			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+		if (h->trace) {
+			int64_t ms = (ddci_time_mono_ns() - t0) / NS_PER_MS;
+
+			if (cc == CURLE_OK) {
+				fprintf(h->trace, "< %ld (%" PRId64 " ms%s%s)\n", resp->status, ms,
+					resp->request_id[0] ? ", request id " : "", resp->request_id);
+			} else {
+				char err[CURL_ERROR_SIZE + 32];
+
+				curl_text(err, sizeof(err), h, cc);
+				fprintf(h->trace, "< failed (%" PRId64 " ms): %s\n", ms, err);
+			}
+		}
+
+		if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {
+			rc = 0;
+			break;
+		}
+		if (cc == CURLE_OK && resp->status != 429 && resp->status < 500) {
+			rc = rejected(h);
+			break;
+		}
+		if (h->too_big) {
+			rc = ddci_error_set(DDCI_EPROTO, "response from Datadog larger than %zu MiB",
+					    DDCI_HTTP_MAX_BODY >> 20);
+			break;
+		}
+		if (cc == CURLE_OPERATION_TIMEDOUT && left_ms(h) <= 0) {
+			rc = timed_out(h, NULL);
+			break;
+		}
+		if (cc != CURLE_OK && !retryable_curl(cc)) {
+			char err[CURL_ERROR_SIZE + 32];
+
+			curl_text(err, sizeof(err), h, cc);
+			rc = ddci_error_set(DDCI_EUNAVAIL, "cannot reach %s: %s", h->base_url, err);
+			break;
+		}
+		/* Retryable: 429, 5xx or a connection-level failure. */
+		describe(last, sizeof(last), h, cc);
+		if (resp->attempts >= max_attempts) {
+			rc = give_up(h, cc, -1);
+			break;
+		}
+		h->seed = mix(h->seed + 0x9e3779b9U);
+		wait = ddci_http_backoff_ms(resp->attempts, BACKOFF_BASE_MS, h->retry_after,
+					    resp->status == 429 ? resp->rl_reset : -1, h->seed);
+		if (wait >= left_ms(h)) {
+			rc = give_up(h, cc, wait);
+			break;
+		}
+		if (h->trace) {
+			char why[48];
+
+			if (resp->status)
+				snprintf(why, sizeof(why), "HTTP %ld", resp->status);
+			else
+				snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
+			fprintf(h->trace, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", wait, why,
+				resp->attempts + 1, max_attempts);
+		}
+		sleep_ms(wait);
+	}
+done:
+	if (rc < 0)
+		ddci_error_set_request_id(resp->request_id);
+	h->resp = NULL;
+	ddci_buf_release(&url);
+	return rc;
+}
+
+int ddci_url_escape(struct ddci_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = ddci_buf_add(b, "", 0);
+
+	for (const unsigned char *p = (const unsigned char *)s; !rc && p && *p; p++) {
+		unsigned char c = *p;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~') {
+			rc = ddci_buf_addc(b, (char)c);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+			rc = ddci_buf_add(b, e, sizeof(e));
+		}
+	}
+	return rc;
+}

@@ -1,0 +1,625 @@
+/* test_http.c — backoff maths, Datadog's error text, URL escaping, and real
+ * exchanges with a tiny scripted HTTP server on loopback (a thread here). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ddci/http.h"
+#include "ddci/timeutil.h"
+
+#define API_KEY "testapikey1234abcd"
+#define APP_KEY "testappkey5678efgh"
+
+/* ---- the scripted server ---- */
+
+struct reply {
+	int status;
+	const char *headers; /* extra header lines, each ending in \r\n */
+	const char *body;
+	int hang;            /* read the request, never answer */
+};
+
+#define MAX_REQS 8
+
+struct server {
+	int lfd, port;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	const struct reply *replies;
+	int nreplies;
+	int served, accepts;
+	char reqs[MAX_REQS][4096];
+	volatile int stop;
+};
+
+/* Waits until fd is readable or the server stops; 1 when readable. */
+static int wait_readable(struct server *s, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (!s->stop) {
+		int n = poll(&p, 1, 20);
+
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return 0;
+	}
+	return 0;
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void serve_conn(struct server *s, int fd)
+{
+	char buf[8192];
+	size_t have = 0;
+
+	for (;;) {
+		char *end;
+		size_t head, want = 0;
+		const char *cl;
+		const struct reply *r;
+		char out[8192];
+		int n;
+
+		while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
+			ssize_t got;
+
+			if (have == sizeof(buf) || !wait_readable(s, fd))
+				return;
+			got = recv(fd, buf + have, sizeof(buf) - have, 0);
+			if (got <= 0)
+				return;
+			have += (size_t)got;
+		}
+		head = (size_t)(end - buf) + 4;
+		buf[head - 1] = '\0';
+		cl = strcasestr(buf, "\r\ncontent-length:");
+		if (cl)
+			want = strtoul(cl + 17, NULL, 10);
+		buf[head - 1] = '\n';
+		while (have < head + want && have < sizeof(buf)) {
+			ssize_t got;
+
+			if (!wait_readable(s, fd))
+				return;
+			got = recv(fd, buf + have, sizeof(buf) - have, 0);
+			if (got <= 0)
+				return;
+			have += (size_t)got;
+		}
+		pthread_mutex_lock(&s->lock);
+		if (s->served < MAX_REQS) {
+			size_t len = head + want < sizeof(s->reqs[0]) - 1 ? head + want : sizeof(s->reqs[0]) - 1;
+
+			memcpy(s->reqs[s->served], buf, len);
+			s->reqs[s->served][len] = '\0';
+		}
+		r = &s->replies[s->served < s->nreplies ? s->served : s->nreplies - 1];
+		s->served++;
+		pthread_mutex_unlock(&s->lock);
+		memmove(buf, buf + head + want, have - head - want);
+		have -= head + want;
+
+		if (r->hang) {
+			while (wait_readable(s, fd) && recv(fd, out, sizeof(out), 0) > 0)
+				;
+			return;
+		}
+		n = snprintf(out, sizeof(out), "HTTP/1.1 %d Scripted\r\nContent-Length: %zu\r\n%s\r\n%s",
+			     r->status, r->body ? strlen(r->body) : 0, r->headers ? r->headers : "",
+			     r->body ? r->body : "");
+		write_all(fd, out, (size_t)n);
+	}
+}
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+
+	while (wait_readable(s, s->lfd)) {
+		int fd = accept(s->lfd, NULL, NULL);
+
+		if (fd < 0)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		s->accepts++;
+		pthread_mutex_unlock(&s->lock);
+		serve_conn(s, fd);
+		close(fd);
+	}
+	return NULL;
+}
+
+static int listen_loopback(int *port, int do_listen)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (do_listen)
+		assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static void server_start(struct server *s, const struct reply *replies, int n)
+{
+	memset(s, 0, sizeof(*s));
+	s->replies = replies;
+	s->nreplies = n;
+	pthread_mutex_init(&s->lock, NULL);
+	s->lfd = listen_loopback(&s->port, 1);
+	assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
+}
+
+static void server_stop(struct server *s)
+{
+	s->stop = 1;
+	pthread_join(s->thread, NULL);
+	close(s->lfd);
+	pthread_mutex_destroy(&s->lock);
+}
+
+struct fixture {
+	struct ddci_config cfg;
+	char url[64];
+};
+
+static void fixture_init(struct fixture *f, int port, int64_t timeout_ms, int retries)
+{
+	struct ddci_config init = DDCI_CONFIG_INIT;
+
+	f->cfg = init;
+	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", port);
+	f->cfg.prog = "ddci-test";
+	f->cfg.api_url = f->url;
+	f->cfg.api_key = API_KEY;
+	f->cfg.app_key = APP_KEY;
+	f->cfg.timeout_ms = timeout_ms;
+	f->cfg.retries = retries;
+	f->cfg.dry_run = 0;
+	f->cfg.loopback = 1;
+	f->cfg.deadline_mono_ns = ddci_time_mono_ns() + timeout_ms * 1000000;
+}
+
+static int64_t elapsed_ms(int64_t t0)
+{
+	return (ddci_time_mono_ns() - t0) / 1000000;
+}
+
+/* ---- exchanges ---- */
+
+static void test_http__headers_and_keep_alive(void **state)
+{
+	static const struct reply replies[] = {
+		{ 202, "Content-Type: application/json\r\nX-Request-Id: rid-1\r\n", "{\"data\":{\"id\":\"x\"}}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	char *trace = NULL;
+	size_t trace_len = 0;
+	FILE *tf;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 5000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	tf = open_memstream(&trace, &trace_len);
+	ddci_http_set_trace(h, tf);
+
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{\"a\":1}", 0), 0);
+	assert_int_equal(r.status, 202);
+	assert_int_equal(r.attempts, 1);
+	assert_string_equal(r.request_id, "rid-1");
+	assert_string_equal(r.content_type, "application/json");
+	assert_string_equal(ddci_buf_str(&r.body), "{\"data\":{\"id\":\"x\"}}");
+	ddci_http_response_release(&r);
+
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/x?page=2", NULL, DDCI_HTTP_APP_KEY), 0);
+	ddci_http_response_release(&r);
+	assert_int_equal(ddci_http_send(&r, h, "DELETE", "/api/v2/y", NULL, 0), 0);
+	ddci_http_response_release(&r);
+	fclose(tf);
+
+	pthread_mutex_lock(&s.lock);
+	assert_int_equal(s.served, 3);
+	assert_int_equal(s.accepts, 1); /* one connection, kept alive */
+	assert_non_null(strstr(s.reqs[0], "POST /api/v2/dora/deployment HTTP/1.1\r\n"));
+	assert_non_null(strstr(s.reqs[0], "\r\nDD-API-KEY: " API_KEY "\r\n"));
+	assert_null(strcasestr(s.reqs[0], "DD-APPLICATION-KEY"));
+	assert_non_null(strstr(s.reqs[0], "\r\nContent-Type: application/json\r\n"));
+	assert_non_null(strstr(s.reqs[0], "\r\nAccept: application/json\r\n"));
+	assert_non_null(strstr(s.reqs[0], "\r\nUser-Agent: ddci/"));
+	assert_non_null(strstr(s.reqs[0], "\r\n\r\n{\"a\":1}"));
+	assert_non_null(strstr(s.reqs[1], "GET /api/v2/x?page=2 HTTP/1.1\r\n"));
+	assert_non_null(strstr(s.reqs[1], "\r\nDD-APPLICATION-KEY: " APP_KEY "\r\n"));
+	assert_non_null(strstr(s.reqs[1], "\r\nDD-API-KEY: " API_KEY "\r\n"));
+	assert_non_null(strstr(s.reqs[2], "DELETE /api/v2/y HTTP/1.1\r\n"));
+	pthread_mutex_unlock(&s.lock);
+
+	/* The trace shows method, URL, status and request id, never a key. */
+	assert_non_null(strstr(trace, "> POST http://127.0.0.1:"));
+	assert_non_null(strstr(trace, "/api/v2/dora/deployment\n< 202 ("));
+	assert_non_null(strstr(trace, "request id rid-1)"));
+	assert_null(strstr(trace, API_KEY));
+	assert_null(strstr(trace, APP_KEY));
+	free(trace);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__retries_5xx_then_succeeds(void **state)
+{
+	static const struct reply replies[] = {
+		{ 503, NULL, "{\"errors\":[\"down\"]}", 0 },
+		{ 503, NULL, "{\"errors\":[\"down\"]}", 0 },
+		{ 200, NULL, "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 3);
+	fixture_init(&f, s.port, 10000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.attempts, 3);
+	assert_int_equal(s.served, 3);
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__5xx_after_all_retries(void **state)
+{
+	static const struct reply replies[] = {
+		{ 502, "x-request-id: r5\r\n", "{\"errors\":[\"bad gateway\"]}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 20000, 2);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(r.attempts, 3);
+	assert_string_equal(ddci_error_last(),
+			    "Datadog unavailable (HTTP 502) after 3 attempts: bad gateway (request id r5)");
+	assert_string_equal(ddci_error_request_id(), "r5");
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__400_is_not_retried(void **state)
+{
+	static const struct reply replies[] = {
+		{ 400, "X-Request-ID: abc-123\r\nContent-Type: application/json\r\n",
+		  "{\"errors\":[{\"status\":\"400\",\"title\":\"Bad Request\","
+		  "\"detail\":\"Missing required attribute in body\","
+		  "\"source\":{\"pointer\":\"/data/attributes/title\"}}]}", 0 },
+		{ 200, NULL, "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_init(&f, s.port, 10000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EREJECT);
+	assert_int_equal(r.status, 400);
+	assert_int_equal(r.attempts, 1);
+	assert_int_equal(s.served, 1);
+	assert_string_equal(ddci_error_last(),
+			    "Datadog rejected the request (HTTP 400): Bad Request: Missing required attribute "
+			    "in body (/data/attributes/title) (request id abc-123)");
+	assert_string_equal(ddci_error_request_id(), "abc-123");
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__403_hints_at_keys(void **state)
+{
+	static const struct reply replies[] = { { 403, NULL, "{\"errors\":[\"Forbidden\"]}", 0 } };
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 10000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY | DDCI_HTTP_APP_KEY),
+			 DDCI_EREJECT);
+	assert_string_equal(ddci_error_last(), "Datadog rejected the request (HTTP 403): Forbidden; "
+					       "check DD_API_KEY / DD_APP_KEY and DD_SITE");
+	assert_null(strstr(ddci_error_last(), API_KEY));
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__no_retry_without_flag(void **state)
+{
+	static const struct reply replies[] = {
+		{ 503, NULL, "{\"errors\":[\"down\"]}", 0 },
+		{ 200, NULL, "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_init(&f, s.port, 10000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", 0), DDCI_EUNAVAIL);
+	assert_int_equal(r.attempts, 1);
+	assert_int_equal(s.served, 1);
+	assert_string_equal(ddci_error_last(), "Datadog unavailable (HTTP 503): down");
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__connection_refused(void **state)
+{
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int port, fd = listen_loopback(&port, 0);
+
+	(void)state;
+	close(fd); /* bound, never listened: connections are refused */
+	fixture_init(&f, port, 10000, 1);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.attempts, 2);
+	assert_non_null(strstr(ddci_error_last(), "cannot reach http://127.0.0.1:"));
+	assert_non_null(strstr(ddci_error_last(), "after 2 attempts"));
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+}
+
+static void test_http__deadline_is_honoured(void **state)
+{
+	static const struct reply replies[] = { { 0, NULL, NULL, 1 } };
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 1000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	t0 = ddci_time_mono_ns();
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_true(elapsed_ms(t0) < 2000);
+	assert_non_null(strstr(ddci_error_last(), "timed out after 1 s (--timeout)"));
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__rate_limit_past_deadline_stops_at_once(void **state)
+{
+	static const struct reply replies[] = {
+		{ 429, "Retry-After: 30\r\n", "{\"errors\":[\"Too many requests\"]}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 5000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	t0 = ddci_time_mono_ns();
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_true(elapsed_ms(t0) < 1000);
+	assert_int_equal(r.attempts, 1);
+	assert_string_equal(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests; "
+					       "the limit resets in 30 s, after --timeout (5 s) ends");
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__rate_limit_reset_is_waited_for(void **state)
+{
+	static const struct reply replies[] = {
+		{ 429, "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 0\r\n"
+		       "X-RateLimit-Period: 60\r\n", "{}", 0 },
+		{ 200, "X-RateLimit-Remaining: 59\r\n", "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_init(&f, s.port, 5000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(r.attempts, 2);
+	assert_int_equal(r.rl_remaining, 59);
+	assert_int_equal(r.rl_limit, -1); /* headers of the last response only */
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+/* ---- pure functions ---- */
+
+static void test_http__backoff_retry_after(void **state)
+{
+	char date[64];
+	time_t t = time(NULL) + 30;
+	struct tm tm;
+	int64_t ms;
+
+	(void)state;
+	assert_int_equal(ddci_http_backoff_ms(1, 250, "7", 99, 1), 7000);
+	assert_int_equal(ddci_http_backoff_ms(3, 250, " 0", -1, 1), 0);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	ms = ddci_http_backoff_ms(1, 250, date, -1, 1);
+	assert_true(ms >= 28000 && ms <= 31000);
+	t = time(NULL) - 100;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	assert_int_equal(ddci_http_backoff_ms(1, 250, date, -1, 1), 0);
+	/* Unreadable: falls through to X-RateLimit-Reset. */
+	ms = ddci_http_backoff_ms(1, 250, "soon", 4, 1);
+	assert_true(ms >= 4000 && ms <= 5000);
+}
+
+static void test_http__backoff_ratelimit_reset_jitter(void **state)
+{
+	int64_t lo = INT64_MAX, hi = 0;
+
+	(void)state;
+	for (unsigned seed = 0; seed < 2000; seed++) {
+		int64_t ms = ddci_http_backoff_ms(1, 250, NULL, 10, seed);
+
+		lo = ms < lo ? ms : lo;
+		hi = ms > hi ? ms : hi;
+	}
+	assert_true(lo >= 10000 && hi <= 11000 && hi > lo); /* min(1000 ms, 25%) */
+	lo = INT64_MAX;
+	hi = 0;
+	for (unsigned seed = 0; seed < 2000; seed++) {
+		int64_t ms = ddci_http_backoff_ms(1, 250, "", 2, seed);
+
+		lo = ms < lo ? ms : lo;
+		hi = ms > hi ? ms : hi;
+	}
+	assert_true(lo >= 2000 && hi <= 2500 && hi > 2250);
+}
+
+static void test_http__backoff_exponential_capped(void **state)
+{
+	(void)state;
+	for (int attempt = 1; attempt <= 12; attempt++) {
+		int64_t cap = attempt >= 6 ? 8000 : 250 << (attempt - 1), hi = 0;
+
+		for (unsigned seed = 0; seed < 2000; seed++) {
+			int64_t ms = ddci_http_backoff_ms(attempt, 250, NULL, -1, seed);
+
+			assert_true(ms >= 0 && ms <= cap);
+			hi = ms > hi ? ms : hi;
+		}
+		assert_true(hi > cap / 2); /* full jitter spans the range */
+	}
+}
+
+static void test_http__error_text(void **state)
+{
+	char *t;
+
+	(void)state;
+	t = ddci_http_error_text("{\"errors\":[\"a\",\"b\"]}");
+	assert_string_equal(t, "a; b");
+	free(t);
+	t = ddci_http_error_text("{\"errors\":[{\"status\":\"400\",\"title\":\"Bad Request\","
+				 "\"detail\":\"Missing required attribute in body\","
+				 "\"source\":{\"pointer\":\"/data/attributes/title\"}},"
+				 "{\"title\":\"Conflict\"},{\"status\":\"500\"}]}");
+	assert_string_equal(t, "Bad Request: Missing required attribute in body (/data/attributes/title); "
+			       "Conflict");
+	free(t);
+	t = ddci_http_error_text("{\"errors\":[\"line\\none\"]}");
+	assert_string_equal(t, "line one");
+	free(t);
+	assert_null(ddci_http_error_text("{\"errors\":[]}"));
+	assert_null(ddci_http_error_text("{\"data\":{}}"));
+	assert_null(ddci_http_error_text("<html>502 Bad Gateway</html>"));
+	assert_null(ddci_http_error_text(""));
+	assert_null(ddci_http_error_text(NULL));
+}
+
+static void test_http__url_escape(void **state)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(ddci_url_escape(&b, "a b/c?d=\xc3\xa9~-._&+"), 0);
+	assert_string_equal(ddci_buf_str(&b), "a%20b%2Fc%3Fd%3D%C3%A9~-._%26%2B");
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_url_escape(&b, ""), 0);
+	assert_string_equal(ddci_buf_str(&b), "");
+	ddci_buf_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http__backoff_retry_after),
+		cmocka_unit_test(test_http__backoff_ratelimit_reset_jitter),
+		cmocka_unit_test(test_http__backoff_exponential_capped),
+		cmocka_unit_test(test_http__error_text),
+		cmocka_unit_test(test_http__url_escape),
+		cmocka_unit_test(test_http__headers_and_keep_alive),
+		cmocka_unit_test(test_http__retries_5xx_then_succeeds),
+		cmocka_unit_test(test_http__5xx_after_all_retries),
+		cmocka_unit_test(test_http__400_is_not_retried),
+		cmocka_unit_test(test_http__403_hints_at_keys),
+		cmocka_unit_test(test_http__no_retry_without_flag),
+		cmocka_unit_test(test_http__connection_refused),
+		cmocka_unit_test(test_http__deadline_is_honoured),
+		cmocka_unit_test(test_http__rate_limit_past_deadline_stops_at_once),
+		cmocka_unit_test(test_http__rate_limit_reset_is_waited_for),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
