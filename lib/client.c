@@ -1,0 +1,239 @@
+/* client.c — "call Datadog": --dry-run, JSON in and out, spooling of
+ * undeliverable events, and paging with one page in memory.
+ *
+ * The HTTP handle (and with it libcurl) is made on the first real call, so
+ * --dry-run and commands that fail early never pay for it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/client.h"
+#include "ddci/json.h"
+#include "ddci/redact.h"
+#include "ddci/spool.h"
+
+static int oom(void)
+{
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->out = stdout;
+}
+
+void ddci_client_release(struct ddci_client *c)
+{
+	if (!c)
+		return;
+	ddci_http_free(c->http);
+	c->http = NULL;
+}
+
+/* Prints the request instead of sending it, with secrets masked. */
+static int dry_run(struct ddci_client *c, const struct ddci_call *call)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	char *pretty = NULL, *safe = NULL;
+	int rc;
+
+	rc = ddci_buf_addf(&b, "%s %s%s\n", call->method, c->cfg->api_url ? c->cfg->api_url : "", call->path);
+	if (!rc && call->body) {
+		pretty = ddci_json_print_pretty(call->body);
+		rc = pretty ? ddci_buf_addf(&b, "%s\n", pretty) : oom();
+	}
+	if (rc)
+		goto done;
+	safe = ddci_redact_text(b.ptr);
+	if (!safe) {
+		rc = oom();
+		goto done;
+	}
+	if (fputs(safe, c->out) == EOF || fflush(c->out) != 0) {
+		rc = ddci_error_set(DDCI_EIO, "cannot print the --dry-run request: %s", strerror(errno));
+		goto done;
+	}
+	rc = DDCI_DRY_RUN;
+done:
+	free(safe);
+	free(pretty);
+	ddci_buf_release(&b);
+	return rc;
+}
+
+/* A 2xx body that is not JSON means we are not talking to Datadog (a
+ * captive proxy, a wrong --api-url): say what came back. */
+static int parse_body(cJSON **out, const struct ddci_http_response *r)
+{
+	const char *ct = r->content_type, *id = r->request_id;
+	char why[512], extra[256] = "";
+	int rc = ddci_json_parse(out, ddci_buf_str(&r->body), "response");
+
+	if (rc == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", ddci_error_last());
+	if (*ct && *id)
+		snprintf(extra, sizeof(extra), " (content type %s, request id %s)", ct, id);
+	else if (*ct)
+		snprintf(extra, sizeof(extra), " (content type %s)", ct);
+	else if (*id)
+		snprintf(extra, sizeof(extra), " (request id %s)", id);
+	rc = ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: %s%s", why, extra);
+	ddci_error_set_request_id(id);
+	return rc;
+}
+
+/* The event could not be delivered: keep it for ddci-flush. */
+static int spool(const struct ddci_client *c, const struct ddci_call *call, const char *body)
+{
+	const char *dir = c->cfg->spool_dir;
+	char msg[1024], rid[128];
+	char *name = NULL;
+	int rc;
+
+	snprintf(msg, sizeof(msg), "%s", ddci_error_last());
+	snprintf(rid, sizeof(rid), "%s", ddci_error_request_id());
+	rc = ddci_spool_write(&name, dir, call->event_id, call->method, call->path, body);
+	if (rc == 0)
+		ddci_error_set(DDCI_EUNAVAIL, "%s; event spooled to %s/%s, deliver it later with ddci-flush", msg,
+			       dir, name);
+	else
+		ddci_error_set(DDCI_EUNAVAIL, "%s; the event could not be spooled either: %s", msg,
+			       ddci_error_last());
+	ddci_error_set_request_id(rid);
+	free(name);
+	return DDCI_EUNAVAIL;
+}
+
+int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call *call)
+{
+	const struct ddci_config *cfg = c->cfg;
+	struct ddci_http_response resp;
+	int have_resp = 0;
+	char *body = NULL;
+	cJSON *doc = NULL;
+	unsigned flags = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	c->request_id[0] = '\0';
+	if (cfg->dry_run == 1)
+		return dry_run(c, call);
+	if (call->body && !(body = ddci_json_print(call->body)))
+		return oom();
+	if (!c->http && (rc = ddci_http_new(&c->http, cfg)) < 0)
+		goto done;
+	ddci_http_set_trace(c->http, c->trace);
+	if (call->flags & DDCI_CALL_APP_KEY)
+		flags |= DDCI_HTTP_APP_KEY;
+	if (call->flags & DDCI_CALL_RETRY)
+		flags |= DDCI_HTTP_RETRY;
+
+	c->requests++;
+	rc = ddci_http_send(&resp, c->http, call->method, call->path, body, flags);
+	have_resp = 1;
+	snprintf(c->request_id, sizeof(c->request_id), "%s", resp.request_id);
+	if (rc == 0 && resp.body.len > 0)
+		rc = parse_body(&doc, &resp);
+	else if (rc == DDCI_EUNAVAIL && (call->flags & DDCI_CALL_SPOOL) && cfg->spool_dir && *cfg->spool_dir)
+		rc = spool(c, call, body);
+	if (rc == 0 && out) {
+		*out = doc;
+		doc = NULL;
+	}
+done:
+	if (have_resp)
+		ddci_http_response_release(&resp);
+	cJSON_Delete(doc);
+	free(body);
+	return rc;
+}
+
+/* The request as text, to notice a cursor that does not advance. */
+static char *request_key(const struct ddci_call *call)
+{
+	char *body = call->body ? ddci_json_print(call->body) : NULL;
+	struct ddci_buf b = DDCI_BUF_INIT;
+
+	if ((call->body && !body) || ddci_buf_addf(&b, "%s %s\n%s", call->method, call->path, body ? body : "")) {
+		free(body);
+		ddci_buf_release(&b);
+		return NULL;
+	}
+	free(body);
+	return ddci_buf_detach(&b);
+}
+
+int ddci_client_paginate(struct ddci_client *c, struct ddci_pager *p)
+{
+	cJSON *page = NULL;
+	char *before = NULL, *after = NULL;
+	int rc = 0, r;
+
+	for (;;) {
+		if (p->max_pages > 0 && p->pages >= p->max_pages)
+			break;
+		rc = ddci_client_call(&page, c, &p->call);
+		if (rc != 0) /* an error, or DDCI_DRY_RUN after printing the first request */
+			goto done;
+		p->pages++;
+		if (!page) {
+			rc = ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: empty page %d", p->pages);
+			goto done;
+		}
+		if (p->on_page) {
+			r = p->on_page(p->ctx, page);
+			if (r != 0) {
+				rc = r < 0 ? r : 0;
+				goto done;
+			}
+		}
+		if (!p->next)
+			break;
+		free(before);
+		before = request_key(&p->call);
+		if (!before) {
+			rc = oom();
+			goto done;
+		}
+		r = p->next(p, page);
+		/* Only one page in memory: this one goes before the next request. */
+		cJSON_Delete(page);
+		page = NULL;
+		if (r <= 0) {
+			rc = r;
+			goto done;
+		}
+		free(after);
+		after = request_key(&p->call);
+		if (!after) {
+			rc = oom();
+			goto done;
+		}
+		if (strcmp(before, after) == 0) {
+			rc = ddci_error_set(DDCI_EPROTO,
+					    "unexpected response from Datadog: page %d repeats the previous cursor",
+					    p->pages);
+			goto done;
+		}
+	}
+done:
+	cJSON_Delete(page);
+	free(before);
+	free(after);
+	return rc;
+}
+
+void ddci_pager_release(struct ddci_pager *p)
+{
+	if (!p)
+		return;
+	cJSON_Delete(p->body_owned);
+	free(p->path_owned);
+	p->body_owned = NULL;
+	p->path_owned = NULL;
+}
