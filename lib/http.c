@@ -603,13 +603,18 @@ static int give_up(struct ddci_http *h, CURLcode cc, int64_t wait_ms)
 	char what[CURL_ERROR_SIZE + 200], more[700], tries[48] = "", tail[160] = "";
 	char secs[32], wait[32];
 
-	describe(what, sizeof(what), h, cc);
-	if (r->status)
-		details(more, sizeof(more), r);
-	else
-		more[0] = '\0';
 	if (r->attempts > 1)
-		snprintf(tries, sizeof(tries), "%s after %d attempts", r->status ? "" : ",", r->attempts);
+		snprintf(tries, sizeof(tries), " after %d attempts", r->attempts);
+	if (r->status) {
+		describe(what, sizeof(what), h, cc);
+		details(more, sizeof(more), r);
+	} else {
+		/* "cannot reach URL after 4 attempts: <curl error>" */
+		snprintf(what, sizeof(what), "cannot reach %s", h->base_url);
+		more[0] = ':';
+		more[1] = ' ';
+		curl_text(more + 2, sizeof(more) - 2, h, cc);
+	}
 	if (wait_ms >= 0) {
 		fmt_secs(secs, sizeof(secs), h->cfg->timeout_ms > 0 ? h->cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
 		fmt_secs(wait, sizeof(wait), (wait_ms + 999) / 1000 * 1000);

@@ -34,6 +34,9 @@ const cJSON *ddci_json_path(const cJSON *root, const char *path);
  * always DDCI_EPROTO ("field 'x' is a string, expected a number"). */
 int ddci_json_get_str(const char **out, const cJSON *root, const char *path) DDCI_WUR;
 int ddci_json_get_str_opt(const char **out, const cJSON *root, const char *path) DDCI_WUR;
+/* Parsed numbers come from cJSON's double: exact up to 2^53; nanosecond
+ * timestamps (~1.7e18) lose sub-microsecond digits (display only).  Nodes
+ * made by ddci_json_int64() read back exactly. */
 int ddci_json_get_int64(int64_t *out, const cJSON *root, const char *path) DDCI_WUR;
 int ddci_json_get_int64_opt(int64_t *out, const cJSON *root, const char *path) DDCI_WUR;
 int ddci_json_get_double(double *out, const cJSON *root, const char *path) DDCI_WUR;
