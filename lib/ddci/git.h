@@ -40,14 +40,32 @@ int ddci_git_merge_base(char out[41], struct ddci_repo *r, const char *a, const 
 /* Committer time of a commit, in ns. */
 int ddci_git_commit_time(int64_t *out_ns, struct ddci_repo *r, const char *rev) DDCI_WUR;
 
+/* One commit, for reports. Release with ddci_git_commit_release(). */
+struct ddci_git_commit {
+	char sha[41];
+	char *author_name;
+	char *author_email;
+	char *summary;          /* first paragraph of the message, one line */
+	int64_t time_ns;        /* committer time */
+	int64_t author_time_ns;
+};
+
+#define DDCI_GIT_COMMIT_INIT { { 0 }, NULL, NULL, NULL, 0, 0 }
+
+/* Reads `rev` (NULL = HEAD). On error *out is left empty. */
+int ddci_git_commit_info(struct ddci_git_commit *out, struct ddci_repo *r, const char *rev) DDCI_WUR;
+void ddci_git_commit_release(struct ddci_git_commit *c);
+
 /* Commits in from..to (reachable from `to`, not from `from`), newest first,
  * at most `limit` (0 = no limit): fn(sha, commit time ns, ctx) returns 0 to
- * go on, non-zero to stop. */
+ * go on, non-zero to stop. `from` NULL = no lower bound (then set a limit);
+ * `to` NULL = HEAD. */
 int ddci_git_walk_range(struct ddci_repo *r, const char *from, const char *to, size_t limit,
 			int (*fn)(const char *sha, int64_t time_ns, void *ctx), void *ctx) DDCI_WUR;
 
 /* Paths changed between the trees of `from` and `to` (renames count as
- * both names): fn(path, ctx) returns 0 to go on. */
+ * both names): fn(path, ctx) returns 0 to go on. `from` NULL = the empty
+ * tree (everything in `to`); `to` NULL = HEAD. */
 int ddci_git_changed_files(struct ddci_repo *r, const char *from, const char *to,
 			   int (*fn)(const char *path, void *ctx), void *ctx) DDCI_WUR;
 

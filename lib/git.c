@@ -1,0 +1,795 @@
+/* git.c — reading what ddci needs from a repository, through libgit2.
+ *
+ * libgit2 is initialised lazily by the first ddci_git_open(); the repository
+ * is opened once and every function reads only the objects it is asked about
+ * (no full-history walks).  Errors carry git_error_last() with context.
+ * Shallow clones, which libgit2 1.5 does not understand, get a small walk of
+ * our own that answers what the fetched history can answer and otherwise
+ * says that history is missing.
+ */
+#include "ddci/git.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "ddci/redact.h"
+
+struct ddci_repo {
+	git_repository *repo;
+};
+
+static int initialised;
+
+#define SHALLOW_HINT \
+	"history is incomplete (shallow clone): fetch more history, e.g. 'git fetch --unshallow'"
+
+static const char *git_msg(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* Sets "<context>: <libgit2 message>" and returns DDCI_EGIT. */
+DDCI_PRINTF(1, 2)
+static int fail(const char *fmt, ...)
+{
+	char ctx[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	return ddci_error_set(DDCI_EGIT, "%s: %s", ctx, git_msg());
+}
+
+/* For a failed lookup of `rev`: the shallow message when the object may be
+ * beyond the shallow boundary, else libgit2's message. */
+static int fail_lookup(struct ddci_repo *r, int gerr, const char *verb, const char *rev)
+{
+	if (gerr == GIT_ENOTFOUND && git_repository_is_shallow(r->repo) == 1)
+		return ddci_error_set(DDCI_EGIT, "cannot %s '%s': " SHALLOW_HINT, verb, rev);
+	return fail("cannot %s '%s'", verb, rev);
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n;
+	char *p;
+
+	if (!s)
+		return NULL;
+	n = strlen(s) + 1;
+	p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static int nomem(void)
+{
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+int ddci_git_open(struct ddci_repo **out, const char *path)
+{
+	struct ddci_repo *r = NULL;
+	const char *p = path ? path : ".";
+	int gerr, err = 0;
+
+	*out = NULL;
+	if (!initialised) {
+		if (git_libgit2_init() < 0)
+			return fail("cannot initialise libgit2");
+		initialised = 1;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return nomem();
+	/* Discovery upwards from `p`, without reading GIT_DIR & co. */
+	gerr = git_repository_open_ext(&r->repo, p, 0, NULL);
+	if (gerr == GIT_ENOTFOUND) {
+		err = ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", p);
+		goto done;
+	}
+	if (gerr == GIT_EOWNER) {
+		err = ddci_error_set(DDCI_EGIT,
+				     "cannot open git repository '%s': %s (mark it safe with "
+				     "'git config --global --add safe.directory <path>')",
+				     p, git_msg());
+		goto done;
+	}
+	if (gerr < 0) {
+		err = fail("cannot open git repository '%s'", p);
+		goto done;
+	}
+	*out = r;
+	r = NULL;
+done:
+	ddci_git_free(r);
+	return err;
+}
+
+void ddci_git_free(struct ddci_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->repo);
+	free(r);
+}
+
+void ddci_git_shutdown(void)
+{
+	if (initialised) {
+		git_libgit2_shutdown();
+		initialised = 0;
+	}
+}
+
+int ddci_git_is_shallow(struct ddci_repo *r)
+{
+	return git_repository_is_shallow(r->repo) == 1;
+}
+
+/* Peels `rev` to a commit; NULL = HEAD. */
+static int lookup_commit(git_commit **out, struct ddci_repo *r, const char *rev)
+{
+	git_object *obj = NULL;
+	int gerr, err = 0;
+
+	*out = NULL;
+	if (!rev)
+		rev = "HEAD";
+	gerr = git_revparse_single(&obj, r->repo, rev);
+	if (gerr < 0) {
+		if (gerr == GIT_EUNBORNBRANCH ||
+		    (gerr == GIT_ENOTFOUND && !strcmp(rev, "HEAD") &&
+		     git_repository_head_unborn(r->repo) == 1))
+			err = ddci_error_set(DDCI_EGIT, "cannot resolve 'HEAD': the branch has no commit yet");
+		else
+			err = fail_lookup(r, gerr, "resolve", rev);
+		goto done;
+	}
+	gerr = git_object_peel((git_object **)out, obj, GIT_OBJECT_COMMIT);
+	if (gerr < 0)
+		err = fail_lookup(r, gerr, "resolve", rev);
+done:
+	git_object_free(obj);
+	return err;
+}
+
+static int resolve_oid(git_oid *out, struct ddci_repo *r, const char *rev)
+{
+	git_commit *c = NULL;
+	int err = lookup_commit(&c, r, rev);
+
+	if (err)
+		return err;
+	git_oid_cpy(out, git_commit_id(c));
+	git_commit_free(c);
+	return 0;
+}
+
+int ddci_git_resolve(char out[41], struct ddci_repo *r, const char *rev)
+{
+	git_oid oid;
+	int err;
+
+	out[0] = '\0';
+	err = resolve_oid(&oid, r, rev);
+	if (err)
+		return err;
+	git_oid_tostr(out, 41, &oid);
+	return 0;
+}
+
+int ddci_git_head(char out[41], struct ddci_repo *r)
+{
+	return ddci_git_resolve(out, r, "HEAD");
+}
+
+int ddci_git_branch(char **out, struct ddci_repo *r)
+{
+	git_reference *head = NULL;
+	const char *target;
+	int err = 0;
+
+	*out = NULL;
+	/* HEAD itself, not resolved: works for an unborn branch too. */
+	if (git_reference_lookup(&head, r->repo, "HEAD") < 0) {
+		err = fail("cannot read 'HEAD'");
+		goto done;
+	}
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC)
+		goto done; /* detached */
+	target = git_reference_symbolic_target(head);
+	if (!target || strncmp(target, "refs/heads/", 11) != 0)
+		goto done;
+	*out = dup_str(target + 11);
+	if (!*out)
+		err = nomem();
+done:
+	git_reference_free(head);
+	return err;
+}
+
+/* The remote whose name sorts first (git_remote_list's order), found in one
+ * pass over the configuration. */
+struct first_remote {
+	char name[256];
+	char *url;
+	int nomem;
+};
+
+static int first_remote_cb(const git_config_entry *e, void *payload)
+{
+	struct first_remote *f = payload;
+	size_t n = strlen(e->name);
+	char cand[sizeof(f->name)];
+	char *url;
+
+	/* "remote.<name>.url" */
+	if (!e->value || n <= 11 || n - 11 >= sizeof(cand) || strncmp(e->name, "remote.", 7) != 0 ||
+	    strcmp(e->name + n - 4, ".url") != 0)
+		return 0;
+	memcpy(cand, e->name + 7, n - 11);
+	cand[n - 11] = '\0';
+	if (f->url && strcmp(cand, f->name) > 0)
+		return 0;
+	url = ddci_redact_url(e->value);
+	if (!url) {
+		f->nomem = 1;
+		return -1;
+	}
+	free(f->url);
+	f->url = url;
+	memcpy(f->name, cand, sizeof(cand));
+	return 0;
+}
+
+/* The URL as `git config remote.<name>.url` shows it (no insteadOf
+ * rewriting).  git_remote_lookup() and git_remote_list() are avoided on
+ * purpose: they do more than we need and libgit2 1.5 leaks pcre2 match data
+ * in them. */
+int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name)
+{
+	struct first_remote first = { { 0 }, NULL, 0 };
+	git_config *cfg = NULL;
+	git_buf val = GIT_BUF_INIT;
+	char key[512];
+	int gerr, err = 0;
+
+	*out = NULL;
+	if (git_repository_config_snapshot(&cfg, r->repo) < 0) {
+		err = fail("cannot read the git configuration");
+		goto done;
+	}
+	snprintf(key, sizeof(key), "remote.%s.url", name ? name : "origin");
+	gerr = git_config_get_string_buf(&val, cfg, key);
+	if (gerr == 0) {
+		*out = ddci_redact_url(val.ptr);
+		err = *out ? 0 : nomem();
+		goto done;
+	}
+	if (gerr != GIT_ENOTFOUND) {
+		err = fail("cannot read git remote '%s'", name ? name : "origin");
+		goto done;
+	}
+	if (name) {
+		err = ddci_error_set(DDCI_EGIT, "no git remote '%s'", name);
+		goto done;
+	}
+	gerr = git_config_foreach(cfg, first_remote_cb, &first);
+	if (first.nomem) {
+		err = nomem();
+		goto done;
+	}
+	if (gerr < 0) {
+		err = fail("cannot list git remotes");
+		goto done;
+	}
+	*out = first.url;
+	first.url = NULL;
+done:
+	free(first.url);
+	git_buf_dispose(&val);
+	git_config_free(cfg);
+	return err;
+}
+
+/* --- A walk that stops at the shallow boundary ------------------------------
+ *
+ * libgit2 1.5 does not know shallow clones: its revwalk, merge-base and graph
+ * functions fail as soon as they reach a commit whose parents were not
+ * fetched, even when the answer lies above it.  So in a shallow repository
+ * (short history by definition) and for walks without a lower bound (which
+ * libgit2's sorted revwalk would run over the whole history before the first
+ * commit), ddci walks itself: newest first by committer time, a missing
+ * parent ends that line of history and marks the walk incomplete.
+ */
+
+/* A set of oids, open addressing; the zero oid marks a free slot. */
+struct oidset {
+	git_oid *v;
+	size_t n, cap; /* cap is 0 or a power of 2 */
+};
+
+static size_t oid_slot(const struct oidset *s, const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	h &= s->cap - 1;
+	while (!git_oid_is_zero(&s->v[h]) && !git_oid_equal(&s->v[h], id))
+		h = (h + 1) & (s->cap - 1);
+	return h;
+}
+
+static int oidset_has(const struct oidset *s, const git_oid *id)
+{
+	return s && s->cap && !git_oid_is_zero(&s->v[oid_slot(s, id)]);
+}
+
+/* 1 when added, 0 when already there, DDCI_ENOMEM. */
+static int oidset_add(struct oidset *s, const git_oid *id)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		struct oidset bigger = { NULL, 0, s->cap ? s->cap * 2 : 64 };
+
+		bigger.v = calloc(bigger.cap, sizeof(*bigger.v));
+		if (!bigger.v)
+			return nomem();
+		for (i = 0; i < s->cap; i++)
+			if (!git_oid_is_zero(&s->v[i]))
+				git_oid_cpy(&bigger.v[oid_slot(&bigger, &s->v[i])], &s->v[i]);
+		bigger.n = s->n;
+		free(s->v);
+		*s = bigger;
+	}
+	i = oid_slot(s, id);
+	if (!git_oid_is_zero(&s->v[i]))
+		return 0;
+	git_oid_cpy(&s->v[i], id);
+	s->n++;
+	return 1;
+}
+
+struct queued {
+	int64_t time;
+	git_oid id;
+};
+
+struct walk {
+	git_repository *repo;
+	struct oidset seen;        /* commits queued so far */
+	struct oidset boundary;    /* commits met with a parent missing */
+	const struct oidset *stop; /* commits not entered: the `from` side */
+	struct queued *q;          /* binary max-heap on time */
+	size_t n, cap;
+	size_t missing;            /* parents met that are not in the odb */
+};
+
+static void walk_init(struct walk *w, struct ddci_repo *r, const struct oidset *stop)
+{
+	memset(w, 0, sizeof(*w));
+	w->repo = r->repo;
+	w->stop = stop;
+}
+
+static void walk_release(struct walk *w)
+{
+	free(w->seen.v);
+	free(w->boundary.v);
+	free(w->q);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Queues commit `id` once, unless it is on the stop side; a commit that is
+ * not in the object database is counted in w->missing. */
+static int walk_push(struct walk *w, const git_oid *id)
+{
+	git_commit *c = NULL;
+	size_t i;
+	int gerr;
+
+	if (oidset_has(w->stop, id) || oidset_has(&w->seen, id))
+		return 0;
+	gerr = git_commit_lookup(&c, w->repo, id);
+	if (gerr == GIT_ENOTFOUND) {
+		w->missing++;
+		return 0;
+	}
+	if (gerr < 0)
+		return fail("cannot read commit '%s'", git_oid_tostr_s(id));
+	gerr = oidset_add(&w->seen, id);
+	if (gerr < 0) {
+		git_commit_free(c);
+		return gerr;
+	}
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct queued *q = realloc(w->q, cap * sizeof(*q));
+
+		if (!q) {
+			git_commit_free(c);
+			return nomem();
+		}
+		w->q = q;
+		w->cap = cap;
+	}
+	for (i = w->n++; i > 0 && w->q[(i - 1) / 2].time < git_commit_time(c); i = (i - 1) / 2)
+		w->q[i] = w->q[(i - 1) / 2];
+	w->q[i].time = git_commit_time(c);
+	git_oid_cpy(&w->q[i].id, id);
+	git_commit_free(c);
+	return 0;
+}
+
+/* Takes the newest queued commit and queues its parents: 1 with *out set,
+ * 0 when the walk is over, or an error. */
+static int walk_next(struct queued *out, struct walk *w)
+{
+	git_commit *c = NULL;
+	struct queued last;
+	size_t i = 0, child, missing = w->missing;
+	unsigned int p;
+	int err = 0;
+
+	if (w->n == 0)
+		return 0;
+	*out = w->q[0];
+	last = w->q[--w->n];
+	while ((child = 2 * i + 1) < w->n) {
+		if (child + 1 < w->n && w->q[child + 1].time > w->q[child].time)
+			child++;
+		if (w->q[child].time <= last.time)
+			break;
+		w->q[i] = w->q[child];
+		i = child;
+	}
+	w->q[i] = last;
+	if (git_commit_lookup(&c, w->repo, &out->id) < 0)
+		return fail("cannot read commit '%s'", git_oid_tostr_s(&out->id));
+	for (p = 0; p < git_commit_parentcount(c) && !err; p++)
+		err = walk_push(w, git_commit_parent_id(c, p));
+	git_commit_free(c);
+	if (!err && w->missing != missing)
+		err = oidset_add(&w->boundary, &out->id);
+	return err < 0 ? err : 1;
+}
+
+/* Walks everything reachable from `tip` (the shallow history is short);
+ * afterwards w->seen holds it. */
+static int walk_all(struct walk *w, const git_oid *tip)
+{
+	struct queued c;
+	int rc = walk_push(w, tip);
+
+	while (rc >= 0 && (rc = walk_next(&c, w)) == 1)
+		;
+	return rc;
+}
+
+/* Walks from `tip` until `want` comes: 1 found, 0 not, or an error. */
+static int walk_find(struct walk *w, const git_oid *tip, const git_oid *want)
+{
+	struct queued c;
+	int rc = walk_push(w, tip);
+
+	while (rc >= 0 && (rc = walk_next(&c, w)) == 1)
+		if (git_oid_equal(&c.id, want))
+			return 1;
+	return rc;
+}
+
+/* Whether every commit of `sub` is in `s`. */
+static int oidset_within(const struct oidset *sub, const struct oidset *s)
+{
+	for (size_t i = 0; i < sub->cap; i++)
+		if (!git_oid_is_zero(&sub->v[i]) && !oidset_has(s, &sub->v[i]))
+			return 0;
+	return 1;
+}
+
+static int is_ancestor_shallow(int *out, struct ddci_repo *r, const git_oid *a, const git_oid *d)
+{
+	struct walk w, wa;
+	int rc;
+
+	walk_init(&w, r, NULL);
+	walk_init(&wa, r, NULL);
+	rc = walk_find(&w, d, a);
+	if (rc == 0 && w.missing) {
+		/* Not above the boundary.  Below it only if `a` does not reach
+		 * the boundary commits itself: else `a` would be its own
+		 * ancestor. */
+		rc = walk_all(&wa, a);
+		if (rc == 0 && !oidset_within(&w.boundary, &wa.seen))
+			rc = ddci_error_set(DDCI_EGIT, SHALLOW_HINT);
+	}
+	walk_release(&w);
+	walk_release(&wa);
+	if (rc < 0)
+		return rc;
+	*out = rc;
+	return 0;
+}
+
+/* The newest (by committer time) commit reachable from `b` that is also
+ * reachable from `a`: git's merge base for ordinary histories. */
+static int merge_base_shallow(git_oid *out, struct ddci_repo *r, const git_oid *a, const git_oid *b)
+{
+	struct walk wa, wb;
+	struct queued c;
+	int rc;
+
+	walk_init(&wa, r, NULL);
+	walk_init(&wb, r, NULL);
+	rc = walk_all(&wa, a);
+	if (rc >= 0)
+		rc = walk_push(&wb, b);
+	while (rc >= 0 && (rc = walk_next(&c, &wb)) == 1) {
+		if (oidset_has(&wa.seen, &c.id)) {
+			git_oid_cpy(out, &c.id);
+			break;
+		}
+	}
+	if (rc == 0)
+		rc = wa.missing || wb.missing ? ddci_error_set(DDCI_EGIT, SHALLOW_HINT)
+						     : ddci_error_set(DDCI_EGIT, "no common ancestor");
+	walk_release(&wa);
+	walk_release(&wb);
+	return rc < 0 ? rc : 0;
+}
+
+/* --- Ancestry and ranges ---------------------------------------------------- */
+
+int ddci_git_is_ancestor(int *out, struct ddci_repo *r, const char *ancestor,
+			 const char *descendant)
+{
+	git_oid a, d;
+	int gerr, err;
+
+	*out = 0;
+	err = resolve_oid(&a, r, ancestor);
+	if (!err)
+		err = resolve_oid(&d, r, descendant);
+	if (err)
+		return err;
+	if (git_oid_equal(&a, &d)) {
+		*out = 1;
+		return 0;
+	}
+	if (ddci_git_is_shallow(r)) {
+		err = is_ancestor_shallow(out, r, &a, &d);
+		if (err)
+			return ddci_error_wrap(err, "cannot tell whether '%s' is an ancestor of '%s'",
+					       ancestor, descendant);
+		return 0;
+	}
+	/* Not counting equality, which is handled above. */
+	gerr = git_graph_descendant_of(r->repo, &d, &a);
+	if (gerr < 0)
+		return fail("cannot tell whether '%s' is an ancestor of '%s'", ancestor, descendant);
+	*out = gerr == 1;
+	return 0;
+}
+
+int ddci_git_merge_base(char out[41], struct ddci_repo *r, const char *a, const char *b)
+{
+	git_oid oa, ob, base;
+	int gerr, err;
+
+	out[0] = '\0';
+	err = resolve_oid(&oa, r, a);
+	if (!err)
+		err = resolve_oid(&ob, r, b);
+	if (err)
+		return err;
+	if (ddci_git_is_shallow(r)) {
+		err = merge_base_shallow(&base, r, &oa, &ob);
+		if (err)
+			return ddci_error_wrap(err, "cannot find the merge base of '%s' and '%s'", a, b);
+	} else {
+		gerr = git_merge_base(&base, r->repo, &oa, &ob);
+		if (gerr == GIT_ENOTFOUND)
+			return ddci_error_set(DDCI_EGIT, "'%s' and '%s' have no common ancestor", a, b);
+		if (gerr < 0)
+			return fail("cannot find the merge base of '%s' and '%s'", a, b);
+	}
+	git_oid_tostr(out, 41, &base);
+	return 0;
+}
+
+int ddci_git_commit_time(int64_t *out_ns, struct ddci_repo *r, const char *rev)
+{
+	git_commit *c = NULL;
+	int err;
+
+	*out_ns = 0;
+	err = lookup_commit(&c, r, rev);
+	if (err)
+		return err;
+	*out_ns = (int64_t)git_commit_time(c) * INT64_C(1000000000);
+	git_commit_free(c);
+	return 0;
+}
+
+int ddci_git_commit_info(struct ddci_git_commit *out, struct ddci_repo *r, const char *rev)
+{
+	git_commit *c = NULL;
+	const git_signature *author;
+	const char *summary;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = lookup_commit(&c, r, rev);
+	if (err)
+		return err;
+	git_oid_tostr(out->sha, sizeof(out->sha), git_commit_id(c));
+	author = git_commit_author(c);
+	summary = git_commit_summary(c);
+	out->author_name = dup_str(author && author->name ? author->name : "");
+	out->author_email = dup_str(author && author->email ? author->email : "");
+	out->summary = dup_str(summary ? summary : "");
+	out->author_time_ns = author ? (int64_t)author->when.time * INT64_C(1000000000) : 0;
+	out->time_ns = (int64_t)git_commit_time(c) * INT64_C(1000000000);
+	git_commit_free(c);
+	if (!out->author_name || !out->author_email || !out->summary) {
+		ddci_git_commit_release(out);
+		return nomem();
+	}
+	return 0;
+}
+
+void ddci_git_commit_release(struct ddci_git_commit *c)
+{
+	if (!c)
+		return;
+	free(c->author_name);
+	free(c->author_email);
+	free(c->summary);
+	memset(c, 0, sizeof(*c));
+}
+
+typedef int (*walk_fn)(const char *sha, int64_t time_ns, void *ctx);
+
+/* from..to with our own walk: no lower bound, or a shallow repository. */
+static int walk_range_own(struct ddci_repo *r, const git_oid *from, const git_oid *to,
+			  size_t limit, walk_fn fn, void *ctx)
+{
+	struct walk hidden, w;
+	struct queued c;
+	char sha[41];
+	size_t n = 0;
+	int rc = 0;
+
+	walk_init(&hidden, r, NULL);
+	walk_init(&w, r, from ? &hidden.seen : NULL);
+	if (from)
+		rc = walk_all(&hidden, from);
+	if (rc >= 0)
+		rc = walk_push(&w, to);
+	while (rc >= 0 && (limit == 0 || n < limit) && (rc = walk_next(&c, &w)) == 1) {
+		git_oid_tostr(sha, sizeof(sha), &c.id);
+		n++;
+		if (fn(sha, (int64_t)c.time * INT64_C(1000000000), ctx))
+			break;
+	}
+	/* Without a lower bound the walk just ends at the boundary; with one,
+	 * commits of the range may be missing. */
+	if (rc == 0 && from && w.missing)
+		rc = ddci_error_set(DDCI_EGIT, SHALLOW_HINT);
+	walk_release(&hidden);
+	walk_release(&w);
+	return rc < 0 ? rc : 0;
+}
+
+int ddci_git_walk_range(struct ddci_repo *r, const char *from, const char *to, size_t limit,
+			walk_fn fn, void *ctx)
+{
+	git_revwalk *walk = NULL;
+	git_oid from_oid, to_oid, oid;
+	int64_t t;
+	char sha[41];
+	size_t n = 0;
+	int gerr, err;
+
+	err = resolve_oid(&to_oid, r, to);
+	if (!err && from)
+		err = resolve_oid(&from_oid, r, from);
+	if (err)
+		return err;
+	if (!from || ddci_git_is_shallow(r)) {
+		err = walk_range_own(r, from ? &from_oid : NULL, &to_oid, limit, fn, ctx);
+		if (err)
+			return ddci_error_wrap(err, "cannot walk '%s..%s'", from ? from : "",
+					       to ? to : "HEAD");
+		return 0;
+	}
+	/* Sorted and hidden: libgit2 walks the range first, not more. */
+	if (git_revwalk_new(&walk, r->repo) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL) < 0 ||
+	    git_revwalk_push(walk, &to_oid) < 0 || git_revwalk_hide(walk, &from_oid) < 0) {
+		err = fail("cannot walk '%s..%s'", from, to ? to : "HEAD");
+		goto done;
+	}
+	while (limit == 0 || n < limit) {
+		git_commit *c = NULL;
+
+		gerr = git_revwalk_next(&oid, walk);
+		if (gerr == GIT_ITEROVER)
+			break;
+		if (gerr < 0 || git_commit_lookup(&c, r->repo, &oid) < 0) {
+			err = fail("cannot walk '%s..%s'", from, to ? to : "HEAD");
+			goto done;
+		}
+		t = (int64_t)git_commit_time(c) * INT64_C(1000000000);
+		git_commit_free(c);
+		git_oid_tostr(sha, sizeof(sha), &oid);
+		n++;
+		if (fn(sha, t, ctx))
+			break;
+	}
+done:
+	git_revwalk_free(walk);
+	return err;
+}
+
+int ddci_git_changed_files(struct ddci_repo *r, const char *from, const char *to,
+			   int (*fn)(const char *path, void *ctx), void *ctx)
+{
+	git_commit *cfrom = NULL, *cto = NULL;
+	git_tree *tfrom = NULL, *tto = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	git_diff_find_options find;
+	size_t i, n;
+	int err;
+
+	/* The _INIT macros trip -Wmissing-field-initializers. */
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
+	err = lookup_commit(&cto, r, to);
+	if (!err && from)
+		err = lookup_commit(&cfrom, r, from);
+	if (err)
+		goto done;
+	if ((cfrom && git_commit_tree(&tfrom, cfrom) < 0) || git_commit_tree(&tto, cto) < 0) {
+		err = fail_lookup(r, GIT_ENOTFOUND, "read the tree of", to ? to : "HEAD");
+		goto done;
+	}
+	opts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+	if (git_diff_tree_to_tree(&diff, r->repo, tfrom, tto, &opts) < 0) {
+		err = fail("cannot diff '%s..%s'", from ? from : "", to ? to : "HEAD");
+		goto done;
+	}
+	find.flags = GIT_DIFF_FIND_RENAMES;
+	if (git_diff_find_similar(diff, &find) < 0) {
+		err = fail("cannot detect renames in '%s..%s'", from ? from : "", to ? to : "HEAD");
+		goto done;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *np = d->new_file.path, *op = d->old_file.path;
+
+		if (np && fn(np, ctx))
+			break;
+		if (op && (!np || strcmp(op, np) != 0) && fn(op, ctx))
+			break;
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(tfrom);
+	git_tree_free(tto);
+	git_commit_free(cfrom);
+	git_commit_free(cto);
+	return err;
+}
