@@ -1,0 +1,331 @@
+/* analytics.c — the CI Visibility tests aggregate endpoint: request, pages, buckets. */
+#include "ddci/analytics.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/json.h"
+#include "ddci/timeutil.h"
+
+const char *const ddci_agg_aggregations[] = {
+	"count", "cardinality", "pc75", "pc90", "pc95", "pc98", "pc99", "sum", "min", "max", "avg", "median",
+	"latest", "earliest", "most_frequent", "delta", NULL,
+};
+
+static int oom(void)
+{
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+int ddci_agg_parse_compute(struct ddci_agg_compute *out, char *spec)
+{
+	char *colon = strchr(spec, ':');
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (colon) {
+		*colon = '\0';
+		out->metric = colon + 1;
+	}
+	for (i = 0; ddci_agg_aggregations[i]; i++)
+		if (!strcmp(ddci_agg_aggregations[i], spec))
+			break;
+	if (!ddci_agg_aggregations[i] || (colon && !*out->metric)) {
+		if (colon)
+			*colon = ':';
+		return ddci_error_set(DDCI_EUSAGE,
+				      "invalid --compute '%s': expected AGGREGATION[:METRIC] with AGGREGATION one of "
+				      "count, cardinality, pc75..pc99, sum, min, max, avg, median, latest, earliest, "
+				      "most_frequent, delta",
+				      spec);
+	}
+	if (strcmp(spec, "count") && !out->metric)
+		return ddci_error_set(DDCI_EUSAGE, "invalid --compute '%s': '%s' needs a metric, e.g. %s:@duration",
+				      spec, spec, spec);
+	out->aggregation = ddci_agg_aggregations[i];
+	return 0;
+}
+
+static int add_time(cJSON *filter, const char *name, int64_t ms)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, ms);
+	return cJSON_AddStringToObject(filter, name, text) ? 0 : oom();
+}
+
+int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r, const char *cursor)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr, *o, *filter, *opts, *page;
+	int rc = 0;
+
+	*out = NULL;
+	if (!doc)
+		return oom();
+	if (r->ncomputes > DDCI_AGG_MAX_COMPUTES || r->ngroups > DDCI_AGG_MAX_GROUPS) {
+		cJSON_Delete(doc);
+		return ddci_error_set(DDCI_EUSAGE, "too many computes or group-bys");
+	}
+	if (!(arr = cJSON_AddArrayToObject(doc, "compute")))
+		goto nomem;
+	for (size_t i = 0; i < r->ncomputes; i++) {
+		const struct ddci_agg_compute *c = &r->computes[i];
+
+		if (!(o = cJSON_CreateObject()))
+			goto nomem;
+		cJSON_AddItemToArray(arr, o);
+		if (!cJSON_AddStringToObject(o, "aggregation", c->aggregation ? c->aggregation : "count") ||
+		    ddci_json_add_str(o, "metric", c->metric) < 0 ||
+		    !cJSON_AddStringToObject(o, "type", c->timeseries ? "timeseries" : "total") ||
+		    (c->timeseries && ddci_json_add_str(o, "interval", c->interval) < 0))
+			goto nomem;
+	}
+	if (!(filter = cJSON_AddObjectToObject(doc, "filter")) ||
+	    !cJSON_AddStringToObject(filter, "query", r->query && *r->query ? r->query : "*"))
+		goto nomem;
+	if ((r->from_ms && (rc = add_time(filter, "from", r->from_ms)) < 0) ||
+	    (r->to_ms && (rc = add_time(filter, "to", r->to_ms)) < 0))
+		goto fail;
+	if (r->ngroups) {
+		if (!(arr = cJSON_AddArrayToObject(doc, "group_by")))
+			goto nomem;
+		for (size_t i = 0; i < r->ngroups; i++) {
+			const struct ddci_agg_group *g = &r->groups[i];
+
+			if (!(o = cJSON_CreateObject()))
+				goto nomem;
+			cJSON_AddItemToArray(arr, o);
+			if (!cJSON_AddStringToObject(o, "facet", g->facet ? g->facet : "") ||
+			    (g->limit > 0 && ddci_json_add_int64(o, "limit", g->limit) < 0) ||
+			    ddci_json_add_str(o, "missing", g->missing) < 0)
+				goto nomem;
+			if (g->order) {
+				cJSON *sort = cJSON_AddObjectToObject(o, "sort");
+				if (!sort || !cJSON_AddStringToObject(sort, "order", g->order))
+					goto nomem;
+			}
+		}
+	}
+	if (r->timezone && *r->timezone) {
+		if (!(opts = cJSON_AddObjectToObject(doc, "options")) ||
+		    !cJSON_AddStringToObject(opts, "timezone", r->timezone))
+			goto nomem;
+	}
+	if (cursor && *cursor) {
+		if (!(page = cJSON_AddObjectToObject(doc, "page")) || !cJSON_AddStringToObject(page, "cursor", cursor))
+			goto nomem;
+	}
+	*out = doc;
+	return 0;
+nomem:
+	rc = oom();
+fail:
+	cJSON_Delete(doc);
+	return rc;
+}
+
+const char *ddci_agg_bucket_key(const struct ddci_agg_bucket *b, const char *facet, char *buf, size_t n)
+{
+	const cJSON *v = b->by ? cJSON_GetObjectItemCaseSensitive(b->by, facet) : NULL;
+
+	if (n)
+		buf[0] = '\0';
+	if (!v)
+		return buf;
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 1e15)
+			snprintf(buf, n, "%.0f", v->valuedouble);
+		else
+			snprintf(buf, n, "%g", v->valuedouble);
+	} else if (cJSON_IsBool(v)) {
+		snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+	}
+	return buf;
+}
+
+/* Compute i: "c<i>"; a bucket with a single compute under another name is
+ * read by position too. */
+static const cJSON *compute(const struct ddci_agg_bucket *b, size_t i)
+{
+	char key[24];
+	const cJSON *v;
+	size_t k = 0;
+
+	if (!cJSON_IsObject(b->computes))
+		return NULL;
+	snprintf(key, sizeof(key), "c%zu", i);
+	if ((v = cJSON_GetObjectItemCaseSensitive(b->computes, key)))
+		return v;
+	cJSON_ArrayForEach(v, b->computes) {
+		if (k++ == i)
+			return v;
+	}
+	return NULL;
+}
+
+int ddci_agg_bucket_total(double *out, const struct ddci_agg_bucket *b, size_t i)
+{
+	const cJSON *v = compute(b, i);
+	char *end;
+
+	*out = 0;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsNumber(v)) {
+		*out = v->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(v) && v->valuestring) {
+		*out = strtod(v->valuestring, &end);
+		if (end != v->valuestring && !*end)
+			return 0;
+	}
+	return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: compute c%zu of a bucket is not a number",
+			      i);
+}
+
+int ddci_agg_bucket_series(const cJSON **out, const struct ddci_agg_bucket *b, size_t i)
+{
+	const cJSON *v = compute(b, i);
+
+	*out = NULL;
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (!cJSON_IsArray(v))
+		return ddci_error_set(DDCI_EPROTO,
+				      "unexpected response from Datadog: compute c%zu of a bucket is not a timeseries", i);
+	*out = v;
+	return 0;
+}
+
+int ddci_agg_point_parse(struct ddci_agg_point *out, const cJSON *point)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(point, "time");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(point, "value");
+	int64_t ns;
+
+	memset(out, 0, sizeof(*out));
+	if (cJSON_IsNumber(t)) {
+		out->time_ms = (int64_t)t->valuedouble;
+	} else if (cJSON_IsString(t)) {
+		if (ddci_time_parse(&ns, t->valuestring, 0, "time") < 0)
+			return ddci_error_set(DDCI_EPROTO,
+					      "unexpected response from Datadog: timeseries point time '%s' is not a date",
+					      t->valuestring);
+		out->time_ms = ns / 1000000;
+	} else {
+		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: timeseries point without a time");
+	}
+	if (cJSON_IsNumber(v))
+		out->value = v->valuedouble;
+	else if (v && !cJSON_IsNull(v))
+		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: timeseries value is not a number");
+	return 0;
+}
+
+struct run_ctx {
+	const struct ddci_agg_request *req;
+	struct ddci_agg_meta *meta;
+	int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b);
+	void *ctx;
+};
+
+static void read_meta(struct ddci_agg_meta *m, const cJSON *page)
+{
+	const cJSON *st = ddci_json_path(page, "meta.status"), *w = ddci_json_path(page, "meta.warnings"), *it;
+
+	if (cJSON_IsString(st) && !strcmp(st->valuestring, "timeout"))
+		m->partial = 1;
+	if (!cJSON_IsArray(w))
+		return;
+	cJSON_ArrayForEach(it, w) {
+		const cJSON *title = cJSON_GetObjectItemCaseSensitive(it, "title");
+		const cJSON *detail = cJSON_GetObjectItemCaseSensitive(it, "detail");
+
+		if (!m->warnings++)
+			snprintf(m->warning, sizeof(m->warning), "%s%s%s",
+				 cJSON_IsString(title) ? title->valuestring : "warning",
+				 cJSON_IsString(detail) ? ": " : "", cJSON_IsString(detail) ? detail->valuestring : "");
+	}
+}
+
+static int run_page(void *ctx, const cJSON *page)
+{
+	struct run_ctx *rc = ctx;
+	const cJSON *buckets = ddci_json_path(page, "data.buckets"), *it;
+	struct ddci_agg_bucket b;
+	int r;
+
+	read_meta(rc->meta, page);
+	if (!buckets || cJSON_IsNull(buckets))
+		return 0; /* no data at all */
+	if (!cJSON_IsArray(buckets))
+		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: 'data.buckets' is not an array");
+	cJSON_ArrayForEach(it, buckets) {
+		if (!cJSON_IsObject(it))
+			return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: a bucket is not an object");
+		b.by = cJSON_GetObjectItemCaseSensitive(it, "by");
+		b.computes = cJSON_GetObjectItemCaseSensitive(it, "computes");
+		if (b.by && !cJSON_IsObject(b.by))
+			return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: a bucket's 'by' is not an object");
+		rc->meta->buckets++;
+		if (rc->on_bucket && (r = rc->on_bucket(rc->ctx, &b)) != 0)
+			return r;
+	}
+	return 0;
+}
+
+static int run_next(struct ddci_pager *p, const cJSON *page)
+{
+	struct run_ctx *rc = p->ctx;
+	const char *cursor = NULL;
+	cJSON *body;
+	int r;
+
+	if ((r = ddci_json_get_str_opt(&cursor, page, "meta.page.after")) < 0)
+		return ddci_error_wrap(r, "unexpected response from Datadog");
+	if (!cursor || !*cursor)
+		return 0;
+	if ((r = ddci_agg_request_json(&body, rc->req, cursor)) < 0)
+		return r;
+	cJSON_Delete(p->body_owned);
+	p->body_owned = body;
+	p->call.body = body;
+	return 1;
+}
+
+int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
+		 int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx)
+{
+	struct ddci_agg_meta local;
+	struct run_ctx rc;
+	struct ddci_pager p;
+	int err;
+
+	if (!meta)
+		meta = &local;
+	memset(meta, 0, sizeof(*meta));
+	memset(&p, 0, sizeof(p));
+	rc.req = r;
+	rc.meta = meta;
+	rc.on_bucket = on_bucket;
+	rc.ctx = ctx;
+	if ((err = ddci_agg_request_json(&p.body_owned, r, NULL)) < 0)
+		return err;
+	p.call.method = "POST";
+	p.call.path = DDCI_AGG_PATH;
+	p.call.body = p.body_owned;
+	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.next = run_next;
+	p.on_page = run_page;
+	p.ctx = &rc;
+	err = ddci_client_paginate(c, &p);
+	meta->pages = p.pages;
+	ddci_pager_release(&p);
+	return err;
+}
