@@ -228,6 +228,7 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 	static const char *const ver_vars[] = { "DD_VERSION", NULL };
 	static const char *const ca_vars[] = { "SSL_CERT_FILE", "CURL_CA_BUNDLE", NULL };
 	static const char *const spool_vars[] = { "DDCI_SPOOL_DIR", NULL };
+	static const char *const capath_vars[] = { "SSL_CERT_DIR", NULL };
 	const char *v;
 	int rc;
 
@@ -240,7 +241,7 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 	if (from_env(&cfg->site, site_vars) < 0 || from_env(&cfg->api_url, url_vars) < 0 ||
 	    from_env(&cfg->service, svc_vars) < 0 || from_env(&cfg->env, env_vars) < 0 ||
 	    from_env(&cfg->version, ver_vars) < 0 || from_env(&cfg->ca_bundle, ca_vars) < 0 ||
-	    from_env(&cfg->spool_dir, spool_vars) < 0)
+	    from_env(&cfg->spool_dir, spool_vars) < 0 || from_env(&cfg->ca_path, capath_vars) < 0)
 		return DDCI_ENOMEM;
 
 	if (!cfg->site && ddci_config_set(&cfg->site, "datadoghq.com") < 0)
@@ -320,8 +321,9 @@ void ddci_config_release(struct ddci_config *cfg)
 	free(cfg->version);
 	free(cfg->repo_path);
 	free(cfg->ca_bundle);
+	free(cfg->ca_path);
 	free(cfg->spool_dir);
 	cfg->api_key = cfg->app_key = cfg->site = cfg->api_url = NULL;
 	cfg->service = cfg->env = cfg->version = cfg->repo_path = NULL;
-	cfg->ca_bundle = cfg->spool_dir = NULL;
+	cfg->ca_bundle = cfg->ca_path = cfg->spool_dir = NULL;
 }

@@ -289,7 +289,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 		/* The hashed directory: OpenSSL loads issuers on demand instead of
 		 * parsing the whole bundle at every start (see perf notes). */
 		SET(CURLOPT_CAINFO, (char *)NULL);
-		SET(CURLOPT_CAPATH, "/etc/ssl/certs");
+		SET(CURLOPT_CAPATH, cfg->ca_path && *cfg->ca_path ? cfg->ca_path : "/etc/ssl/certs");
 	}
 	*out = h;
 	return 0;

@@ -29,6 +29,7 @@ struct ddci_config {
 	int verbose;           /* --verbose */
 	enum ddci_output output;
 	char *ca_bundle;       /* --ca-bundle, SSL_CERT_FILE, CURL_CA_BUNDLE */
+	char *ca_path;         /* SSL_CERT_DIR: hashed CA directory when no bundle (default /etc/ssl/certs) */
 	char *spool_dir;       /* --spool, DDCI_SPOOL_DIR */
 	int no_fail;           /* --no-fail (reporters) */
 	int fail_open;         /* --fail-open (gates) */
