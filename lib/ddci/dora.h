@@ -62,4 +62,63 @@ int ddci_dora_send_deployment(struct ddci_dora_result *res, struct ddci_client *
 int ddci_dora_send_failure(struct ddci_dora_result *res, struct ddci_client *c,
 			   const struct ddci_failure *f) DDCI_WUR;
 
+/* --- Reading and tidying events ------------------------------------------ */
+
+enum ddci_dora_kind { DDCI_DORA_DEPLOYMENTS = 0, DDCI_DORA_FAILURES };
+
+/* "deployment"/"failure" (also the plural) -> kind; DDCI_EUSAGE otherwise. */
+int ddci_dora_kind_parse(enum ddci_dora_kind *out, const char *s) DDCI_WUR;
+
+/* A list request: POST /api/v2/dora/deployments or .../failures. */
+struct ddci_dora_query {
+	enum ddci_dora_kind kind;
+	int64_t from_ns, to_ns;     /* 0 = not sent */
+	const char *query;          /* event platform syntax, or NULL */
+	const char *sort;           /* "-started_at", or NULL */
+	int64_t limit;              /* total events wanted; 0 = all */
+};
+
+/* Every event matching q, all pages (following meta.page.after when the
+ * server pages), one page in memory: fn(ctx, event) per data item returns 0
+ * to go on, 1 to stop, < 0 on error.  Returns 0, DDCI_DRY_RUN or an error. */
+int ddci_dora_list(struct ddci_client *c, const struct ddci_dora_query *q,
+		   int (*fn)(void *ctx, const cJSON *event), void *ctx) DDCI_WUR;
+
+/* GET one event; *out is the whole response ({"data":{...}}). */
+int ddci_dora_get(cJSON **out, struct ddci_client *c, enum ddci_dora_kind kind, const char *id) DDCI_WUR;
+int ddci_dora_delete(struct ddci_client *c, enum ddci_dora_kind kind, const char *id) DDCI_WUR;
+
+/* A deployment as read back from Datadog (strings owned). */
+struct ddci_dora_dep {
+	char *id, *service, *env, *commit_sha, *version;
+	int64_t started_ns, finished_ns;
+	int change_failure;         /* attributes.change_failure when given */
+	char *remediation_id, *remediation_type;
+};
+
+/* From one list item or get's "data" object. */
+int ddci_dora_dep_parse(struct ddci_dora_dep *out, const cJSON *event) DDCI_WUR;
+void ddci_dora_dep_release(struct ddci_dora_dep *d);
+
+/* The most recent deployment (by started_at) of service/env (either may be
+ * NULL) whose commit is `commit_sha` (NULL = any), started strictly before
+ * `before_ns` (0 = any time) and whose id is not `exclude_id` (NULL).
+ * Not found: DDCI_EUSAGE with a message naming what was searched for. */
+struct ddci_dora_find {
+	const char *service, *env, *commit_sha, *exclude_id;
+	int64_t before_ns;
+};
+int ddci_dora_find_deployment(struct ddci_dora_dep *out, struct ddci_client *c,
+			      const struct ddci_dora_find *f) DDCI_WUR;
+
+/* PATCH /api/v2/dora/deployments/{id}: change_failure, and the remediation
+ * (id and type "rollback"/"rollforward") when remediation_id is set. */
+struct ddci_dora_patch {
+	const char *id;
+	int change_failure;
+	const char *remediation_id, *remediation_type;
+};
+int ddci_dora_patch_json(cJSON **out, const struct ddci_dora_patch *p) DDCI_WUR;
+int ddci_dora_patch_deployment(struct ddci_client *c, const struct ddci_dora_patch *p) DDCI_WUR;
+
 #endif
