@@ -1,0 +1,330 @@
+/* ddci-tests — list, search or aggregate CI Visibility test events.
+ *
+ * list and search read every page (up to --max-events) and stream the events
+ * as they arrive: one JSON object per line (ndjson, the default), one JSON
+ * array written incrementally (json), or a text table; only one page is in
+ * memory whatever the count.  A page Datadog marks as partial (meta.status
+ * timeout) and meta.warnings are reported on stderr; --strict makes a
+ * partial result exit 3. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/redact.h"
+#include "ddci/testevents.h"
+#include "ddci/timeutil.h"
+
+enum { O_QUERY = 256, O_FROM, O_TO, O_SORT, O_LIMIT, O_MAX_EVENTS, O_STRICT, O_TIMEZONE, O_TIME_OFFSET };
+
+static const struct ddci_opt opts[] = {
+	{ "query", O_QUERY, "QUERY", NULL, "*", "search query, e.g. '@test.status:fail @test.service:shop'" },
+	{ "from", O_FROM, "TIME", NULL, "now-15m", "oldest event time" },
+	{ "to", O_TO, "TIME", NULL, "now", "newest event time" },
+	{ "sort", O_SORT, "ORDER", NULL, NULL, "timestamp (oldest first) or -timestamp (newest first)" },
+	{ "limit", O_LIMIT, "N", NULL, "10", "events per page (1-1000)" },
+	{ "max-events", O_MAX_EVENTS, "N", NULL, "all", "stop after N events" },
+	{ "strict", O_STRICT, NULL, NULL, NULL, "exit 3 when Datadog returns a partial result (meta.status timeout)" },
+	{ "timezone", O_TIMEZONE, "TZ", NULL, "UTC", "search: options.timezone (UTC, UTC+1, Europe/Paris)" },
+	{ "time-offset", O_TIME_OFFSET, "SECONDS", NULL, NULL, "search: options.time_offset" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	const char *query, *from, *to, *sort, *limit, *max_events, *timezone, *time_offset;
+	int strict;
+};
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_QUERY: a->query = arg; return 0;
+	case O_FROM: a->from = arg; return 0;
+	case O_TO: a->to = arg; return 0;
+	case O_SORT: a->sort = arg; return 0;
+	case O_LIMIT: a->limit = arg; return 0;
+	case O_MAX_EVENTS: a->max_events = arg; return 0;
+	case O_STRICT: a->strict = 1; return 0;
+	case O_TIMEZONE: a->timezone = arg; return 0;
+	case O_TIME_OFFSET: a->time_offset = arg; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-tests",
+	.summary = "list or search CI Visibility test events (all pages, streamed)",
+	.synopsis = "list|search [--query Q] [--from TIME] [--to TIME] [--sort ORDER] [OPTIONS]",
+	.description =
+		"list sends GET /api/v2/ci/tests/events, search POST /api/v2/ci/tests/events/search\n"
+		"(which also takes --timezone or --time-offset). Every page is read, following the\n"
+		"cursor, up to --max-events; events are written as they arrive: one JSON object per\n"
+		"line (--output ndjson, the default), a JSON array (json) or a table. A partial page\n"
+		"(meta.status timeout) and Datadog's warnings are reported on stderr; with --strict a\n"
+		"partial result exits 3.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_OUTPUT,
+	.outputs = "ndjson|json|table",
+	.examples = "  ddci-tests list --query '@test.status:fail @git.branch:main' --from now-1h\n"
+		    "  ddci-tests search --query '@test.service:shop' --sort -timestamp --max-events 100 --output table\n"
+		    "  ddci-tests list --from now-1d --output json --strict > events.json\n",
+	.on_opt = on_opt,
+};
+
+/* Where events go: the format, and whether the JSON array was opened. */
+struct sink {
+	enum ddci_output format;
+	FILE *f;
+	int64_t n;
+	int header;
+	const char *prog;
+};
+
+static int print_failed(void)
+{
+	return ddci_error_set(DDCI_EIO, "cannot write to stdout");
+}
+
+static int put_json(FILE *f, const cJSON *v)
+{
+	char *text = ddci_json_print(v), *clean;
+
+	if (!text)
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	clean = ddci_redact_text(text);
+	free(text);
+	if (!clean)
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	fputs(clean, f);
+	free(clean);
+	return 0;
+}
+
+/* A string attribute of the event: nested ("test.name" as test -> name) or
+ * flat ("test.name" as one key), or "". */
+static const char *attr(const cJSON *ev, const char *name)
+{
+	const cJSON *attrs = ddci_json_path(ev, "attributes.attributes"), *v;
+
+	v = ddci_json_path(attrs, name);
+	if (!v)
+		v = cJSON_GetObjectItemCaseSensitive(attrs, name);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* One table cell: control characters replaced, cut to width (0 = whole). */
+static void cell(FILE *f, const char *s, int width, int last)
+{
+	int n = 0;
+	char *clean = ddci_redact_text(s);
+
+	for (const unsigned char *p = (const unsigned char *)(clean ? clean : s); *p && (!width || n < width);
+	     p++, n++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	if (!last)
+		for (; n < width + 2; n++)
+			fputc(' ', f);
+	free(clean);
+}
+
+static void table_row(struct sink *s, const cJSON *ev)
+{
+	const cJSON *dur = ddci_json_path(ev, "attributes.attributes.duration");
+	const char *level = "";
+	char d[32] = "";
+	struct ddci_buf name = DDCI_BUF_INIT;
+
+	if (ddci_json_get_str_opt(&level, ev, "attributes.test_level") < 0 || !level)
+		level = "";
+	if (cJSON_IsNumber(dur)) /* Datadog's durations are nanoseconds */
+		ddci_duration_format(d, sizeof(d), (int64_t)(dur->valuedouble / 1e6));
+	if (*attr(ev, "test.suite") && ddci_buf_addf(&name, "%s.", attr(ev, "test.suite")) < 0)
+		return;
+	if (ddci_buf_adds(&name, *attr(ev, "test.name") ? attr(ev, "test.name") : "") < 0)
+		return;
+	cell(s->f, attr(ev, "test.status"), 6, 0);
+	cell(s->f, level, 7, 0);
+	fprintf(s->f, "%9s  ", d);
+	cell(s->f, attr(ev, "test.service"), 20, 0);
+	cell(s->f, ddci_buf_str(&name), 0, 1);
+	fputc('\n', s->f);
+	ddci_buf_release(&name);
+}
+
+static int on_event(void *ctx, const cJSON *ev)
+{
+	struct sink *s = ctx;
+	int rc = 0;
+
+	switch (s->format) {
+	case DDCI_OUTPUT_JSON:
+		fputs(s->header ? ",\n" : "[\n", s->f);
+		s->header = 1;
+		rc = put_json(s->f, ev);
+		break;
+	case DDCI_OUTPUT_TABLE:
+		if (!s->header) {
+			fprintf(s->f, "%-8s%-9s%9s  %-22s%s\n", "STATUS", "LEVEL", "DURATION", "SERVICE", "TEST");
+			s->header = 1;
+		}
+		table_row(s, ev);
+		break;
+	default:
+		if ((rc = put_json(s->f, ev)) == 0)
+			fputc('\n', s->f);
+		break;
+	}
+	s->n++;
+	return rc;
+}
+
+static int on_page(void *ctx, int page)
+{
+	struct sink *s = ctx;
+
+	(void)page;
+	return fflush(s->f) == 0 && !ferror(s->f) ? 0 : print_failed();
+}
+
+static void on_notice(void *ctx, const char *msg)
+{
+	struct sink *s = ctx;
+	char *clean = ddci_redact_text(msg);
+
+	fprintf(stderr, "%s: %s\n", s->prog, clean ? clean : msg);
+	free(clean);
+}
+
+static int finish_output(struct sink *s)
+{
+	if (s->format == DDCI_OUTPUT_JSON)
+		fputs(s->header ? "\n]\n" : "[]\n", s->f);
+	return fflush(s->f) == 0 && !ferror(s->f) ? 0 : print_failed();
+}
+
+static int parse_time_ms(int64_t *out, const char *s, int64_t now, const char *what)
+{
+	int64_t ns;
+	int rc;
+
+	*out = 0;
+	if (!s)
+		return 0;
+	if ((rc = ddci_time_parse(&ns, s, now, what)) < 0)
+		return rc;
+	*out = ns / 1000000;
+	return 0;
+}
+
+/* Flags -> query; every check happens here, before anything is sent. */
+static int build_query(struct ddci_testevents_query *q, const struct args *a)
+{
+	int64_t now = ddci_time_now_ns(), n;
+	int rc;
+
+	q->query = a->query;
+	q->sort = a->sort;
+	q->strict = a->strict;
+	q->timezone = a->timezone;
+	if ((rc = parse_time_ms(&q->from_ms, a->from, now, "--from")) < 0 ||
+	    (rc = parse_time_ms(&q->to_ms, a->to, now, "--to")) < 0)
+		return rc;
+	if (a->limit) {
+		if ((rc = ddci_parse_int64(&n, a->limit, 1, DDCI_TESTEVENTS_MAX_LIMIT, "--limit")) < 0)
+			return rc;
+		q->limit = (int)n;
+	}
+	if (a->max_events && (rc = ddci_parse_int64(&q->max_events, a->max_events, 1, INT64_MAX, "--max-events")) < 0)
+		return rc;
+	if (a->time_offset) {
+		if ((rc = ddci_parse_int64(&q->time_offset, a->time_offset, -86400 * 7, 86400 * 7, "--time-offset")) < 0)
+			return rc;
+		q->has_time_offset = 1;
+	}
+	return ddci_testevents_check(q);
+}
+
+static int run_events(struct ddci_client *client, const struct ddci_config *cfg,
+		      const struct ddci_testevents_query *qp)
+{
+	const struct ddci_testevents_query q = *qp;
+	struct ddci_testevents_result res;
+	struct sink s = { cfg->output == DDCI_OUTPUT_TEXT ? DDCI_OUTPUT_NDJSON : cfg->output, stdout, 0, 0, cfg->prog };
+	struct ddci_testevents_sink sink = { on_event, on_page, on_notice, &s };
+	char num[32];
+	int rc;
+
+	rc = ddci_testevents_fetch(&res, client, &q, &sink);
+	if (rc == DDCI_DRY_RUN)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if ((rc = finish_output(&s)) < 0)
+		return rc;
+	if (res.truncated)
+		fprintf(stderr, "%s: stopped after --max-events %" PRId64 "; more events match\n", cfg->prog,
+			q.max_events);
+	if (res.partial)
+		fprintf(stderr, "%s: warning: the result is partial (Datadog timed out on some pages)\n", cfg->prog);
+	if (cfg->verbose)
+		fprintf(stderr, "%s: %" PRId64 " events in %d pages\n", cfg->prog, res.events, res.pages);
+	snprintf(num, sizeof(num), "%" PRId64, res.events);
+	if ((rc = ddci_gh_output("events", num)) < 0)
+		return rc;
+	return ddci_gh_output("partial", res.partial ? "true" : "false");
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_client client;
+	struct args a = { 0 };
+	struct ddci_testevents_query q = DDCI_TESTEVENTS_QUERY_INIT;
+	const char *sub;
+	int rc, first;
+
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first >= argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected list or search");
+		goto done;
+	}
+	sub = argv[first];
+	if (first + 1 < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
+		goto done;
+	}
+	if (strcmp(sub, "list") && strcmp(sub, "search")) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list or search", sub);
+		goto done;
+	}
+	if (!strcmp(sub, "list") && (a.timezone || a.time_offset)) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'search' only", a.timezone ? "--timezone" : "--time-offset");
+		goto done;
+	}
+	q.search = !strcmp(sub, "search");
+	if ((rc = build_query(&q, &a)) < 0)
+		goto done;
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	client.out = stdout;
+	client.trace = cfg.verbose ? stderr : NULL;
+	rc = run_events(&client, &cfg, &q);
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_client_release(&client);
+	ddci_config_release(&cfg);
+	return rc;
+}
