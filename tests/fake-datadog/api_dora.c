@@ -508,6 +508,19 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 			return;
 		}
 	}
+	int64_t offset = 0;
+	const cJSON *page = cJSON_GetObjectItemCaseSensitive(attrs, "page");
+	if (page && !cJSON_IsNull(page)) {
+		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(page, "cursor");
+		int64_t u1, u2;
+		if (!cJSON_IsObject(page) || (cur && !cJSON_IsNull(cur) &&
+					      (!cJSON_IsString(cur) ||
+					       fd_cursor_decode(cur->valuestring, "dora", &offset, &u1, &u2) != 0 ||
+					       offset < 0))) {
+			fd_resp_jsonapi_error(resp, 400, "/data/attributes/page/cursor", "invalid page cursor");
+			return;
+		}
+	}
 	struct fd_search q;
 	char err[256];
 	it = cJSON_GetObjectItemCaseSensitive(attrs, "query");
@@ -537,7 +550,7 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 	qsort(items, (size_t)n, sizeof *items, cmp_items);
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(doc, "data");
-	for (int i = 0; i < n && i < limit; i++) {
+	for (int i = (int)(offset < n ? offset : n); i < n && i < offset + limit; i++) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "attributes", cJSON_Duplicate(items[i].r->attrs, 1));
 		cJSON_AddStringToObject(o, "id", items[i].r->id);
@@ -545,6 +558,13 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 		cJSON_AddItemToArray(arr, o);
 	}
 	free(items);
+	if (offset + limit < n) {
+		char *next = fd_cursor_encode("dora", offset + limit, 0, 0);
+		cJSON *meta = cJSON_AddObjectToObject(doc, "meta");
+		cJSON *pg = cJSON_AddObjectToObject(meta, "page");
+		cJSON_AddStringToObject(pg, "after", next);
+		free(next);
+	}
 	fd_resp_json(resp, 200, doc);
 }
 
