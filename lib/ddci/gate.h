@@ -1,0 +1,145 @@
+/* gate.h — quality gates: thresholds, the offending rows and the verdict.
+ *
+ * A gate is a list of checks (one per threshold flag: a limit, the value
+ * observed, and a one-line explanation) plus the offending rows, of which
+ * only the DDCI_GATE_TOP with the most impact are kept (memory never grows
+ * with the data read).  A check fails when its value is above the limit:
+ * exactly at the limit passes.  report.h turns a gate into text, JSON,
+ * Markdown, JUnit and GitHub outputs.  The two gates ddci ships are here:
+ * flaky tests (flaky.h) and the test failure rate (analytics.h).
+ */
+#ifndef DDCI_GATE_H
+#define DDCI_GATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "ddci/ci_env.h"
+#include "ddci/client.h"
+#include "ddci/error.h"
+#include "ddci/flaky.h"
+#include "ddci/git.h"
+
+#define DDCI_GATE_MAX_CHECKS 8
+#define DDCI_GATE_MAX_COLS 10
+#define DDCI_GATE_MAX_COUNTS 12
+#define DDCI_GATE_TOP 50
+
+enum ddci_gate_unit { DDCI_UNIT_COUNT = 0, DDCI_UNIT_PCT, DDCI_UNIT_MS };
+
+struct ddci_gate_check {
+	const char *id;         /* "max-active": JSON key and JUnit testcase */
+	const char *flag;       /* "--max-active" */
+	const char *what;       /* "active flaky tests" */
+	enum ddci_gate_unit unit;
+	double limit;
+	double value;           /* observed: a count, the worst rate, a sum */
+	int64_t offenders;      /* rows over this check's line */
+	int failed;
+	char explain[320];      /* set by ddci_gate_evaluate() */
+};
+
+struct ddci_gate_row {
+	char *cells[DDCI_GATE_MAX_COLS];
+	double impact;          /* larger first */
+	unsigned checks;        /* bit i: offends checks[i] */
+	char *file;             /* source file for annotations, or NULL */
+	int line;
+	char *label;            /* short name for messages */
+	cJSON *json;            /* the row for --output json */
+};
+
+struct ddci_gate_count {
+	const char *key;        /* GitHub output / JSON name: "active" */
+	char value[32];
+};
+
+struct ddci_gate {
+	const char *name;       /* "ddci-flaky-gate" */
+	const char *title;      /* "Flaky test gate" */
+	const char *subject;    /* what rows are: "flaky tests" */
+	const char *const *cols;
+	int ncols;
+	struct ddci_gate_check checks[DDCI_GATE_MAX_CHECKS];
+	int nchecks;
+	struct ddci_gate_row *rows; /* at most DDCI_GATE_TOP, sorted by evaluate */
+	size_t nrows;
+	int64_t rows_seen;      /* rows offered, kept or not */
+	struct ddci_gate_count counts[DDCI_GATE_MAX_COUNTS];
+	int ncounts;
+	char scope[1024];       /* the query the data came from */
+	char note[512];         /* "not enough data: ...", warnings */
+	char trend[512];        /* sparkline line, or "" */
+	cJSON *trend_json;      /* points, or NULL */
+	int failed;
+};
+
+void ddci_gate_init(struct ddci_gate *g, const char *name, const char *title, const char *subject,
+		    const char *const *cols, int ncols);
+void ddci_gate_release(struct ddci_gate *g);
+
+/* Returns the check's index (>= 0) or DDCI_EUSAGE when there are too many. */
+int ddci_gate_add_check(struct ddci_gate *g, const char *id, const char *flag, const char *what,
+			enum ddci_gate_unit unit, double limit) DDCI_WUR;
+/* Is `value` over check i's line (strictly above the limit)? */
+int ddci_gate_over(const struct ddci_gate *g, int i, double value);
+
+/* Offers a row; cells are copied, json is taken (freed if not kept).  Only
+ * the DDCI_GATE_TOP rows with the most impact are kept. */
+int ddci_gate_add_row(struct ddci_gate *g, const char *const *cells, double impact, unsigned checks,
+		      const char *file, int line, const char *label, cJSON *json) DDCI_WUR;
+void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...) DDCI_PRINTF(3, 4);
+
+/* Decides every check (failed = value > limit), writes the explanations and
+ * sorts the rows by impact.  Returns 1 when the gate failed, else 0. */
+int ddci_gate_evaluate(struct ddci_gate *g);
+
+/* "12.50%", "3", "1h 02m" for a value in a check's unit. */
+void ddci_gate_format(char *buf, size_t n, enum ddci_gate_unit unit, double v);
+
+/* The base of a change: --base when given, else the CI's PR target branch
+ * (origin/<branch>, then <branch>) or base sha.  DDCI_EUSAGE naming --base
+ * when there is none or it does not exist. */
+int ddci_gate_resolve_base(char out[41], struct ddci_repo *r, const char *base, const struct ddci_ci *ci) DDCI_WUR;
+
+/* The flaky test gate. Limits < 0 are off. */
+struct ddci_flaky_gate_opts {
+	struct ddci_flaky_scope scope;
+	int64_t max_active;
+	double max_failure_rate;  /* percent */
+	int64_t max_new;
+	int fail_on_changed;
+	int64_t max_lost_ms;
+	int include_quarantined;
+	struct ddci_repo *repo;   /* needed for --max-new / --fail-on-changed */
+	const char *base_sha;     /* resolved base (ddci_gate_resolve_base) */
+};
+
+#define DDCI_FLAKY_GATE_OPTS_INIT { .max_active = -1, .max_failure_rate = -1, .max_new = -1, .max_lost_ms = -1 }
+
+int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddci_flaky_gate_opts *o) DDCI_WUR;
+
+/* The failure-rate gate. */
+struct ddci_failrate_gate_opts {
+	const char *query;
+	int64_t from_ms, to_ms;
+	const char *group_by;     /* facet, or NULL for one overall rate */
+	int64_t group_limit;      /* 0 = 10 */
+	double max_failure_rate;  /* percent, required */
+	int64_t min_runs;         /* 0 = any */
+	int require_data;
+	int trend;
+	const char *interval;     /* NULL = chosen from the span */
+};
+
+#define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }
+
+int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o) DDCI_WUR;
+
+/* An interval giving at most ~30 points over span_ms ("6h" for 7 days). */
+const char *ddci_gate_trend_interval(int64_t span_ms);
+/* Sparkline of values[0..n) scaled 0..max into out (UTF-8 ▁..█). */
+void ddci_gate_sparkline(char *out, size_t size, const double *values, size_t n);
+
+#endif
