@@ -170,6 +170,28 @@ static int dry(struct ddci_change_failure_result *res, int rc)
 	return rc;
 }
 
+/* The remediating deployment: by id (read when its commit or start time is
+ * needed), or the latest deployment of HEAD in service/env. */
+static int find_remediation(struct ddci_dora_dep *rem, struct ddci_client *c, const struct ddci_change_failure *cf,
+			    const char *service, const char *env, const char *exclude_id, int need_details)
+{
+	struct ddci_dora_find r = { service, env, cf->head_sha, exclude_id, 0 };
+	int rc;
+
+	if (cf->remediation_id && need_details)
+		return get_dep(rem, c, cf->remediation_id);
+	if (cf->remediation_id) {
+		rem->id = strdup(cf->remediation_id);
+		return rem->id ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+	}
+	if (!cf->remediated_by_current)
+		return 0;
+	rc = ddci_dora_find_deployment(rem, c, &r);
+	if (rc == DDCI_EUSAGE)
+		rc = ddci_error_wrap(rc, "--remediated-by-current: deploy HEAD with ddci-deploy first");
+	return rc;
+}
+
 int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddci_client *c,
 			      const struct ddci_change_failure *cf)
 {
@@ -178,6 +200,7 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 	int how = !!cf->deployment_id + !!cf->last + !!cf->commit;
 	int want_rem = cf->remediation_id || cf->remediated_by_current;
 	int need_commits = want_rem && (cf->type == DDCI_REM_NONE || cf->type == DDCI_REM_AUTO);
+	int rem_first = want_rem && !cf->deployment_id;
 	char sha[41];
 	int rc;
 
@@ -200,7 +223,14 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 		return ddci_error_set(DDCI_EUSAGE, "--remediated-by-current needs the current commit (a git repository, "
 						   "or --commit-sha)");
 
-	/* The failed deployment. */
+	/* Looking the failed deployment up: the remediation is known first, so
+	 * the failure is the latest deployment before it, never the fix itself. */
+	if (rem_first) {
+		if ((rc = find_remediation(&rem, c, cf, cf->service, cf->env, NULL, 1)) != 0)
+			goto done;
+		f.before_ns = rem.started_ns;
+		f.exclude_id = rem.id;
+	}
 	if (cf->deployment_id && !need_commits) {
 		failed.id = strdup(cf->deployment_id);
 		rc = failed.id ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
@@ -224,20 +254,9 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 	}
 	if (rc != 0)
 		goto done;
-
-	/* The remediating deployment. */
-	if (cf->remediation_id && need_commits) {
-		rc = get_dep(&rem, c, cf->remediation_id);
-	} else if (cf->remediation_id) {
-		rem.id = strdup(cf->remediation_id);
-		rc = rem.id ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
-	} else if (cf->remediated_by_current) {
-		struct ddci_dora_find r = { failed.service ? failed.service : cf->service,
-					    failed.env ? failed.env : cf->env, cf->head_sha, failed.id, 0 };
-		rc = ddci_dora_find_deployment(&rem, c, &r);
-		if (rc == DDCI_EUSAGE)
-			rc = ddci_error_wrap(rc, "--remediated-by-current: deploy HEAD with ddci-deploy first");
-	}
+	if (want_rem && !rem_first)
+		rc = find_remediation(&rem, c, cf, failed.service ? failed.service : cf->service,
+				      failed.env ? failed.env : cf->env, failed.id, need_commits);
 	if (rc != 0)
 		goto done;
 	rc = finish(res, c, cf->repo, &failed, rem.id, rem.commit_sha, cf->type, cf->clear);

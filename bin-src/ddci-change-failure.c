@@ -1,0 +1,157 @@
+/* ddci-change-failure — mark a deployment as a change failure (or clear it)
+ * and link the deployment that remediated it.
+ *
+ * The failed deployment is given by id, as the latest of a service/env, or
+ * by its commit; the remediation by id or as the deployment of HEAD.  Its
+ * type (rollback or rollforward) is read from git history unless given. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/gitmeta.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/remediation.h"
+
+enum { O_DEP_ID = 256, O_LAST, O_COMMIT, O_REM_ID, O_REM_CURRENT, O_REM_TYPE, O_CLEAR, O_COMMIT_SHA };
+
+static const struct ddci_opt opts[] = {
+	{ "deployment-id", O_DEP_ID, "ID", NULL, NULL, "the deployment that failed" },
+	{ "last", O_LAST, NULL, NULL, NULL, "the failed deployment is the latest of --service/--env" },
+	{ "commit", O_COMMIT, "REV", NULL, NULL, "the failed deployment is the latest of this commit (sha, short sha, ref)" },
+	{ "remediation-id", O_REM_ID, "ID", NULL, NULL, "the deployment that fixed it" },
+	{ "remediated-by-current", O_REM_CURRENT, NULL, NULL, NULL,
+	  "the fix is the latest deployment of HEAD (same service/env)" },
+	{ "remediation-type", O_REM_TYPE, "TYPE", NULL, "auto", "rollback, rollforward or auto (from git history)" },
+	{ "clear", O_CLEAR, NULL, NULL, NULL, "mark the deployment as not a change failure" },
+	{ "commit-sha", O_COMMIT_SHA, "SHA", NULL, "HEAD", "the current commit, for --remediated-by-current" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	struct ddci_change_failure cf;
+	const char *commit_sha;
+};
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_DEP_ID: a->cf.deployment_id = arg; return 0;
+	case O_LAST: a->cf.last = 1; return 0;
+	case O_COMMIT: a->cf.commit = arg; return 0;
+	case O_REM_ID: a->cf.remediation_id = arg; return 0;
+	case O_REM_CURRENT: a->cf.remediated_by_current = 1; return 0;
+	case O_REM_TYPE: return ddci_remediation_type_parse(&a->cf.type, arg, "--remediation-type");
+	case O_CLEAR: a->cf.clear = 1; return 0;
+	case O_COMMIT_SHA: a->commit_sha = arg; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-change-failure",
+	.summary = "mark a deployment as a change failure, with its remediation",
+	.synopsis = "(--deployment-id ID | --last --service S [--env E] | --commit REV)\n"
+		    "       [--remediation-id ID | --remediated-by-current] [--remediation-type TYPE] [--clear]",
+	.description =
+		"Sends PATCH /api/v2/dora/deployments/{id} with change_failure true (false\n"
+		"with --clear) and the remediation: the deployment that fixed it and whether\n"
+		"it rolled back or forward. With both commits known the type is read from\n"
+		"git: the fix deploys an ancestor of the failed commit -> rollback; it\n"
+		"descends from it -> rollforward. --remediated-by-current uses the latest\n"
+		"deployment of HEAD's commit for the same service/env (run ddci-deploy first).\n"
+		"Needs the application key.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_REPORTER,
+	.examples = "  ddci-change-failure --deployment-id \"$FAILED\" --remediation-id \"$FIX\"\n"
+		    "  ddci-change-failure --last --service shop --env prod --remediated-by-current\n"
+		    "  ddci-change-failure --commit v2.3.0 --service shop --remediation-id \"$FIX\" --remediation-type rollback\n"
+		    "  ddci-change-failure --deployment-id \"$ID\" --clear\n",
+	.on_opt = on_opt,
+};
+
+static int print_result(const struct ddci_config *cfg, const struct ddci_change_failure *cf,
+			const struct ddci_change_failure_result *res)
+{
+	const char *type = ddci_remediation_type_name(res->decision.type);
+	cJSON *o;
+	int rc;
+
+	if (res->dry_run)
+		return 0;
+	if (cfg->output == DDCI_OUTPUT_JSON) {
+		o = cJSON_CreateObject();
+		if (!o || ddci_json_add_str(o, "deployment_id", res->deployment_id) < 0 ||
+		    !cJSON_AddBoolToObject(o, "change_failure", !cf->clear) ||
+		    ddci_json_add_str(o, "commit_sha", res->failed_sha) < 0 ||
+		    ddci_json_add_str(o, "remediation_id", res->remediation_id) < 0 ||
+		    ddci_json_add_str(o, "remediation_commit_sha", res->remediation_sha) < 0 ||
+		    ddci_json_add_str(o, "remediation_type", type) < 0 ||
+		    (type && !cJSON_AddBoolToObject(o, "remediation_type_inferred", res->inferred)) ||
+		    ddci_json_add_str(o, "reason", res->decision.why) < 0) {
+			cJSON_Delete(o);
+			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		}
+		rc = ddci_print_json(stdout, o, 1);
+		cJSON_Delete(o);
+		return rc;
+	}
+	if (cf->clear)
+		printf("%s: change failure cleared\n", res->deployment_id);
+	else if (type)
+		printf("%s: change failure, remediated by %s (%s)\n", res->deployment_id, res->remediation_id,
+		       res->decision.why);
+	else
+		printf("%s: change failure\n", res->deployment_id);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	struct ddci_client client;
+	struct ddci_change_failure_result res;
+	struct args a;
+	int rc, first;
+
+	memset(&a, 0, sizeof(a));
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+		goto done;
+	}
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	/* The repository, when there is one: ancestry, short shas, HEAD. */
+	if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit_sha, NULL, 0)) < 0)
+		goto done;
+	a.cf.service = cfg.service;
+	a.cf.env = cfg.env;
+	a.cf.repo = meta.repo;
+	a.cf.head_sha = meta.commit_sha;
+
+	client.out = stdout;
+	client.trace = cfg.verbose ? stderr : NULL;
+	rc = ddci_change_failure_apply(&res, &client, &a.cf);
+	if (rc == 0)
+		rc = print_result(&cfg, &a.cf, &res);
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_client_release(&client);
+	ddci_gitmeta_release(&meta);
+	ddci_config_release(&cfg);
+	ddci_git_shutdown();
+	return rc;
+}
