@@ -13,10 +13,11 @@
 #include "ddci/gitmeta.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+#include "ddci/remediation.h"
 #include "ddci/strv.h"
 #include "ddci/timeutil.h"
 
-enum { O_STARTED = 256, O_FINISHED, O_TEAM, O_TAG, O_ID, O_COMMIT, O_REPO_URL, O_NO_GIT };
+enum { O_STARTED = 256, O_FINISHED, O_TEAM, O_TAG, O_ID, O_COMMIT, O_REPO_URL, O_NO_GIT, O_REMEDIATES };
 
 static const struct ddci_opt opts[] = {
 	{ "started-at", O_STARTED, "TIME", NULL, "CI job start", "when the deployment started" },
@@ -27,11 +28,13 @@ static const struct ddci_opt opts[] = {
 	{ "commit-sha", O_COMMIT, "SHA", NULL, "HEAD", "commit deployed" },
 	{ "repository-url", O_REPO_URL, "URL", NULL, "origin", "repository URL (credentials are removed)" },
 	{ "no-git", O_NO_GIT, NULL, NULL, NULL, "send no git information" },
+	{ "remediates", O_REMEDIATES, "auto|ID", NULL, NULL,
+	  "mark ID (auto: the previous deployment of service/env) as a change failure fixed by this one" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
-	const char *started, *finished, *team, *id, *commit, *repo_url;
+	const char *started, *finished, *team, *id, *commit, *repo_url, *remediates;
 	struct ddci_strv tags;
 	int no_git;
 };
@@ -49,6 +52,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_COMMIT: a->commit = arg; return 0;
 	case O_REPO_URL: a->repo_url = arg; return 0;
 	case O_NO_GIT: a->no_git = 1; return 0;
+	case O_REMEDIATES: a->remediates = arg; return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }
@@ -101,6 +105,22 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_deploym
 	return ddci_gh_output("deployment_id", res->id);
 }
 
+/* --remediates: the deployment just sent fixed an earlier one. */
+static int remediates(struct ddci_client *c, struct ddci_gitmeta *meta, const struct ddci_deployment *d,
+		      const struct ddci_dora_result *res, const char *target)
+{
+	struct ddci_change_failure_result cf;
+	int rc = ddci_remediation_mark(&cf, c, meta->repo, target, res->id, d->commit_sha, d->service, d->env,
+				       d->started_ns);
+
+	if (rc < 0)
+		return ddci_error_wrap(rc, "deployment %s was sent, but --remediates failed", res->id);
+	if (!cf.dry_run)
+		fprintf(stderr, "%s: marked %s as a change failure remediated by %s (%s)\n", cmd.name,
+			cf.deployment_id, res->id, cf.decision.why);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
@@ -124,7 +144,7 @@ int main(int argc, char **argv)
 		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
 		goto done;
 	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY)) < 0)
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | (a.remediates ? DDCI_NEED_APP_KEY : 0))) < 0)
 		goto done;
 
 	d.service = cfg.service;
@@ -161,6 +181,8 @@ int main(int argc, char **argv)
 	rc = ddci_dora_send_deployment(&res, &client, &d);
 	if (rc == 0)
 		rc = print_result(&cfg, &d, &res, meta.source);
+	if (rc == 0 && a.remediates && !res.dry_run)
+		rc = remediates(&client, &meta, &d, &res, a.remediates);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);
 	ddci_client_release(&client);
