@@ -47,7 +47,7 @@ int ddci_flaky_check_state(const char *state, const char *what)
 
 int ddci_flaky_query_term(struct ddci_buf *b, const char *key, const char *value)
 {
-	int quote = !*value || strpbrk(value, " \t:()\"\\") != NULL;
+	int quote = !*value || strpbrk(value, " \t:()/\"\\") != NULL;
 	int rc;
 
 	if (b->len && (rc = ddci_buf_addc(b, ' ')) < 0)

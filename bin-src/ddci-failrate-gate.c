@@ -1,0 +1,215 @@
+/* ddci-failrate-gate — fail the job when the test failure rate is above a threshold.
+ *
+ * Counts test runs by @test.status with the CI Visibility tests aggregate
+ * endpoint (skipped runs excluded): failure rate = failed / (passed + failed),
+ * overall or per --group-by facet, over --from..--to. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/buf.h"
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/flaky.h"
+#include "ddci/gate.h"
+#include "ddci/gitmeta.h"
+#include "ddci/report.h"
+#include "ddci/timeutil.h"
+
+enum {
+	O_MAX_RATE = 256, O_FROM, O_TO, O_QUERY, O_BRANCH, O_GROUP_BY, O_GROUP_LIMIT, O_MIN_RUNS, O_REQUIRE_DATA,
+	O_TREND, O_INTERVAL, O_REPO_ID, O_MARKDOWN, O_JUNIT
+};
+
+static const struct ddci_opt opts[] = {
+	{ "max-failure-rate", O_MAX_RATE, "PCT", NULL, NULL, "fail when failed / (passed + failed) is above PCT% (required)" },
+	{ "from", O_FROM, "TIME", NULL, "now-7d", "start of the window" },
+	{ "to", O_TO, "TIME", NULL, "now", "end of the window" },
+	{ "query", O_QUERY, "QUERY", NULL, "this repository", "test events to count (CI Visibility search syntax)" },
+	{ "branch", O_BRANCH, "BRANCH", NULL, NULL, "only runs on this branch" },
+	{ "group-by", O_GROUP_BY, "FACET", NULL, NULL, "apply the threshold per group (@test.suite, @test.service, ...)" },
+	{ "group-limit", O_GROUP_LIMIT, "N", NULL, "10", "groups read with --group-by (1-1000)" },
+	{ "min-runs", O_MIN_RUNS, "N", NULL, "0", "fewer runs than N is not enough data to judge" },
+	{ "require-data", O_REQUIRE_DATA, NULL, NULL, NULL, "fail when there is not enough data (default: pass)" },
+	{ "trend", O_TREND, NULL, NULL, NULL, "also show the rate over time as a sparkline" },
+	{ "interval", O_INTERVAL, "INTERVAL", NULL, "from the window", "trend bucket size (1h, 6h, 1d, ...)" },
+	{ "repository-id", O_REPO_ID, "ID", NULL, "origin", "repository (github.com/org/repo)" },
+	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report" },
+	{ "junit", O_JUNIT, "FILE", NULL, NULL, "write a JUnit XML report (one testcase per threshold)" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	struct ddci_failrate_gate_opts g;
+	const char *from, *to, *query, *branch, *repo_id, *markdown, *junit;
+};
+
+static int parse_pct(double *out, const char *arg, const char *what)
+{
+	char buf[64];
+	size_t n = strlen(arg);
+
+	if (n && n < sizeof(buf) && arg[n - 1] == '%') {
+		memcpy(buf, arg, n - 1);
+		buf[n - 1] = '\0';
+		arg = buf;
+	}
+	return ddci_parse_double(out, arg, 0, 100, what);
+}
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+	int64_t ms;
+	int rc;
+
+	switch (key) {
+	case O_MAX_RATE: return parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
+	case O_FROM: a->from = arg; return 0;
+	case O_TO: a->to = arg; return 0;
+	case O_QUERY: a->query = arg; return 0;
+	case O_BRANCH: a->branch = arg; return 0;
+	case O_GROUP_BY:
+		if (!*arg)
+			return ddci_error_set(DDCI_EUSAGE, "invalid --group-by '': expected a facet such as @test.suite");
+		a->g.group_by = arg;
+		return 0;
+	case O_GROUP_LIMIT: return ddci_parse_int64(&a->g.group_limit, arg, 1, 1000, "--group-limit");
+	case O_MIN_RUNS: return ddci_parse_int64(&a->g.min_runs, arg, 0, INT64_MAX / 2, "--min-runs");
+	case O_REQUIRE_DATA: a->g.require_data = 1; return 0;
+	case O_TREND: a->g.trend = 1; return 0;
+	case O_INTERVAL:
+		if ((rc = ddci_duration_parse(&ms, arg, "--interval")) < 0)
+			return rc;
+		if (ms < 60000)
+			return ddci_error_set(DDCI_EUSAGE, "invalid --interval '%s': at least 1m", arg);
+		a->g.interval = arg;
+		return 0;
+	case O_REPO_ID: a->repo_id = arg; return 0;
+	case O_MARKDOWN: a->markdown = arg; return 0;
+	case O_JUNIT: a->junit = arg; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-failrate-gate",
+	.summary = "fail the job when the aggregate test failure rate is above a threshold",
+	.synopsis = "--max-failure-rate PCT [--from TIME] [--group-by FACET] [--trend] [OPTIONS]",
+	.description =
+		"Counts this repository's test runs by @test.status with POST\n"
+		"/api/v2/ci/tests/analytics/aggregate and fails (exit 1) when failed /\n"
+		"(passed + failed) is above --max-failure-rate (skipped runs do not count;\n"
+		"exactly at the threshold passes). With --group-by the threshold applies to\n"
+		"each group. Fewer than --min-runs runs is \"not enough data\": the gate passes,\n"
+		"or fails with --require-data. Fails closed: exit 3 or 4 when Datadog cannot be\n"
+		"read, unless --fail-open.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
+	.examples = "  ddci-failrate-gate --max-failure-rate 2 --min-runs 100\n"
+		    "  ddci-failrate-gate --max-failure-rate 5 --group-by @test.suite --trend --junit rate.xml\n"
+		    "  ddci-failrate-gate --max-failure-rate 1 --query '@test.service:shop env:ci' --from now-1d\n",
+	.on_opt = on_opt,
+};
+
+/* The default query: this repository, plus --service, --branch, --env. */
+static int build_query(char **out, const struct args *a, const struct ddci_config *cfg, const char *repo_id)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	int rc = 0;
+
+	if (a->query)
+		rc = ddci_buf_adds(&b, a->query);
+	else if (repo_id)
+		rc = ddci_flaky_query_term(&b, "@git.repository.id_v2", repo_id);
+	if (rc == 0 && cfg->service)
+		rc = ddci_flaky_query_term(&b, "@test.service", cfg->service);
+	if (rc == 0 && a->branch)
+		rc = ddci_flaky_query_term(&b, "@git.branch", a->branch);
+	if (rc == 0 && cfg->env)
+		rc = ddci_flaky_query_term(&b, "env", cfg->env);
+	if (rc == 0 && !b.len)
+		rc = ddci_buf_adds(&b, "*");
+	if (rc < 0) {
+		ddci_buf_release(&b);
+		return rc;
+	}
+	*out = ddci_buf_detach(&b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	struct ddci_client client;
+	struct ddci_gate gate;
+	struct args a = { .g = DDCI_FAILRATE_GATE_OPTS_INIT };
+	struct ddci_report_opts ro = { 0 };
+	int64_t now = ddci_time_now_ns(), from, to;
+	char *query = NULL;
+	int rc, first;
+
+	ddci_client_init(&client, &cfg);
+	memset(&gate, 0, sizeof(gate));
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+		goto done;
+	}
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	if (a.g.max_failure_rate < 0) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing --max-failure-rate PCT");
+		goto done;
+	}
+	if ((rc = ddci_time_parse(&from, a.from ? a.from : "now-7d", now, "--from")) < 0 ||
+	    (rc = ddci_time_parse(&to, a.to ? a.to : "now", now, "--to")) < 0)
+		goto done;
+	if (from >= to) {
+		rc = ddci_error_set(DDCI_EUSAGE, "--from must be before --to");
+		goto done;
+	}
+	a.g.from_ms = from / 1000000;
+	a.g.to_ms = to / 1000000;
+	if (!a.query && !a.repo_id && (rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, 0)) < 0)
+		goto done;
+	if (!a.query && !a.repo_id && !meta.repository_id) {
+		rc = ddci_error_set(DDCI_EUSAGE, "no repository: no origin remote and no CI variable names one; "
+						 "pass --repository-id github.com/org/repo or --query");
+		goto done;
+	}
+	if ((rc = build_query(&query, &a, &cfg, a.repo_id ? a.repo_id : meta.repository_id)) < 0)
+		goto done;
+	a.g.query = query;
+
+	client.trace = cfg.verbose ? stderr : NULL;
+	rc = ddci_gate_failrate(&gate, &client, &a.g);
+	if (rc == DDCI_DRY_RUN) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	ro.json = cfg.output == DDCI_OUTPUT_JSON;
+	ro.markdown_path = a.markdown;
+	ro.junit_path = a.junit;
+	if ((rc = ddci_report_emit(&gate, &ro)) < 0)
+		goto done;
+	rc = gate.failed ? DDCI_EXIT_GATE : 0;
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_gate_release(&gate);
+	free(query);
+	ddci_client_release(&client);
+	ddci_gitmeta_release(&meta);
+	ddci_config_release(&cfg);
+	ddci_git_shutdown();
+	return rc;
+}

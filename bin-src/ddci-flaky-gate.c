@@ -1,0 +1,185 @@
+/* ddci-flaky-gate — fail the job when flaky-test thresholds are exceeded.
+ *
+ * Reads every flaky test of this repository (and branch, service, env,
+ * codeowner, query) from Test Optimization, page by page, and checks each
+ * threshold given; with --max-new and --fail-on-changed it looks at this
+ * change only: the commits and files of merge-base(--base, HEAD)..HEAD. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/flaky.h"
+#include "ddci/gate.h"
+#include "ddci/gitmeta.h"
+#include "ddci/report.h"
+#include "ddci/timeutil.h"
+
+enum {
+	O_BRANCH = 256, O_ALL_BRANCHES, O_CODEOWNER, O_QUERY, O_REPO_ID, O_MAX_ACTIVE, O_MAX_RATE, O_MAX_NEW,
+	O_FAIL_CHANGED, O_MAX_LOST, O_INCLUDE_Q, O_BASE, O_MARKDOWN, O_JUNIT, O_PAGE_SIZE
+};
+
+static const struct ddci_opt opts[] = {
+	{ "max-active", O_MAX_ACTIVE, "N", NULL, NULL, "fail when more than N flaky tests are active in scope" },
+	{ "max-failure-rate", O_MAX_RATE, "PCT", NULL, NULL, "fail when a flaky test fails more than PCT% of its runs" },
+	{ "max-new", O_MAX_NEW, "N", NULL, NULL, "fail when more than N flaky tests first flaked in this change" },
+	{ "fail-on-changed", O_FAIL_CHANGED, NULL, NULL, NULL, "fail when a flaky test's source file is changed here" },
+	{ "max-lost-time", O_MAX_LOST, "DURATION", NULL, NULL, "fail when flaky tests cost pipelines more than this" },
+	{ "include-quarantined", O_INCLUDE_Q, NULL, NULL, NULL, "count quarantined and disabled tests too" },
+	{ "base", O_BASE, "REV", NULL, "PR target branch", "base of the change for --max-new / --fail-on-changed" },
+	{ "branch", O_BRANCH, "BRANCH", NULL, "current", "only flaky tests seen on this branch" },
+	{ "all-branches", O_ALL_BRANCHES, NULL, NULL, NULL, "flaky tests of every branch" },
+	{ "codeowner", O_CODEOWNER, "OWNER", NULL, NULL, "only tests owned by OWNER (@team)" },
+	{ "query", O_QUERY, "QUERY", NULL, NULL, "more search terms (flaky_test_category:..., @test.suite:...)" },
+	{ "repository-id", O_REPO_ID, "ID", NULL, "origin", "repository (github.com/org/repo)" },
+	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report" },
+	{ "junit", O_JUNIT, "FILE", NULL, NULL, "write a JUnit XML report (one testcase per threshold)" },
+	{ "page-size", O_PAGE_SIZE, "N", NULL, "100", "flaky tests per request (1-1000)" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	struct ddci_flaky_gate_opts g;
+	const char *branch, *base, *repo_id, *markdown, *junit;
+	int all_branches;
+};
+
+static int parse_pct(double *out, const char *arg, const char *what)
+{
+	char buf[64];
+	size_t n = strlen(arg);
+
+	if (n && n < sizeof(buf) && arg[n - 1] == '%') {
+		memcpy(buf, arg, n - 1);
+		buf[n - 1] = '\0';
+		arg = buf;
+	}
+	return ddci_parse_double(out, arg, 0, 100, what);
+}
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_MAX_ACTIVE: return ddci_parse_int64(&a->g.max_active, arg, 0, INT64_MAX / 2, "--max-active");
+	case O_MAX_RATE: return parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
+	case O_MAX_NEW: return ddci_parse_int64(&a->g.max_new, arg, 0, INT64_MAX / 2, "--max-new");
+	case O_FAIL_CHANGED: a->g.fail_on_changed = 1; return 0;
+	case O_MAX_LOST: return ddci_duration_parse(&a->g.max_lost_ms, arg, "--max-lost-time");
+	case O_INCLUDE_Q: a->g.include_quarantined = 1; return 0;
+	case O_BASE: a->base = arg; return 0;
+	case O_BRANCH: a->branch = arg; return 0;
+	case O_ALL_BRANCHES: a->all_branches = 1; return 0;
+	case O_CODEOWNER: a->g.scope.codeowner = arg; return 0;
+	case O_QUERY: a->g.scope.query = arg; return 0;
+	case O_REPO_ID: a->repo_id = arg; return 0;
+	case O_MARKDOWN: a->markdown = arg; return 0;
+	case O_JUNIT: a->junit = arg; return 0;
+	case O_PAGE_SIZE: return ddci_parse_int64(&a->g.scope.page_limit, arg, 1, DDCI_FLAKY_PAGE_MAX, "--page-size");
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-flaky-gate",
+	.summary = "fail the job when flaky-test thresholds are exceeded",
+	.synopsis = "[--max-active N] [--max-failure-rate PCT] [--max-new N] [--fail-on-changed] "
+		    "[--max-lost-time DURATION] [OPTIONS]",
+	.description =
+		"Reads every page of POST /api/v2/test/flaky-test-management/tests for this\n"
+		"repository (from the origin remote) and branch, and fails (exit 1) when a\n"
+		"threshold is exceeded; exactly at a threshold passes. Quarantined and disabled\n"
+		"tests count only with --include-quarantined; fixed tests never count.\n"
+		"--max-new and --fail-on-changed look at merge-base(--base, HEAD)..HEAD; --base\n"
+		"defaults to the PR target branch named by the CI (GITHUB_BASE_REF,\n"
+		"CI_MERGE_REQUEST_TARGET_BRANCH_NAME, CHANGE_TARGET, ...).\n"
+		"Fails closed: exit 3 or 4 when Datadog cannot be read, unless --fail-open.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
+	.examples = "  ddci-flaky-gate --max-active 0\n"
+		    "  ddci-flaky-gate --max-new 0 --fail-on-changed --base main --junit flaky.xml\n"
+		    "  ddci-flaky-gate --max-failure-rate 20 --max-lost-time 2h --markdown flaky.md\n",
+	.on_opt = on_opt,
+};
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	struct ddci_client client;
+	struct ddci_gate gate;
+	struct args a = { .g = DDCI_FLAKY_GATE_OPTS_INIT };
+	struct ddci_report_opts ro = { 0 };
+	char base[41];
+	int rc, first, change;
+
+	ddci_client_init(&client, &cfg);
+	memset(&gate, 0, sizeof(gate));
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+		goto done;
+	}
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	if (a.g.max_active < 0 && a.g.max_failure_rate < 0 && a.g.max_new < 0 && !a.g.fail_on_changed &&
+	    a.g.max_lost_ms < 0) {
+		rc = ddci_error_set(DDCI_EUSAGE, "no threshold given: pass at least one of --max-active, "
+						 "--max-failure-rate, --max-new, --fail-on-changed, --max-lost-time");
+		goto done;
+	}
+	if (a.branch && a.all_branches) {
+		rc = ddci_error_set(DDCI_EUSAGE, "--branch and --all-branches cannot be combined");
+		goto done;
+	}
+	change = a.g.max_new >= 0 || a.g.fail_on_changed;
+	if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, change ? DDCI_META_REPO : 0)) < 0)
+		goto done;
+	a.g.scope.repository_id = a.repo_id ? a.repo_id : meta.repository_id;
+	if (!a.g.scope.repository_id) {
+		rc = ddci_error_set(DDCI_EUSAGE, "no repository: no origin remote and no CI variable names one; "
+						 "pass --repository-id github.com/org/repo");
+		goto done;
+	}
+	a.g.scope.branch = a.all_branches ? NULL : a.branch ? a.branch : meta.branch;
+	a.g.scope.service = cfg.service;
+	a.g.scope.env = cfg.env;
+	if (change) {
+		if ((rc = ddci_gate_resolve_base(base, meta.repo, a.base, &meta.ci)) < 0)
+			goto done;
+		a.g.repo = meta.repo;
+		a.g.base_sha = base;
+	}
+
+	client.trace = cfg.verbose ? stderr : NULL;
+	rc = ddci_gate_flaky(&gate, &client, &a.g);
+	if (rc == DDCI_DRY_RUN) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	ro.json = cfg.output == DDCI_OUTPUT_JSON;
+	ro.markdown_path = a.markdown;
+	ro.junit_path = a.junit;
+	if ((rc = ddci_report_emit(&gate, &ro)) < 0)
+		goto done;
+	rc = gate.failed ? DDCI_EXIT_GATE : 0;
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_gate_release(&gate);
+	ddci_client_release(&client);
+	ddci_gitmeta_release(&meta);
+	ddci_config_release(&cfg);
+	ddci_git_shutdown();
+	return rc;
+}
