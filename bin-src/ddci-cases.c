@@ -1,0 +1,231 @@
+/* ddci-cases — count cases in Case Management, or gate a job on them.
+ *
+ * count prints the total and the count per group (status by default);
+ * gate fails the job (exit 1) when more than --max cases match the query,
+ * e.g. open P1 cases before a release.  Gates fail closed: when Datadog
+ * cannot be read they exit 3 or 4 unless --fail-open. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/cases.h"
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/strv.h"
+#include "ddci/timeutil.h"
+
+enum { O_QUERY = 256, O_GROUP_BY, O_LIMIT, O_MAX };
+
+static const struct ddci_opt opts[] = {
+	{ "query", O_QUERY, "QUERY", NULL, "all cases", "cases to count, e.g. 'status:open priority:P1'" },
+	{ "group-by", O_GROUP_BY, "FIELD", NULL, "status", "count per value of FIELD: status, priority, ... (repeatable)" },
+	{ "limit", O_LIMIT, "N", NULL, NULL, "at most N groups" },
+	{ "max", O_MAX, "N", NULL, NULL, "gate: most matching cases allowed (required for gate)" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	const char *query, *limit, *max;
+	struct ddci_strv group_by;
+};
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_QUERY: a->query = arg; return 0;
+	case O_GROUP_BY: return ddci_strv_push(&a->group_by, arg);
+	case O_LIMIT: a->limit = arg; return 0;
+	case O_MAX: a->max = arg; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-cases",
+	.summary = "count Case Management cases; fail the job when too many are open",
+	.synopsis = "count|gate [--query Q] [--group-by FIELD] [--max N] [OPTIONS]",
+	.description =
+		"Sends POST /api/v2/cases/aggregate. count prints the total and the count per\n"
+		"group (--group-by, status by default). gate exits 1 when more than --max cases\n"
+		"match --query: a release gate on open cases. Gates fail closed: when Datadog\n"
+		"cannot be read they exit 3 or 4, unless --fail-open.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
+	.examples = "  ddci-cases count --query 'service:shop' --group-by priority\n"
+		    "  ddci-cases gate --query 'status:open priority:P1' --max 0\n"
+		    "  ddci-cases count --output json\n",
+	.on_opt = on_opt,
+};
+
+static int print_json(const struct ddci_cases_result *r, const char *query, int gate, int64_t max, int passed)
+{
+	cJSON *o = cJSON_CreateObject(), *groups, *g;
+	int rc = 0;
+
+	if (!o || ddci_json_add_int64(o, "total", r->total) < 0 || !(groups = cJSON_AddArrayToObject(o, "groups")))
+		goto oom;
+	for (size_t i = 0; i < r->ngroups; i++) {
+		if (!(g = cJSON_CreateObject()) || !cJSON_AddItemToArray(groups, g)) {
+			cJSON_Delete(g);
+			goto oom;
+		}
+		if (!cJSON_AddStringToObject(g, "group", r->groups[i].group) ||
+		    ddci_json_add_int64(g, "count", r->groups[i].count) < 0)
+			goto oom;
+	}
+	if (query && !cJSON_AddStringToObject(o, "query", query))
+		goto oom;
+	if (gate && (ddci_json_add_int64(o, "max", max) < 0 || !cJSON_AddBoolToObject(o, "passed", passed)))
+		goto oom;
+	rc = ddci_print_json(stdout, o, 1);
+	cJSON_Delete(o);
+	return rc;
+oom:
+	cJSON_Delete(o);
+	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+}
+
+static int print_table(const struct ddci_cases_result *r, const struct ddci_strv *group_by)
+{
+	struct ddci_table *t = NULL;
+	char head[128] = "", count[32];
+	const char *headers[2] = { head, "COUNT" };
+	const char *cells[2];
+	int rc;
+
+	for (size_t i = 0; i < (group_by->n ? group_by->n : 1); i++) {
+		size_t len = strlen(head);
+		snprintf(head + len, sizeof(head) - len, "%s%s", i ? "/" : "", group_by->n ? group_by->v[i] : "status");
+	}
+	for (char *p = head; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	if ((rc = ddci_table_new(&t, 2, headers)) < 0)
+		return rc;
+	for (size_t i = 0; i < r->ngroups && !rc; i++) {
+		snprintf(count, sizeof(count), "%" PRId64, r->groups[i].count);
+		cells[0] = r->groups[i].group;
+		cells[1] = count;
+		rc = ddci_table_add(t, cells);
+	}
+	snprintf(count, sizeof(count), "%" PRId64, r->total);
+	cells[0] = "total";
+	cells[1] = count;
+	if (!rc)
+		rc = ddci_table_add(t, cells);
+	if (!rc)
+		ddci_table_print(stdout, t);
+	ddci_table_free(t);
+	return rc;
+}
+
+/* The gate's verdict: stdout, GitHub outputs, annotation and summary. */
+static int report_gate(const struct ddci_config *cfg, const struct ddci_cases_result *r, const char *query,
+		       int64_t max)
+{
+	int passed = r->total <= max;
+	char msg[512], num[32], md[768];
+	int rc;
+
+	snprintf(msg, sizeof(msg), "%" PRId64 " case%s match '%s' (at most %" PRId64 " allowed)", r->total,
+		 r->total == 1 ? "" : "s", query ? query : "*", max);
+	if (cfg->output == DDCI_OUTPUT_JSON)
+		rc = print_json(r, query, 1, max, passed);
+	else
+		rc = printf("gate %s: %s\n", passed ? "passed" : "failed", msg) < 0
+			     ? ddci_error_set(DDCI_EIO, "cannot write to stdout") : 0;
+	if (rc < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%" PRId64, r->total);
+	if ((rc = ddci_gh_output("gate_result", passed ? "passed" : "failed")) < 0 ||
+	    (rc = ddci_gh_output("cases", num)) < 0)
+		return rc;
+	snprintf(md, sizeof(md), "### ddci-cases gate %s\n\n%s\n", passed ? "passed" : "failed", msg);
+	if ((rc = ddci_gh_summary(md)) < 0)
+		return rc;
+	if (!passed) {
+		ddci_gh_annotate("error", NULL, 0, "ddci-cases gate failed", msg);
+		fprintf(stderr, "%s: gate failed: %s\n", cfg->prog, msg);
+		return DDCI_EXIT_GATE;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_client client;
+	struct ddci_cases_result res = { 0 };
+	struct ddci_cases_query q = { 0 };
+	struct args a = { 0 };
+	int64_t max = -1;
+	char num[32];
+	const char *sub;
+	int rc, first, gate;
+
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	if (first >= argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected count or gate");
+		goto done;
+	}
+	sub = argv[first];
+	if (strcmp(sub, "count") && strcmp(sub, "gate")) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected count or gate", sub);
+		goto done;
+	}
+	if (first + 1 < argc) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
+		goto done;
+	}
+	gate = !strcmp(sub, "gate");
+	if (!gate && (a.max || cfg.fail_open)) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'gate' only", a.max ? "--max" : "--fail-open");
+		cfg.fail_open = 0;
+		goto done;
+	}
+	if (gate && !a.max) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing --max: the most matching cases the gate allows");
+		goto done;
+	}
+	if (a.max && (rc = ddci_parse_int64(&max, a.max, 0, INT64_MAX, "--max")) < 0)
+		goto done;
+	if (a.limit && (rc = ddci_parse_int64(&q.limit, a.limit, 1, 10000, "--limit")) < 0)
+		goto done;
+	q.query = a.query;
+	q.group_by = &a.group_by;
+	if ((rc = ddci_cases_check(&q)) < 0)
+		goto done;
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	client.out = stdout;
+	client.trace = cfg.verbose ? stderr : NULL;
+	if ((rc = ddci_cases_aggregate(&res, &client, &q)) < 0 || res.dry_run)
+		goto done;
+	if (gate) {
+		rc = report_gate(&cfg, &res, q.query, max);
+		goto done;
+	}
+	rc = cfg.output == DDCI_OUTPUT_JSON ? print_json(&res, q.query, 0, 0, 0) : print_table(&res, &a.group_by);
+	snprintf(num, sizeof(num), "%" PRId64, res.total);
+	if (rc == 0)
+		rc = ddci_gh_output("cases", num);
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_cases_result_release(&res);
+	ddci_client_release(&client);
+	ddci_strv_release(&a.group_by);
+	ddci_config_release(&cfg);
+	return rc;
+}
