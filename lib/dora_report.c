@@ -109,6 +109,8 @@ static int add_sample(const char *sha, int64_t time_ns, void *ctx)
 	int64_t *nv;
 
 	(void)sha;
+	if (time_ns > s->finished_ns)
+		return 0; /* committed after the deployment finished: a skewed clock */
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		nv = realloc(s->v, s->cap * sizeof(*nv));

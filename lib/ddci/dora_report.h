@@ -44,7 +44,8 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 /* Lead-time samples: for each deployment (sorted by finished_at here), every
  * commit in previous-commit..commit gives finished_at - commit time; the
  * first deployment counts from `before_sha` (the deployment before the
- * window) or, when NULL, its own commit only.  Commits missing locally are
+ * window) or, when NULL, its own commit only; commits dated after the
+ * deployment finished (clock skew) are skipped.  Commits missing locally are
  * counted in *missing and skipped.  *out is malloc'd (free()). */
 int ddci_dora_lead_samples(int64_t **out, size_t *nout, size_t *missing, struct ddci_repo *r,
 			   struct ddci_dora_dep *deps, size_t n, const char *before_sha) DDCI_WUR;

@@ -1,0 +1,348 @@
+/* ddci-dora — read and tidy DORA events, and report the four DORA figures.
+ *
+ *   list deployments|failures   every matching event, all pages
+ *   get deployment|failure ID   one event
+ *   delete deployment|failure ID
+ *   report --service S          deployment frequency, lead time for changes,
+ *                               change failure rate, time to restore */
+#include <stdio.h>
+#include <string.h>
+
+#include "ddci/cli.h"
+#include "ddci/client.h"
+#include "ddci/dora.h"
+#include "ddci/dora_report.h"
+#include "ddci/gitmeta.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/timeutil.h"
+
+enum { O_FROM = 256, O_TO, O_QUERY, O_LIMIT, O_SORT };
+
+static const struct ddci_opt opts[] = {
+	{ "from", O_FROM, "TIME", NULL, "all (report: now-30d)", "earliest event start" },
+	{ "to", O_TO, "TIME", NULL, "now", "latest event start" },
+	{ "query", O_QUERY, "QUERY", NULL, NULL, "search query, e.g. 'service:shop env:prod'" },
+	{ "limit", O_LIMIT, "N", NULL, "all", "at most N events" },
+	{ "sort", O_SORT, "FIELD", NULL, "-started_at", "started_at, finished_at; '-' for descending" },
+	{ NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+struct args {
+	const char *from, *to, *query, *limit, *sort;
+};
+
+static int on_opt(void *ctx, int key, const char *arg)
+{
+	struct args *a = ctx;
+
+	switch (key) {
+	case O_FROM: a->from = arg; return 0;
+	case O_TO: a->to = arg; return 0;
+	case O_QUERY: a->query = arg; return 0;
+	case O_LIMIT: a->limit = arg; return 0;
+	case O_SORT: a->sort = arg; return 0;
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown option");
+}
+
+static const struct ddci_cmd cmd = {
+	.name = "ddci-dora",
+	.summary = "list, get and delete DORA events; report the four DORA figures",
+	.synopsis = "list deployments|failures [--from T] [--to T] [--query Q] [--limit N] [--sort F]\n"
+		    "       get|delete deployment|failure ID\n"
+		    "       report --service S [--env E] [--from now-30d] [--to now]",
+	.description =
+		"list prints every matching event (all pages) as a table, or a JSON array\n"
+		"with --output json. report lists the deployments of a service and computes\n"
+		"deployment frequency, lead time for changes (median and p90 of deploy finish\n"
+		"minus commit time, for every commit between consecutive deployments, read\n"
+		"with libgit2 from --repo), change failure rate and time to restore (median\n"
+		"of remediation finish minus failed deployment finish). Needs the application key.",
+	.opts = opts,
+	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT,
+	.examples = "  ddci-dora list deployments --query 'service:shop env:prod' --from now-7d\n"
+		    "  ddci-dora list failures --output json --limit 20\n"
+		    "  ddci-dora get deployment ddci-dep-0123456789abcdef0123456789abcdef\n"
+		    "  ddci-dora delete failure ddci-fail-0123456789abcdef0123456789abcdef\n"
+		    "  ddci-dora report --service shop --env prod --from now-30d\n",
+	.on_opt = on_opt,
+};
+
+/* ---- tables ---- */
+
+static const char *const dep_headers[] = { "ID", "SERVICE", "ENV", "COMMIT", "STARTED", "DURATION", "FAILURE" };
+static const char *const fail_headers[] = { "ID", "NAME", "SEVERITY", "SERVICES", "ENV", "STARTED", "DURATION" };
+
+struct lister {
+	const struct ddci_config *cfg;
+	enum ddci_dora_kind kind;
+	struct ddci_table *table;
+	int n;
+};
+
+static const char *str_or(const cJSON *ev, const char *path, const char *dflt)
+{
+	const char *s = NULL;
+
+	if (ddci_json_get_str_opt(&s, ev, path) < 0 || !s)
+		return dflt;
+	return s;
+}
+
+static void when(char *started, size_t ssz, char *dur, size_t dsz, const cJSON *ev)
+{
+	int64_t s = 0, f = 0;
+
+	if (ddci_json_get_int64_opt(&s, ev, "attributes.started_at") < 0)
+		s = 0;
+	if (ddci_json_get_int64_opt(&f, ev, "attributes.finished_at") < 0)
+		f = 0;
+	snprintf(started, ssz, "-");
+	snprintf(dur, dsz, "open");
+	if (s > 0)
+		ddci_time_format_rfc3339(started, ssz, s);
+	if (f >= s && s > 0 && f > 0)
+		ddci_duration_format(dur, dsz, (f - s) / 1000000);
+}
+
+static int table_row(struct lister *l, const cJSON *ev)
+{
+	char started[40], dur[40], commit[8], services[256] = "";
+	const char *cells[7];
+	const cJSON *arr = NULL, *it;
+	int cf = 0;
+	size_t off = 0;
+
+	when(started, sizeof(started), dur, sizeof(dur), ev);
+	cells[0] = str_or(ev, "id", "-");
+	if (l->kind == DDCI_DORA_DEPLOYMENTS) {
+		snprintf(commit, sizeof(commit), "%.7s", str_or(ev, "attributes.git.commit_sha", "-"));
+		if (ddci_json_get_bool_opt(&cf, ev, "attributes.change_failure") < 0)
+			cf = 0;
+		cells[1] = str_or(ev, "attributes.service", "-");
+		cells[2] = str_or(ev, "attributes.env", "-");
+		cells[3] = commit;
+		cells[4] = started;
+		cells[5] = dur;
+		cells[6] = cf ? str_or(ev, "attributes.remediation.type", "yes") : "-";
+	} else {
+		if (ddci_json_get_array_opt(&arr, ev, "attributes.services") < 0)
+			arr = NULL;
+		cJSON_ArrayForEach(it, arr) {
+			if (cJSON_IsString(it) && off < sizeof(services))
+				off += (size_t)snprintf(services + off, sizeof(services) - off, "%s%s", off ? "," : "",
+							it->valuestring);
+		}
+		cells[1] = str_or(ev, "attributes.name", "-");
+		cells[2] = str_or(ev, "attributes.severity", "-");
+		cells[3] = *services ? services : str_or(ev, "attributes.team", "-");
+		cells[4] = str_or(ev, "attributes.env", "-");
+		cells[5] = started;
+		cells[6] = dur;
+	}
+	return ddci_table_add(l->table, cells);
+}
+
+static int list_one(void *ctx, const cJSON *ev)
+{
+	struct lister *l = ctx;
+	int rc;
+
+	if (l->cfg->output == DDCI_OUTPUT_JSON) {
+		if (fputs(l->n ? "," : "[", stdout) == EOF)
+			return ddci_error_set(DDCI_EIO, "cannot write to stdout");
+		l->n++;
+		return (rc = ddci_print_json(stdout, ev, 0)) < 0 ? rc : 0;
+	}
+	l->n++;
+	return table_row(l, ev);
+}
+
+static int lister_begin(struct lister *l)
+{
+	if (l->cfg->output == DDCI_OUTPUT_JSON)
+		return 0;
+	return ddci_table_new(&l->table, 7, l->kind == DDCI_DORA_DEPLOYMENTS ? dep_headers : fail_headers);
+}
+
+static void lister_end(struct lister *l, int ok)
+{
+	if (l->cfg->output == DDCI_OUTPUT_JSON) {
+		if (ok)
+			fputs(l->n ? "]\n" : "[]\n", stdout);
+	} else if (ok && l->table) {
+		ddci_table_print(stdout, l->table);
+	}
+	ddci_table_free(l->table);
+	l->table = NULL;
+}
+
+/* ---- subcommands ---- */
+
+static int cmd_list(struct ddci_client *c, const struct ddci_config *cfg, const struct args *a,
+		    enum ddci_dora_kind kind)
+{
+	struct ddci_dora_query q = { kind, 0, 0, a->query, a->sort ? a->sort : "-started_at", 0 };
+	struct lister l = { cfg, kind, NULL, 0 };
+	int64_t now = ddci_time_now_ns();
+	int rc;
+
+	if (a->from && (rc = ddci_time_parse(&q.from_ns, a->from, now, "--from")) < 0)
+		return rc;
+	if (a->to && (rc = ddci_time_parse(&q.to_ns, a->to, now, "--to")) < 0)
+		return rc;
+	if (a->limit && (rc = ddci_parse_int64(&q.limit, a->limit, 1, INT64_C(1000000000), "--limit")) < 0)
+		return rc;
+	if ((rc = lister_begin(&l)) < 0)
+		return rc;
+	rc = ddci_dora_list(c, &q, list_one, &l);
+	lister_end(&l, rc == 0);
+	return rc == DDCI_DRY_RUN ? 0 : rc;
+}
+
+static int cmd_get(struct ddci_client *c, const struct ddci_config *cfg, enum ddci_dora_kind kind, const char *id)
+{
+	struct lister l = { cfg, kind, NULL, 0 };
+	const cJSON *data;
+	cJSON *doc = NULL;
+	int rc = ddci_dora_get(&doc, c, kind, id);
+
+	if (rc != 0)
+		return rc == DDCI_DRY_RUN ? 0 : rc;
+	data = ddci_json_path(doc, "data");
+	if (!data) {
+		rc = ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: no 'data' for '%s'", id);
+	} else if (cfg->output == DDCI_OUTPUT_JSON) {
+		rc = ddci_print_json(stdout, data, 1);
+	} else if ((rc = lister_begin(&l)) == 0) {
+		rc = table_row(&l, data);
+		lister_end(&l, rc == 0);
+	}
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int cmd_delete(struct ddci_client *c, enum ddci_dora_kind kind, const char *id)
+{
+	int rc = ddci_dora_delete(c, kind, id);
+
+	if (rc == 0)
+		printf("deleted %s %s\n", kind == DDCI_DORA_DEPLOYMENTS ? "deployment" : "failure", id);
+	return rc == DDCI_DRY_RUN ? 0 : rc;
+}
+
+static void fmt_dur(char *buf, size_t n, int64_t ns)
+{
+	if (ns < 0)
+		snprintf(buf, n, "-");
+	else
+		ddci_duration_format(buf, n, ns / 1000000);
+}
+
+static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, const struct args *a)
+{
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	struct ddci_dora_report r;
+	char from[40], to[40], med[40], p90[40], ttr[40];
+	int64_t now = ddci_time_now_ns(), from_ns = now - 30 * 86400 * DDCI_NS_PER_SEC, to_ns = now;
+	cJSON *j = NULL;
+	int rc;
+
+	if (a->query || a->limit || a->sort)
+		return ddci_error_set(DDCI_EUSAGE, "report takes --service, --env, --from and --to only");
+	if (a->from && (rc = ddci_time_parse(&from_ns, a->from, now, "--from")) < 0)
+		return rc;
+	if (a->to && (rc = ddci_time_parse(&to_ns, a->to, now, "--to")) < 0)
+		return rc;
+	/* The repository is optional: without it there is no lead time. */
+	if ((rc = ddci_gitmeta_read(&meta, cfg->repo_path, NULL, NULL, 0)) < 0)
+		goto done;
+	rc = ddci_dora_report(&r, c, meta.repo, cfg->service, cfg->env, from_ns, to_ns);
+	if (rc != 0)
+		goto done;
+	if (cfg->output == DDCI_OUTPUT_JSON) {
+		if ((rc = ddci_dora_report_json(&j, &r, cfg->service, cfg->env)) == 0)
+			rc = ddci_print_json(stdout, j, 1);
+		goto done;
+	}
+	ddci_time_format_rfc3339(from, sizeof(from), r.from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), r.to_ns);
+	fmt_dur(med, sizeof(med), r.lead_median_ns);
+	fmt_dur(p90, sizeof(p90), r.lead_p90_ns);
+	fmt_dur(ttr, sizeof(ttr), r.restore_median_ns);
+	printf("DORA report for %s%s%s%s, %s .. %s\n", cfg->service, cfg->env ? " (" : "", cfg->env ? cfg->env : "",
+	       cfg->env ? ")" : "", from, to);
+	printf("deployment frequency   %zu deployments: %.2f/day, %.2f/week\n", r.deployments, r.per_day, r.per_week);
+	printf("lead time for changes  median %s, p90 %s (%zu commits%s)\n", med, p90, r.lead_samples,
+	       meta.repo ? "" : "; no git repository: run inside the repository or pass --repo");
+	if (r.commits_missing)
+		printf("                       %zu deployed commits are not in the local repository\n",
+		       r.commits_missing);
+	if (r.change_failure_rate < 0)
+		printf("change failure rate    - (no deployments)\n");
+	else
+		printf("change failure rate    %.1f%% (%zu of %zu)\n", r.change_failure_rate * 100.0, r.change_failures,
+		       r.deployments);
+	printf("time to restore        median %s (%zu restored)\n", ttr, r.restores);
+done:
+	cJSON_Delete(j);
+	ddci_gitmeta_release(&meta);
+	return rc == DDCI_DRY_RUN ? 0 : rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_client client;
+	struct args a = { 0 };
+	enum ddci_dora_kind kind = DDCI_DORA_DEPLOYMENTS;
+	const char *verb;
+	int rc, first, nargs;
+
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
+	if (rc == 1) {
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	nargs = argc - first;
+	verb = nargs > 0 ? argv[first] : NULL;
+	if (!verb) {
+		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: list, get, delete or report");
+		goto done;
+	}
+	if (strcmp(verb, "report") && nargs < 2) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s: missing event kind: deployment or failure", verb);
+		goto done;
+	}
+	if (strcmp(verb, "report") && (rc = ddci_dora_kind_parse(&kind, argv[first + 1])) < 0)
+		goto done;
+	if ((!strcmp(verb, "list") && nargs != 2) || (!strcmp(verb, "report") && nargs != 1) ||
+	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 3)) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
+		goto done;
+	}
+	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	client.out = stdout;
+	client.trace = cfg.verbose ? stderr : NULL;
+	if (!strcmp(verb, "list"))
+		rc = cmd_list(&client, &cfg, &a, kind);
+	else if (!strcmp(verb, "get"))
+		rc = cmd_get(&client, &cfg, kind, argv[first + 2]);
+	else if (!strcmp(verb, "delete"))
+		rc = cmd_delete(&client, kind, argv[first + 2]);
+	else if (!strcmp(verb, "report"))
+		rc = cmd_report(&client, &cfg, &a);
+	else
+		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list, get, delete or report", verb);
+done:
+	rc = ddci_cli_finish(&cmd, &cfg, rc);
+	ddci_client_release(&client);
+	ddci_config_release(&cfg);
+	ddci_git_shutdown();
+	return rc;
+}
