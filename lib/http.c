@@ -3,7 +3,9 @@
  * One request = up to 1 + cfg->retries attempts, all inside the command's
  * deadline (cfg->deadline_mono_ns): each attempt gets the time that is left,
  * and a backoff that would end past the deadline stops the retries at once
- * with a message that says so.  Keys live only in the curl header lists;
+ * with a message that says so.  A 429 is not counted against --retries: it
+ * is waited out (window reset plus a spread, see RATE_SPREAD_*) until the
+ * deadline, and the handle paces its later requests from what it learnt.  Keys live only in the curl header lists;
  * messages and the trace show the base URL without user-info.
  */
 #include <cjson/cJSON.h>
@@ -33,6 +35,16 @@
 #define LOW_SPEED_SECS 15L    /* ... for this long aborts an attempt */
 #define ERROR_TEXT_MAX 480    /* keeps room for the rest of a message */
 #define NS_PER_MS INT64_C(1000000)
+/* Rate limits (HTTP 429): a crowd limited together is released together, so
+ * each waits for the window to reset plus a random spread over the next
+ * RATE_SPREAD_WINDOWS windows; the spread doubles with every further 429
+ * (up to RATE_SPREAD_CAP_MS) and shrinks with every success, and it is
+ * remembered across the requests of one handle (the pages of a reader). */
+#define RATE_SPREAD_WINDOWS 4
+#define RATE_SPREAD_CAP_MS INT64_C(60000)
+#define RATE_SPREAD_MIN_MS 50
+#define RATE_MAX_ATTEMPTS 1000 /* 429s are retried until the deadline, not per --retries */
+#define RATE_LAST_TRY_MS 250   /* a spread ends this long before the deadline */
 
 struct ddci_http {
 	const struct ddci_config *cfg;
@@ -43,6 +55,9 @@ struct ddci_http {
 	FILE *trace;
 	int64_t deadline_ns;
 	unsigned seed;
+	/* Pacing learned from rate limits, kept across requests. */
+	int64_t spread_ms;      /* current random spread after a 429 */
+	int64_t not_before_ns;  /* the next request waits until then */
 	char errbuf[CURL_ERROR_SIZE];
 	/* Filled by the callbacks during an attempt. */
 	struct ddci_http_response *resp;
@@ -463,6 +478,90 @@ int64_t ddci_http_backoff_ms(int attempt, int64_t base_ms, const char *retry_aft
 	return (int64_t)(mix(seed) % (uint64_t)(cap + 1));
 }
 
+/* ---- rate-limit pacing ---- */
+
+static uint32_t next_rand(struct ddci_http *h)
+{
+	h->seed = mix(h->seed + 0x9e3779b9U);
+	return h->seed;
+}
+
+/* Uniform in [0, range_ms]. */
+static int64_t rand_ms(struct ddci_http *h, int64_t range_ms)
+{
+	uint64_t r = ((uint64_t)next_rand(h) << 32) | next_rand(h);
+
+	return range_ms > 0 ? (int64_t)(r % (uint64_t)(range_ms + 1)) : 0;
+}
+
+static int64_t period_ms(const struct ddci_http_response *r)
+{
+	if (r->rl_period > 0)
+		return (r->rl_period > 3600 ? 3600 : (int64_t)r->rl_period) * 1000;
+	if (r->rl_reset > 0)
+		return (r->rl_reset > 3600 ? 3600 : (int64_t)r->rl_reset) * 1000;
+	return 1000;
+}
+
+/* After a 429: *reset_ms = when the window resets (Retry-After first, then
+ * X-RateLimit-Reset, else a backoff); returns the wait = reset plus a random
+ * spread, the spread cut so that the retry still happens before the
+ * deadline (`left` ms from now). */
+static int64_t rate_wait_ms(struct ddci_http *h, int64_t *reset_ms, int attempt, int64_t left)
+{
+	const struct ddci_http_response *r = h->resp;
+	int64_t reset = -1, spread, room;
+
+	if (h->retry_after[0]) {
+		int64_t s = retry_after_secs(h->retry_after);
+
+		if (s >= 0)
+			reset = s * 1000;
+	}
+	if (reset < 0 && r->rl_reset >= 0)
+		reset = (r->rl_reset > 86400 ? 86400 : (int64_t)r->rl_reset) * 1000;
+	if (reset < 0)
+		reset = ddci_http_backoff_ms(attempt, BACKOFF_BASE_MS, NULL, -1, next_rand(h));
+	*reset_ms = reset;
+
+	spread = h->spread_ms * 2;
+	if (spread < RATE_SPREAD_WINDOWS * period_ms(r))
+		spread = RATE_SPREAD_WINDOWS * period_ms(r);
+	if (spread > RATE_SPREAD_CAP_MS)
+		spread = RATE_SPREAD_CAP_MS;
+	h->spread_ms = spread;
+	room = left - reset - RATE_LAST_TRY_MS;
+	if (spread > room)
+		spread = room > 0 ? room : 0;
+	return reset + rand_ms(h, spread);
+}
+
+/* After a success: the spread shrinks (fast when the window is far from
+ * full), the next request keeps a paced distance, and waits for the reset
+ * when the window has no request left. */
+static void rate_success(struct ddci_http *h)
+{
+	const struct ddci_http_response *r = h->resp;
+	int64_t now = ddci_time_mono_ns(), gap = 0;
+
+	if (h->spread_ms > 0) {
+		int busy = r->rl_limit > 0 && r->rl_remaining >= 0 && r->rl_remaining * 2 < r->rl_limit;
+
+		h->spread_ms = busy ? h->spread_ms * 4 / 5 : h->spread_ms * 2 / 5;
+		if (h->spread_ms < RATE_SPREAD_MIN_MS)
+			h->spread_ms = 0;
+		/* about one request per spread/4 from this client: 0.5x to 1.5x */
+		gap = h->spread_ms / 8 + rand_ms(h, h->spread_ms / 4);
+	}
+	if (r->rl_remaining == 0 && r->rl_reset >= 0) {
+		int64_t reset = (r->rl_reset > 3600 ? 3600 : (int64_t)r->rl_reset) * 1000 +
+				rand_ms(h, period_ms(r));
+
+		gap = reset > gap ? reset : gap;
+	}
+	h->not_before_ns = gap > 0 ? now + gap * NS_PER_MS : 0;
+}
+
 /* ---- sending ---- */
 
 static int retryable_curl(CURLcode cc)
@@ -634,7 +733,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		   const char *path_and_query, const char *body, unsigned flags)
 {
 	struct ddci_buf url = DDCI_BUF_INIT;
-	int max_attempts = 1;
+	int max_attempts = 1, rate_limited = 0;
 	char last[CURL_ERROR_SIZE + 200] = "";
 	int rc;
 
@@ -649,9 +748,23 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		goto done;
 
 	for (;;) {
-		int64_t left = left_ms(h), t0, wait;
+		int64_t left = left_ms(h), t0, wait, reset_ms = -1;
 		CURLcode cc;
 
+		if (h->not_before_ns > 0) {
+			/* Paced after earlier rate limits; never past half the time left. */
+			int64_t pace = (h->not_before_ns - ddci_time_mono_ns()) / NS_PER_MS;
+
+			h->not_before_ns = 0;
+			if (pace > left / 2)
+				pace = left / 2;
+			if (pace > 0) {
+				if (h->trace)
+					fprintf(h->trace, "pacing %" PRId64 " ms (rate limit)\n", pace);
+				sleep_ms(pace);
+				left = left_ms(h);
+			}
+		}
 		if (left <= 0) {
 			rc = timed_out(h, last);
 			break;
@@ -679,6 +792,8 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		}
 
 		if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {
+			if (resp->rl_limit >= 0 || h->spread_ms > 0)
+				rate_success(h);
 			rc = 0;
 			break;
 		}
@@ -704,18 +819,36 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		}
 		/* Retryable: 429, 5xx or a connection-level failure. */
 		describe(last, sizeof(last), h, cc);
-		if (resp->attempts >= max_attempts) {
-			rc = give_up(h, cc, -1);
-			break;
+		if (cc == CURLE_OK && resp->status == 429) {
+			/* Not processed, so always safe to repeat: retried until the
+			 * deadline (--retries 0 turns it off), counted apart. */
+			rate_limited++;
+			if (h->cfg->retries <= 0 || resp->attempts >= RATE_MAX_ATTEMPTS) {
+				rc = give_up(h, cc, -1);
+				break;
+			}
+			left = left_ms(h);
+			wait = rate_wait_ms(h, &reset_ms, resp->attempts, left);
+			if (reset_ms >= left) {
+				rc = give_up(h, cc, reset_ms);
+				break;
+			}
+		} else {
+			if (resp->attempts - rate_limited >= max_attempts) {
+				rc = give_up(h, cc, -1);
+				break;
+			}
+			wait = ddci_http_backoff_ms(resp->attempts - rate_limited, BACKOFF_BASE_MS, h->retry_after,
+						    -1, next_rand(h));
+			if (wait >= left_ms(h)) {
+				rc = give_up(h, cc, wait);
+				break;
+			}
 		}
-		h->seed = mix(h->seed + 0x9e3779b9U);
-		wait = ddci_http_backoff_ms(resp->attempts, BACKOFF_BASE_MS, h->retry_after,
-					    resp->status == 429 ? resp->rl_reset : -1, h->seed);
-		if (wait >= left_ms(h)) {
-			rc = give_up(h, cc, wait);
-			break;
-		}
-		if (h->trace) {
+		if (h->trace && reset_ms >= 0) {
+			fprintf(h->trace, "rate limited: retrying in %" PRId64 " ms (window resets in %" PRId64
+				" ms, spread %" PRId64 " ms)\n", wait, reset_ms, wait - reset_ms);
+		} else if (h->trace) {
 			char why[48];
 
 			if (resp->status)
@@ -723,7 +856,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 			else
 				snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
 			fprintf(h->trace, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", wait, why,
-				resp->attempts + 1, max_attempts);
+				resp->attempts - rate_limited + 1, max_attempts);
 		}
 		sleep_ms(wait);
 	}

@@ -479,7 +479,7 @@ static void test_http__rate_limit_reset_is_waited_for(void **state)
 {
 	static const struct reply replies[] = {
 		{ 429, "X-RateLimit-Limit: 60\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 0\r\n"
-		       "X-RateLimit-Period: 60\r\n", "{}", 0 },
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
 		{ 200, "X-RateLimit-Remaining: 59\r\n", "{}", 0 },
 	};
 	struct server s;
@@ -489,12 +489,147 @@ static void test_http__rate_limit_reset_is_waited_for(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 5000, 3);
+	fixture_init(&f, s.port, 1500, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), 0);
 	assert_int_equal(r.attempts, 2);
 	assert_int_equal(r.rl_remaining, 59);
 	assert_int_equal(r.rl_limit, -1); /* headers of the last response only */
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__rate_limit_is_retried_past_retries_until_served(void **state)
+{
+	static const struct reply replies[] = {
+		{ 429, "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 0\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{\"errors\":[\"Too many requests\"]}", 0 },
+		{ 429, "X-RateLimit-Reset: 0\r\n", "{}", 0 },
+		{ 429, "Retry-After: 0\r\n", "{}", 0 },
+		{ 200, "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 4\r\nX-RateLimit-Reset: 1\r\n", "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 4);
+	fixture_init(&f, s.port, 1200, 1);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	t0 = ddci_time_mono_ns();
+	/* Without DDCI_HTTP_RETRY too: a 429 was not processed. */
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", 0), 0);
+	assert_int_equal(r.attempts, 4); /* 3 rate limited + 1, with --retries 1 */
+	assert_true(elapsed_ms(t0) < 1200); /* spreads are cut to fit the deadline */
+	ddci_http_response_release(&r);
+	pthread_mutex_lock(&s.lock);
+	assert_int_equal(s.served, 4);
+	pthread_mutex_unlock(&s.lock);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__rate_limit_waits_for_reset_plus_spread(void **state)
+{
+	static const struct reply replies[] = {
+		{ 429, "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 1\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
+		{ 200, NULL, "{}", 0 },
+	};
+	long spreads[3];
+
+	(void)state;
+	/* A crowd released at once spreads: three clients do not retry at the
+	 * same instant, and none before the window resets. */
+	for (int i = 0; i < 3; i++) {
+		struct server s;
+		struct fixture f;
+		struct ddci_http *h = NULL;
+		struct ddci_http_response r;
+		char *trace = NULL;
+		const char *at;
+		size_t trace_len = 0;
+		FILE *tf;
+		int64_t t0, ms;
+
+		server_start(&s, replies, 2);
+		fixture_init(&f, s.port, 1300, 3); /* the spread is cut to 50 ms */
+		assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+		tf = open_memstream(&trace, &trace_len);
+		ddci_http_set_trace(h, tf);
+		t0 = ddci_time_mono_ns();
+		assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), 0);
+		ms = elapsed_ms(t0);
+		fclose(tf);
+		assert_int_equal(r.attempts, 2);
+		assert_true(ms >= 1000 && ms < 1300);
+		at = strstr(trace, "(window resets in 1000 ms, spread ");
+		assert_non_null(at);
+		spreads[i] = strtol(at + 35, NULL, 10);
+		assert_true(spreads[i] >= 0 && spreads[i] <= 50);
+		free(trace);
+		ddci_http_response_release(&r);
+		ddci_http_free(h);
+		server_stop(&s);
+	}
+	assert_true(spreads[0] != spreads[1] || spreads[1] != spreads[2]);
+}
+
+static void test_http__rate_limit_not_retried_with_retries_0(void **state)
+{
+	static const struct reply replies[] = {
+		{ 429, "X-RateLimit-Reset: 0\r\n", "{\"errors\":[\"Too many requests\"]}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+
+	(void)state;
+	server_start(&s, replies, 1);
+	fixture_init(&f, s.port, 5000, 0);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(r.attempts, 1);
+	assert_string_equal(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests");
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
+}
+
+static void test_http__empty_window_paces_the_next_request(void **state)
+{
+	static const struct reply replies[] = {
+		{ 200, "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 1\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
+		{ 200, "X-RateLimit-Limit: 5\r\nX-RateLimit-Remaining: 4\r\nX-RateLimit-Reset: 1\r\n", "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_init(&f, s.port, 8000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=1", NULL, DDCI_HTTP_RETRY), 0);
+	ddci_http_response_release(&r);
+	t0 = ddci_time_mono_ns();
+	/* No request left in the window: the next page waits for the reset
+	 * instead of spending a 429. */
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=2", NULL, DDCI_HTTP_RETRY), 0);
+	assert_true(elapsed_ms(t0) >= 1000);
+	assert_int_equal(r.attempts, 1);
+	ddci_http_response_release(&r);
+	t0 = ddci_time_mono_ns();
+	/* Plenty left and never limited: no wait. */
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=3", NULL, DDCI_HTTP_RETRY), 0);
+	assert_true(elapsed_ms(t0) < 500);
 	ddci_http_response_release(&r);
 	ddci_http_free(h);
 	server_stop(&s);
@@ -620,6 +755,10 @@ int main(void)
 		cmocka_unit_test(test_http__deadline_is_honoured),
 		cmocka_unit_test(test_http__rate_limit_past_deadline_stops_at_once),
 		cmocka_unit_test(test_http__rate_limit_reset_is_waited_for),
+		cmocka_unit_test(test_http__rate_limit_is_retried_past_retries_until_served),
+		cmocka_unit_test(test_http__rate_limit_waits_for_reset_plus_spread),
+		cmocka_unit_test(test_http__rate_limit_not_retried_with_retries_0),
+		cmocka_unit_test(test_http__empty_window_paces_the_next_request),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
