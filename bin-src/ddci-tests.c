@@ -1,6 +1,7 @@
 /* ddci-tests — list, search or aggregate CI Visibility test events.
  *
- * list and search read every page (up to --max-events) and stream the events
+ * aggregate computes counts or measures per facet (a table, NDJSON or a JSON
+ * array of buckets); list and search read every page (up to --max-events) and stream the events
  * as they arrive: one JSON object per line (ndjson, the default), one JSON
  * array written incrementally (json), or a text table; only one page is in
  * memory whatever the count.  A page Datadog marks as partial (meta.status
@@ -11,15 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/analytics.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/redact.h"
+#include "ddci/strv.h"
 #include "ddci/testevents.h"
 #include "ddci/timeutil.h"
 
-enum { O_QUERY = 256, O_FROM, O_TO, O_SORT, O_LIMIT, O_MAX_EVENTS, O_STRICT, O_TIMEZONE, O_TIME_OFFSET };
+enum { O_QUERY = 256, O_FROM, O_TO, O_SORT, O_LIMIT, O_MAX_EVENTS, O_STRICT, O_TIMEZONE, O_TIME_OFFSET, O_COMPUTE,
+       O_GROUP_BY, O_INTERVAL };
 
 static const struct ddci_opt opts[] = {
 	{ "query", O_QUERY, "QUERY", NULL, "*", "search query, e.g. '@test.status:fail @test.service:shop'" },
@@ -31,12 +35,16 @@ static const struct ddci_opt opts[] = {
 	{ "strict", O_STRICT, NULL, NULL, NULL, "exit 3 when Datadog returns a partial result (meta.status timeout)" },
 	{ "timezone", O_TIMEZONE, "TZ", NULL, "UTC", "search: options.timezone (UTC, UTC+1, Europe/Paris)" },
 	{ "time-offset", O_TIME_OFFSET, "SECONDS", NULL, NULL, "search: options.time_offset" },
+	{ "compute", O_COMPUTE, "AGG[:METRIC]", NULL, "count", "aggregate: count, avg:@duration, pc95:@duration, ... (repeatable)" },
+	{ "group-by", O_GROUP_BY, "FACET", NULL, NULL, "aggregate: one bucket per value of FACET, e.g. @test.status (repeatable)" },
+	{ "interval", O_INTERVAL, "DURATION", NULL, NULL, "aggregate: a timeseries with buckets of DURATION (1h, 15m)" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
-	const char *query, *from, *to, *sort, *limit, *max_events, *timezone, *time_offset;
+	const char *query, *from, *to, *sort, *limit, *max_events, *timezone, *time_offset, *interval;
 	int strict;
+	struct ddci_strv computes, group_by;
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -53,27 +61,34 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_STRICT: a->strict = 1; return 0;
 	case O_TIMEZONE: a->timezone = arg; return 0;
 	case O_TIME_OFFSET: a->time_offset = arg; return 0;
+	case O_COMPUTE: return ddci_strv_push(&a->computes, arg);
+	case O_GROUP_BY: return ddci_strv_push(&a->group_by, arg);
+	case O_INTERVAL: a->interval = arg; return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-tests",
-	.summary = "list or search CI Visibility test events (all pages, streamed)",
-	.synopsis = "list|search [--query Q] [--from TIME] [--to TIME] [--sort ORDER] [OPTIONS]",
+	.summary = "list, search or aggregate CI Visibility test events (all pages, streamed)",
+	.synopsis = "list|search [--query Q] [--from TIME] [--to TIME] [--sort ORDER] [OPTIONS]\n"
+		    "       ddci-tests aggregate [--compute AGG[:METRIC]]... [--group-by FACET]... [--interval D] [OPTIONS]",
 	.description =
 		"list sends GET /api/v2/ci/tests/events, search POST /api/v2/ci/tests/events/search\n"
 		"(which also takes --timezone or --time-offset). Every page is read, following the\n"
 		"cursor, up to --max-events; events are written as they arrive: one JSON object per\n"
 		"line (--output ndjson, the default), a JSON array (json) or a table. A partial page\n"
 		"(meta.status timeout) and Datadog's warnings are reported on stderr; with --strict a\n"
-		"partial result exits 3.",
+		"partial result exits 3.\n"
+		"aggregate sends POST /api/v2/ci/tests/analytics/aggregate (every page) and prints a\n"
+		"table by default, or the buckets as NDJSON or a JSON array.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_OUTPUT,
 	.outputs = "ndjson|json|table",
 	.examples = "  ddci-tests list --query '@test.status:fail @git.branch:main' --from now-1h\n"
 		    "  ddci-tests search --query '@test.service:shop' --sort -timestamp --max-events 100 --output table\n"
-		    "  ddci-tests list --from now-1d --output json --strict > events.json\n",
+		    "  ddci-tests list --from now-1d --output json --strict > events.json\n"
+		    "  ddci-tests aggregate --compute count --compute pc95:@duration --group-by @test.service --from now-1d\n",
 	.on_opt = on_opt,
 };
 
@@ -280,12 +295,193 @@ static int run_events(struct ddci_client *client, const struct ddci_config *cfg,
 	return ddci_gh_output("partial", res.partial ? "true" : "false");
 }
 
+/* ---- aggregate ---- */
+
+struct agg_out {
+	enum ddci_output format;
+	const struct ddci_agg_request *req;
+	struct ddci_table *table;
+	char labels[DDCI_AGG_MAX_COMPUTES][96];
+	int64_t n;
+};
+
+static int agg_labels_and_table(struct agg_out *o)
+{
+	const char *headers[DDCI_AGG_MAX_GROUPS + 1 + DDCI_AGG_MAX_COMPUTES];
+	size_t n = 0;
+	int series = o->req->ncomputes && o->req->computes[0].timeseries;
+
+	for (size_t i = 0; i < o->req->ncomputes; i++) {
+		const struct ddci_agg_compute *c = &o->req->computes[i];
+		snprintf(o->labels[i], sizeof(o->labels[i]), "%s%s%s", c->aggregation, c->metric ? ":" : "",
+			 c->metric ? c->metric : "");
+	}
+	if (o->format != DDCI_OUTPUT_TABLE)
+		return 0;
+	for (size_t i = 0; i < o->req->ngroups; i++)
+		headers[n++] = o->req->groups[i].facet;
+	if (series)
+		headers[n++] = "TIME";
+	for (size_t i = 0; i < o->req->ncomputes; i++)
+		headers[n++] = o->labels[i];
+	return ddci_table_new(&o->table, (int)n, headers);
+}
+
+static void fmt_value(char *buf, size_t n, double v)
+{
+	if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
+		snprintf(buf, n, "%" PRId64, (int64_t)v);
+	else
+		snprintf(buf, n, "%.4g", v);
+}
+
+static int agg_row(struct agg_out *o, const struct ddci_agg_bucket *b)
+{
+	char keys[DDCI_AGG_MAX_GROUPS][256], vals[DDCI_AGG_MAX_COMPUTES][48], when[32];
+	const char *cells[DDCI_AGG_MAX_GROUPS + 1 + DDCI_AGG_MAX_COMPUTES];
+	size_t ng = o->req->ngroups, nc = o->req->ncomputes, n;
+	const cJSON *series[DDCI_AGG_MAX_COMPUTES];
+	struct ddci_agg_point pt;
+	double v;
+	int rc;
+
+	for (size_t i = 0; i < ng; i++)
+		cells[i] = ddci_agg_bucket_key(b, o->req->groups[i].facet, keys[i], sizeof(keys[i]));
+	if (!(nc && o->req->computes[0].timeseries)) {
+		for (size_t i = 0; i < nc; i++) {
+			if ((rc = ddci_agg_bucket_total(&v, b, i)) < 0)
+				return rc;
+			fmt_value(vals[i], sizeof(vals[i]), v);
+			cells[ng + i] = vals[i];
+		}
+		return ddci_table_add(o->table, cells);
+	}
+	for (size_t i = 0; i < nc; i++)
+		if ((rc = ddci_agg_bucket_series(&series[i], b, i)) < 0)
+			return rc;
+	n = (size_t)cJSON_GetArraySize(series[0]);
+	for (size_t k = 0; k < n; k++) {
+		if ((rc = ddci_agg_point_parse(&pt, cJSON_GetArrayItem(series[0], (int)k))) < 0)
+			return rc;
+		ddci_time_format_rfc3339(when, sizeof(when), pt.time_ms * 1000000);
+		cells[ng] = when;
+		for (size_t i = 0; i < nc; i++) {
+			const cJSON *p = series[i] ? cJSON_GetArrayItem(series[i], (int)k) : NULL;
+			struct ddci_agg_point q = { 0, 0 };
+			if (p && (rc = ddci_agg_point_parse(&q, p)) < 0)
+				return rc;
+			fmt_value(vals[i], sizeof(vals[i]), q.value);
+			cells[ng + 1 + i] = vals[i];
+		}
+		if ((rc = ddci_table_add(o->table, cells)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int on_bucket(void *ctx, const struct ddci_agg_bucket *b)
+{
+	struct agg_out *o = ctx;
+	cJSON *obj;
+	int rc;
+
+	if (o->format == DDCI_OUTPUT_TABLE)
+		return agg_row(o, b);
+	obj = cJSON_CreateObject();
+	if (!obj || !cJSON_AddItemToObject(obj, "by", b->by ? cJSON_Duplicate(b->by, 1) : cJSON_CreateObject()) ||
+	    !cJSON_AddItemToObject(obj, "computes", b->computes ? cJSON_Duplicate(b->computes, 1) : cJSON_CreateObject())) {
+		cJSON_Delete(obj);
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	}
+	if (o->format == DDCI_OUTPUT_JSON)
+		fputs(o->n ? ",\n" : "[\n", stdout);
+	rc = put_json(stdout, obj);
+	if (!rc && o->format != DDCI_OUTPUT_JSON)
+		fputc('\n', stdout);
+	cJSON_Delete(obj);
+	o->n++;
+	return rc;
+}
+
+static int build_agg(struct ddci_agg_request *r, const struct args *a)
+{
+	int64_t now = ddci_time_now_ns(), limit = 0, ms;
+	int rc;
+
+	if (a->sort || a->max_events || a->time_offset)
+		return ddci_error_set(DDCI_EUSAGE, "%s is for list and search, not aggregate",
+				      a->sort ? "--sort" : a->max_events ? "--max-events" : "--time-offset");
+	if (a->computes.n > DDCI_AGG_MAX_COMPUTES)
+		return ddci_error_set(DDCI_EUSAGE, "too many --compute: at most %d", DDCI_AGG_MAX_COMPUTES);
+	if (a->group_by.n > DDCI_AGG_MAX_GROUPS)
+		return ddci_error_set(DDCI_EUSAGE, "too many --group-by: at most %d", DDCI_AGG_MAX_GROUPS);
+	if (a->interval && (rc = ddci_duration_parse(&ms, a->interval, "--interval")) < 0)
+		return rc;
+	if (a->limit && (rc = ddci_parse_int64(&limit, a->limit, 1, 10000, "--limit")) < 0)
+		return rc;
+	r->query = a->query;
+	r->timezone = a->timezone;
+	if ((rc = parse_time_ms(&r->from_ms, a->from, now, "--from")) < 0 ||
+	    (rc = parse_time_ms(&r->to_ms, a->to, now, "--to")) < 0)
+		return rc;
+	r->ncomputes = a->computes.n ? a->computes.n : 1;
+	for (size_t i = 0; i < a->computes.n; i++)
+		if ((rc = ddci_agg_parse_compute(&r->computes[i], a->computes.v[i])) < 0)
+			return rc;
+	if (!a->computes.n)
+		r->computes[0].aggregation = "count";
+	for (size_t i = 0; i < r->ncomputes; i++) {
+		r->computes[i].timeseries = a->interval != NULL;
+		r->computes[i].interval = a->interval;
+	}
+	for (size_t i = 0; i < a->group_by.n; i++) {
+		const char *f = a->group_by.v[i];
+		if (!*f || strlen(f) > 200 || strpbrk(f, " \t\r\n\"'"))
+			return ddci_error_set(DDCI_EUSAGE, "invalid --group-by '%s': expected a facet like @test.status", f);
+		r->groups[i].facet = f;
+		r->groups[i].limit = limit;
+	}
+	r->ngroups = a->group_by.n;
+	return 0;
+}
+
+static int run_aggregate(struct ddci_client *client, const struct ddci_config *cfg, const struct ddci_agg_request *r,
+			 int strict)
+{
+	struct agg_out o = { cfg->output == DDCI_OUTPUT_TEXT ? DDCI_OUTPUT_TABLE : cfg->output, r, NULL, { { 0 } }, 0 };
+	struct ddci_agg_meta meta;
+	int rc;
+
+	if ((rc = agg_labels_and_table(&o)) < 0)
+		return rc;
+	rc = ddci_agg_run(&meta, client, r, on_bucket, &o);
+	if (rc == DDCI_DRY_RUN)
+		rc = 0;
+	else if (rc == 0 && meta.warnings)
+		fprintf(stderr, "%s: warning: %s\n", cfg->prog, meta.warning);
+	if (rc == 0 && meta.partial && strict)
+		rc = ddci_error_set(DDCI_EUNAVAIL, "the result is partial: Datadog answered meta.status 'timeout' (--strict)");
+	else if (rc == 0 && meta.partial)
+		fprintf(stderr, "%s: warning: the result is partial: Datadog answered meta.status 'timeout'\n", cfg->prog);
+	if (rc == 0 && cfg->dry_run != 1) {
+		if (o.table)
+			ddci_table_print(stdout, o.table);
+		else if (o.format == DDCI_OUTPUT_JSON)
+			fputs(o.n ? "\n]\n" : "[]\n", stdout);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = print_failed();
+	}
+	ddci_table_free(o.table);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_client client;
 	struct args a = { 0 };
 	struct ddci_testevents_query q = DDCI_TESTEVENTS_QUERY_INIT;
+	struct ddci_agg_request agg;
 	const char *sub;
 	int rc, first;
 
@@ -298,7 +494,7 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto done;
 	if (first >= argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected list or search");
+		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected list, search or aggregate");
 		goto done;
 	}
 	sub = argv[first];
@@ -306,8 +502,23 @@ int main(int argc, char **argv)
 		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
 		goto done;
 	}
-	if (strcmp(sub, "list") && strcmp(sub, "search")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list or search", sub);
+	if (strcmp(sub, "list") && strcmp(sub, "search") && strcmp(sub, "aggregate")) {
+		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list, search or aggregate", sub);
+		goto done;
+	}
+	if (!strcmp(sub, "aggregate")) {
+		memset(&agg, 0, sizeof(agg));
+		if ((rc = build_agg(&agg, &a)) < 0 ||
+		    (rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+			goto done;
+		client.out = stdout;
+		client.trace = cfg.verbose ? stderr : NULL;
+		rc = run_aggregate(&client, &cfg, &agg, a.strict);
+		goto done;
+	}
+	if (a.computes.n || a.group_by.n || a.interval) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'aggregate' only",
+				    a.computes.n ? "--compute" : a.group_by.n ? "--group-by" : "--interval");
 		goto done;
 	}
 	if (!strcmp(sub, "list") && (a.timezone || a.time_offset)) {
@@ -325,6 +536,8 @@ int main(int argc, char **argv)
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);
 	ddci_client_release(&client);
+	ddci_strv_release(&a.computes);
+	ddci_strv_release(&a.group_by);
 	ddci_config_release(&cfg);
 	return rc;
 }
