@@ -37,7 +37,7 @@ FAKE_OBJ   := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKE       := $(BUILD)/fake-datadog
 MANS       := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint
+.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests
 
 all: $(BINS)
 
@@ -67,13 +67,26 @@ $(BUILD)/tests/fake-datadog/%.o: CFLAGS += $(shell pkg-config --cflags libmicroh
 
 build-tests: $(BINS) $(UNITS) $(FAKE)
 
-# `make check` builds with ASan+UBSan (SANITIZE=1) unless SANITIZE=0 is given.
+# `make check` builds with ASan+UBSan (SANITIZE=1) unless SANITIZE=0 is given;
+# `make check VALGRIND=1` builds without sanitizers and runs everything under
+# valgrind memcheck instead.
+VALGRIND ?=
 check:
 	@tests/deps.sh test
-	@$(MAKE) --no-print-directory SANITIZE=$(if $(filter 0,$(SANITIZE)),,1) test-run
+	@$(MAKE) --no-print-directory SANITIZE=$(if $(filter 0,$(SANITIZE))$(VALGRIND),,1) test-run
 
 test-run: build-tests
-	@BUILD=$(BUILD) tests/run.sh
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run.sh
+
+# Long runs, not part of `make check`.
+soak:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory SANITIZE=1 build-tests
+	@BUILD=build/asan tests/soak.sh
+
+fuzz:
+	@tests/deps.sh fuzz
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo:
 	@tests/deps.sh test
