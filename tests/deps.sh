@@ -7,12 +7,13 @@ want="${1:-build}"
 pkgs="gcc make pkg-config libcurl4-openssl-dev libcjson-dev libgit2-dev ca-certificates"
 case "$want" in
 test|bench|fuzz)
-	pkgs="$pkgs libcmocka-dev bats libmicrohttpd-dev libgnutls28-dev git openssl jq curl clang mandoc shellcheck rsync"
+	pkgs="$pkgs libcmocka-dev bats libmicrohttpd-dev libgnutls28-dev git openssl jq curl clang libclang-rt-14-dev"
+	pkgs="$pkgs scdoc mandoc shellcheck rsync valgrind cppcheck time libxml2-utils nodejs npm"
 	;;
 esac
 case "$want" in
 bench) pkgs="$pkgs hyperfine time nodejs npm" ;;
-fuzz) pkgs="$pkgs libclang-rt-14-dev" ;;
+fuzz) ;;
 esac
 
 missing=""
