@@ -249,6 +249,8 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	cJSON *j = NULL;
 	int rc;
 
+	if (!cfg->service || !*cfg->service)
+		return ddci_error_set(DDCI_EUSAGE, "report: missing --service (or DD_SERVICE)");
 	if (a->query || a->limit || a->sort)
 		return ddci_error_set(DDCI_EUSAGE, "report takes --service, --env, --from and --to only");
 	if (a->from && (rc = ddci_time_parse(&from_ns, a->from, now, "--from")) < 0)
@@ -256,8 +258,11 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	if (a->to && (rc = ddci_time_parse(&to_ns, a->to, now, "--to")) < 0)
 		return rc;
 	/* The repository is optional: without it there is no lead time. */
-	if ((rc = ddci_gitmeta_read(&meta, cfg->repo_path, NULL, NULL, 0)) < 0)
-		goto done;
+	if (ddci_gitmeta_read(&meta, cfg->repo_path, NULL, NULL, 0) < 0) {
+		fprintf(stderr, "%s: warning: no lead time: %s\n", cmd.name, ddci_error_last());
+		ddci_gitmeta_release(&meta);
+		memset(&meta, 0, sizeof(meta));
+	}
 	rc = ddci_dora_report(&r, c, meta.repo, cfg->service, cfg->env, from_ns, to_ns);
 	if (rc != 0)
 		goto done;

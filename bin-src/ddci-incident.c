@@ -174,8 +174,15 @@ int main(int argc, char **argv)
 		goto done;
 	if (!a.no_git) {
 		/* Git is context here, not required: sent when both are found. */
-		if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit, a.repo_url, 0)) < 0)
+		rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit, a.repo_url, 0);
+		if (rc < 0 && (a.commit || a.repo_url))
 			goto done;
+		if (rc < 0) {
+			fprintf(stderr, "%s: warning: sending no git information: %s\n", cmd.name, ddci_error_last());
+			ddci_gitmeta_release(&meta);
+			memset(&meta, 0, sizeof(meta));
+			rc = 0;
+		}
 		if (meta.commit_sha && meta.repository_url) {
 			f.commit_sha = meta.commit_sha;
 			f.repository_url = meta.repository_url;
