@@ -356,6 +356,10 @@ cJSON *fd_json_double(double v)
 	char tmp[64];
 	if (!isfinite(v))
 		v = 0;
+	if (v == floor(v) && fabs(v) < 9e15) {
+		snprintf(tmp, sizeof tmp, "%.0f", v);
+		return cJSON_CreateRaw(tmp);
+	}
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(tmp, sizeof tmp, "%.*g", prec, v);
 		if (strtod(tmp, NULL) == v)
@@ -621,6 +625,15 @@ const char *fd_value_text(const cJSON *v, char *buf, size_t n)
 	return "";
 }
 
+int fd_text_matches(const char *text, const char *pattern)
+{
+	if (strcmp(pattern, "*") == 0)
+		return 1;
+	if (strchr(pattern, '*') || strchr(pattern, '?'))
+		return fnmatch(pattern, text, FNM_CASEFOLD) == 0;
+	return strcasecmp(pattern, text) == 0;
+}
+
 int fd_value_matches(const cJSON *v, const char *pattern)
 {
 	if (!v)
@@ -635,12 +648,7 @@ int fd_value_matches(const cJSON *v, const char *pattern)
 		return 0;
 	}
 	char buf[64];
-	const char *text = fd_value_text(v, buf, sizeof buf);
-	if (strcmp(pattern, "*") == 0)
-		return 1;
-	if (strchr(pattern, '*') || strchr(pattern, '?'))
-		return fnmatch(pattern, text, FNM_CASEFOLD) == 0;
-	return strcasecmp(pattern, text) == 0;
+	return fd_text_matches(fd_value_text(v, buf, sizeof buf), pattern);
 }
 
 int fd_search_match(const struct fd_search *s, const void *item, fd_lookup_fn fn)

@@ -106,6 +106,7 @@ int fd_search_parse(struct fd_search *s, const char *text, char *err, size_t err
 int fd_search_match(const struct fd_search *s, const void *item, fd_lookup_fn fn);
 void fd_search_release(struct fd_search *s);
 int fd_value_matches(const cJSON *v, const char *pattern);
+int fd_text_matches(const char *text, const char *pattern);
 /* The string form of a scalar value into buf ("" for non-scalars). */
 const char *fd_value_text(const cJSON *v, char *buf, size_t n);
 
