@@ -2,6 +2,7 @@
 # ddci-synthetics-history against the fake Datadog.
 
 load '../lib/common'
+bats_require_minimum_version 1.5.0
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
