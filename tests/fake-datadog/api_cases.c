@@ -83,7 +83,7 @@ void fd_cases_generate(int n)
 		char key[32], id[40], ts[40];
 		snprintf(key, sizeof key, "CASE-%d", i + 1);
 		fd_rng_hex(&r, id, 32);
-		fd_format_rfc3339_ms(fd_start_ms / 1000 * 1000 - (int64_t)fd_rng_below(&r, 30ULL * 86400000), ts, sizeof ts);
+		fd_format_rfc3339_ms(fd_start_ms / 60000 * 60000 - (int64_t)fd_rng_below(&r, 30ULL * 86400000), ts, sizeof ts);
 		cJSON *a = cJSON_CreateObject();
 		cJSON_AddStringToObject(a, "key", key);
 		cJSON_AddStringToObject(a, "title", fd_rng_pick(&r, titles, 6));

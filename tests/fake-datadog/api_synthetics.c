@@ -145,7 +145,7 @@ void fd_synth_generate(int n)
 		int64_t num = i + 1;
 		char uuid[37], ts[40], before[64], after[64];
 		fake_uuid(&r, uuid);
-		fd_format_rfc3339_ms(fd_start_ms / 1000 * 1000 - (int64_t)(n - i) * 3600000, ts, sizeof ts);
+		fd_format_rfc3339_ms(fd_start_ms / 60000 * 60000 - (int64_t)(n - i) * 3600000, ts, sizeof ts);
 		const char *path = fd_rng_pick(&r, paths, sizeof paths / sizeof paths[0]);
 		snprintf(before, sizeof before, "value-%" PRId64, num - 1);
 		snprintf(after, sizeof after, "value-%" PRId64, num);
