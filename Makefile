@@ -110,3 +110,4 @@ clean:
 
 .SECONDARY:
 -include $(shell find build -name '*.d' 2>/dev/null)
+-include mk/docs.mk
