@@ -164,9 +164,11 @@ static int parse_unix(int64_t *out, const char *s, const char *what)
 			return bad_time(what, s, "year outside 1970..2200");
 		ns += num * (DDCI_NS_PER_SEC / den);
 	} else if (v < INT64_C(100000000000000)) {
-		ns = v * NS_PER_MS;
+		if (!mul_ok(&ns, v, NS_PER_MS))
+			return bad_time(what, s, "year outside 1970..2200");
 	} else if (v < INT64_C(100000000000000000)) {
-		ns = v * 1000;
+		if (!mul_ok(&ns, v, 1000))
+			return bad_time(what, s, "year outside 1970..2200");
 	} else {
 		ns = v;
 	}

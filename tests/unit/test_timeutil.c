@@ -53,6 +53,11 @@ static void test_timeutil__unix_magnitudes(void **state)
 	parse_bad("1704164645x", "expected Unix time");
 	parse_bad(" 1704164645", "expected Unix time");
 	parse_bad("+1704164645", "expected Unix time");
+	/* Found by fuzzing: milliseconds and microseconds whose nanoseconds
+	 * overflow int64 are out of range, not undefined behaviour. */
+	parse_bad("99999999999999", "year outside 1970..2200");
+	parse_bad("9999999999999", "year outside 1970..2200");
+	parse_bad("99999999999999999", "year outside 1970..2200");
 }
 
 static void test_timeutil__rfc3339(void **state)
