@@ -313,7 +313,8 @@ int ddci_synth_render_diff(struct ddci_buf *out, const char *before, const char 
 		pre++;
 	while (suf < n - pre && suf < m - pre && line_eq(&a[n - 1 - suf], &b[m - 1 - suf]))
 		suf++;
-	if ((rc = edit_script(&ops, &nops, a + pre, n - pre - suf, b + pre, m - pre - suf)) < 0)
+	/* An empty text has no lines (NULL): no pointer arithmetic on it. */
+	if ((rc = edit_script(&ops, &nops, a ? a + pre : NULL, n - pre - suf, b ? b + pre : NULL, m - pre - suf)) < 0)
 		goto done;
 	/* Context: at most CONTEXT_LINES unchanged lines on each side of a change. */
 	{

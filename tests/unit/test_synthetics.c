@@ -77,6 +77,11 @@ static void test_synthetics__diff_of_lines(void **state)
 	ddci_buf_reset(&b);
 	assert_int_equal(ddci_synth_render_diff(&b, "old", NULL, ""), 0);
 	assert_string_equal(ddci_buf_str(&b), "-old\n");
+	/* Found by fuzzing: two empty texts (no lines at all) diff to nothing,
+	 * without pointer arithmetic on a NULL line array. */
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_synth_render_diff(&b, "", "", ""), 0);
+	assert_string_equal(ddci_buf_str(&b), "");
 	ddci_buf_release(&b);
 }
 
