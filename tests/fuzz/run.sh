@@ -16,7 +16,7 @@ set -u
 cd "$(dirname "$0")/../.."
 root="$PWD"
 mode="${1:-${FUZZ_SECONDS:-600}}"
-out="$root/build/fuzz"
+out="${FUZZ_OUT:-$root/build/fuzz}"
 CC_FUZZ="${CC_FUZZ:-clang}"
 flags=(-std=c11 -D_GNU_SOURCE -DDDCI_VERSION='"fuzz"' -Ilib -g -O1 -fno-omit-frame-pointer
 	-Wall -Wextra -Werror -Wno-unused-parameter)
