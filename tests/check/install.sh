@@ -7,7 +7,7 @@
 #  - `make dist` writes a tarball that unpacks and builds with `make` alone.
 # Uses the build `make check` made (BUILD, default build/asan), so install
 # does not rebuild.
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD="${BUILD:-build/asan}"
 san=
 [ "$BUILD" = build/asan ] && san=1

@@ -13,7 +13,7 @@
 #    and in the rendered man page, and every option the page defines is one
 #    the executable takes;
 #  - the dispatcher's commands each have a page and appear in ddci(1), ddci(7).
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BIN="${DDCI_BIN:-build/asan/bin}"
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
