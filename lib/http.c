@@ -37,10 +37,19 @@
 #define NS_PER_MS INT64_C(1000000)
 /* Rate limits (HTTP 429): a crowd limited together is released together, so
  * each waits for the window to reset plus a random spread over the next
- * RATE_SPREAD_WINDOWS windows; the spread doubles with every further 429
- * (up to RATE_SPREAD_CAP_MS) and shrinks with every success, and it is
- * remembered across the requests of one handle (the pages of a reader). */
+ * RATE_SPREAD_WINDOWS windows; the spread grows by half with every further
+ * 429 (up to RATE_SPREAD_MAX_WINDOWS, at most RATE_SPREAD_CAP_MS) and
+ * shrinks with every success, and it is remembered across the requests of
+ * one handle (the pages of a reader).  Wider spreads waste fewer requests
+ * but leave windows unused at the end; these values keep both near their
+ * floor in tests/bench/scale.sh. */
+#ifndef RATE_SPREAD_WINDOWS /* -D for experiments with tests/bench/scale.sh */
 #define RATE_SPREAD_WINDOWS 4
+#endif
+#ifndef RATE_SPREAD_GROWTH_PCT
+#define RATE_SPREAD_GROWTH_PCT 150
+#endif
+#define RATE_SPREAD_MAX_WINDOWS 8
 #define RATE_SPREAD_CAP_MS INT64_C(60000)
 #define RATE_SPREAD_MIN_MS 50
 #define RATE_MAX_ATTEMPTS 1000 /* 429s are retried until the deadline, not per --retries */
@@ -524,9 +533,11 @@ static int64_t rate_wait_ms(struct ddci_http *h, int64_t *reset_ms, int attempt,
 		reset = ddci_http_backoff_ms(attempt, BACKOFF_BASE_MS, NULL, -1, next_rand(h));
 	*reset_ms = reset;
 
-	spread = h->spread_ms * 2;
+	spread = h->spread_ms * RATE_SPREAD_GROWTH_PCT / 100;
 	if (spread < RATE_SPREAD_WINDOWS * period_ms(r))
 		spread = RATE_SPREAD_WINDOWS * period_ms(r);
+	if (spread > RATE_SPREAD_MAX_WINDOWS * period_ms(r))
+		spread = RATE_SPREAD_MAX_WINDOWS * period_ms(r);
 	if (spread > RATE_SPREAD_CAP_MS)
 		spread = RATE_SPREAD_CAP_MS;
 	h->spread_ms = spread;
@@ -550,8 +561,10 @@ static void rate_success(struct ddci_http *h)
 		h->spread_ms = busy ? h->spread_ms * 4 / 5 : h->spread_ms * 2 / 5;
 		if (h->spread_ms < RATE_SPREAD_MIN_MS)
 			h->spread_ms = 0;
-		/* about one request per spread/4 from this client: 0.5x to 1.5x */
-		gap = h->spread_ms / 8 + rand_ms(h, h->spread_ms / 4);
+		/* While the window is busy, about one request per spread/4 from
+		 * this client (0.5x to 1.5x); a quiet window sets no gap. */
+		if (busy)
+			gap = h->spread_ms / 8 + rand_ms(h, h->spread_ms / 4);
 	}
 	if (r->rl_remaining == 0 && r->rl_reset >= 0) {
 		int64_t reset = (r->rl_reset > 3600 ? 3600 : (int64_t)r->rl_reset) * 1000 +

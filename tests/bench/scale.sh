@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# tests/bench/scale.sh — hundreds of pipelines sharing one organisation's rate
+# limits (issue 9): N concurrent ddci-deploy and M concurrent ddci-flaky-gate
+# processes against a fake Datadog that allows LIMIT requests per PERIOD per
+# endpoint family.  Used by `make bench` (scenario-scale.sh, full size) and by
+# tests/integration/scale.bats (small size, asserting correctness only).
+#
+# scale.sh BIN_DIR FAKE WORK_DIR DEPLOYS GATES PAGES LIMIT PERIOD [TIMEOUT]
+# SCALE_NO_BASELINE=1 skips the run without a limit (then min_ms = windows).
+# Writes WORK_DIR/scale.env (KEY=VALUE lines) with the figures:
+#   ok failed spooled flushed deploy_stored deploy_posts_ok gate_pages_ok
+#   requests needed ratio_requests wall_ms min_ms ratio_time
+#   peak_window peak_after_first limit period windows_ms unlimited_ms
+# min_ms, the least time possible, is the larger of: the windows the busiest
+# family needs, and the same crowd run without a limit (process start-up on
+# this machine).
+set -euo pipefail
+
+BIN=$1 FAKE=$2 W=$3 DEPLOYS=$4 GATES=$5 PAGES=$6 LIMIT=$7 PERIOD=$8 TIMEOUT=${9:-180}
+PAGE_SIZE=20
+mkdir -p "$W"
+rm -rf "$W/spool" "$W/out" "$W/scale.env" "$W/scale.port"
+mkdir -p "$W/spool" "$W/out"
+export DD_API_KEY=${DD_API_KEY:-fakeapikey0000000000000000000000}
+export DD_APP_KEY=${DD_APP_KEY:-fakeappkey000000000000000000000000000000}
+
+# crowd RATE_ARGS — runs the whole crowd once; sets ok failed wall_ms and
+# leaves the request log and state in $W.
+crowd() {
+local rate="$1"
+rm -f "$W/scale.port" "$W/out"/* "$W/spool"/*
+# shellcheck disable=SC2086
+"$FAKE" --port 0 --port-file "$W/scale.port" $rate >"$W/scale-fake.out" 2>&1 &
+fake_pid=$!
+trap 'kill $fake_pid 2>/dev/null || true' EXIT
+for _ in $(seq 200); do [ -s "$W/scale.port" ] && break; sleep 0.05; done
+url="http://127.0.0.1:$(cat "$W/scale.port")"
+
+# The flaky tests every gate reads: PAGES pages of PAGE_SIZE.
+jq -nc --argjson n $((PAGES * PAGE_SIZE)) '[range($n) | {id: ("t\(.)"), repository_id: "github.com/acme/shop",
+	branches: ["main"], attributes: {name: "test_\(.)", suite: "S", module: "shop/unit", flaky_state: "active",
+	first_flaked_branch: "main", services: ["shop"], envs: ["ci"],
+	pipeline_stats: {failed_pipelines: 1, total_lost_time_ms: 1000}, test_stats: {failure_rate_pct: 5}}}]' \
+	>"$W/scale-flaky.json"
+curl -sS -o /dev/null -X POST --data-binary @"$W/scale-flaky.json" "$url/_fake/flaky-tests"
+curl -sS -o /dev/null -X POST "$url/_fake/reset"
+
+if [ ! -d "$W/scale-repo/.git" ]; then
+	git init -q -b main "$W/scale-repo"
+	git -C "$W/scale-repo" -c user.name=b -c user.email=b@x commit -q --allow-empty -m one
+	git -C "$W/scale-repo" remote add origin https://github.com/acme/shop.git
+fi
+cd "$W/scale-repo"
+
+# Every process is forked first and held at a barrier (a FIFO), then all are
+# released at the same instant: a crowd, as when an organisation's pipelines
+# start together.  Forking 300 processes takes seconds on a busy machine.
+rm -f "$W/go"
+mkfifo "$W/go"
+pids=()
+# Interleaved, as pipelines would start: two deploys per gate.
+i=0 g=0
+while [ $i -lt "$DEPLOYS" ] || [ $g -lt "$GATES" ]; do
+	for _ in 1 2; do
+		if [ $i -lt "$DEPLOYS" ]; then
+			{
+				read -r _ <"$W/go" || true
+				exec "$BIN/ddci-deploy" --api-url "$url" --timeout "$TIMEOUT" --spool "$W/spool" \
+					--service "svc-$i" --env prod --started-at now
+			} >"$W/out/d$i.out" 2>"$W/out/d$i.err" &
+			pids+=("$!:d$i")
+			i=$((i + 1))
+		fi
+	done
+	if [ $g -lt "$GATES" ]; then
+		{
+			read -r _ <"$W/go" || true
+			exec "$BIN/ddci-flaky-gate" --api-url "$url" --timeout "$TIMEOUT" --all-branches ${SCALE_VERBOSE:+-v} \
+				--repository-id github.com/acme/shop --page-size $PAGE_SIZE --max-active 1000000
+		} >"$W/out/g$g.out" 2>"$W/out/g$g.err" &
+		pids+=("$!:g$g")
+		g=$((g + 1))
+	fi
+done
+exec 3>"$W/go"   # readers blocked in open() go on to read(), which waits ...
+sleep 2          # ... until (nearly) every fork has reached it
+t0=$(date +%s%N)
+exec 3>&-        # EOF: all released at once
+# A fork that reaches the FIFO only now is let through at once.
+(while :; do : >"$W/go"; sleep 0.05; done) &
+doorman=$!
+ok=0 failed=0
+for p in "${pids[@]}"; do
+	if wait "${p%%:*}"; then
+		ok=$((ok + 1))
+	else
+		failed=$((failed + 1))
+		echo "scale: ${p#*:} failed: $(tail -n 1 "$W/out/${p#*:}.err")" >&2
+	fi
+done
+t1=$(date +%s%N)
+kill $doorman 2>/dev/null || true
+wait $doorman 2>/dev/null || true
+wall_ms=$(((t1 - t0) / 1000000))
+
+# Anything spooled (a deadline hit) is flushed after the crowd.
+spooled=$(find "$W/spool" -type f -name '*.json' 2>/dev/null | wc -l)
+flushed=0
+if [ "$spooled" -gt 0 ] && "$BIN/ddci-flush" --api-url "$url" --spool "$W/spool" --timeout 120 >/dev/null 2>&1; then
+	flushed=$spooled
+fi
+
+curl -sS "$url/_fake/requests" >"$W/scale-requests.json"
+curl -sS "$url/_fake/state" >"$W/scale-state.json"
+kill $fake_pid 2>/dev/null || true
+wait $fake_pid 2>/dev/null || true
+trap - EXIT
+
+}
+
+# The same crowd without a rate limit first: what starting and running 300
+# processes costs on this machine, a floor for the time with the limit.
+base_ms=0 base_failed=0
+if [ -z "${SCALE_NO_BASELINE:-}" ]; then
+	crowd ""
+	base_ms=$wall_ms base_failed=$failed
+fi
+crowd "--rate-limit $LIMIT/$PERIOD"
+
+needed=$((DEPLOYS + GATES * PAGES))
+jq -r --argjson period "$PERIOD" '
+	def fam: if (.path | startswith("/api/v2/dora")) then "dora" else "flaky" end;
+	(map(select(.status == 200 and .method == "POST" and .path == "/api/v2/dora/deployment")) | length) as $dep_ok
+	| (map(select(.status == 200 and (.path | contains("flaky")))) | length) as $gate_ok
+	| (map(.t) | min) as $t0
+	| (map({f: fam, w: (((.t - $t0) / 1e9 / $period) | floor)}) | group_by([.f, .w]) | map(length)) as $per
+	| (map({f: fam, w: (((.t - $t0) / 1e9 / $period) | floor)}) | map(select(.w > 0)) | group_by([.f, .w]) | map(length)) as $later
+	| "requests=\(length)\ndeploy_posts_ok=\($dep_ok)\ngate_pages_ok=\($gate_ok)\npeak_window=\($per | max // 0)\npeak_after_first=\($later | max // 0)"' \
+	"$W/scale-requests.json" >"$W/scale.env"
+{
+	echo "ok=$ok"
+	echo "failed=$failed"
+	echo "spooled=$spooled"
+	echo "flushed=$flushed"
+	echo "deploy_stored=$(jq '.deployments | length' "$W/scale-state.json")"
+	echo "needed=$needed"
+	echo "limit=$LIMIT"
+	echo "period=$PERIOD"
+	echo "wall_ms=$wall_ms"
+	# The least time the busiest family needs: its first window opens at the
+	# start, each later one PERIOD after the previous.
+	busiest=$((DEPLOYS > GATES * PAGES ? DEPLOYS : GATES * PAGES))
+	windows_ms=$(((busiest + LIMIT - 1) / LIMIT * PERIOD * 1000 - PERIOD * 1000))
+	echo "windows_ms=$windows_ms"
+	echo "unlimited_ms=$base_ms"
+	echo "unlimited_failed=$base_failed"
+	echo "min_ms=$((windows_ms > base_ms ? windows_ms : base_ms))"
+} >>"$W/scale.env"
+# shellcheck disable=SC1091,SC2154
+. "$W/scale.env"
+# shellcheck disable=SC2154
+awk -v r="$requests" -v n="$needed" -v w="$wall_ms" -v m="$min_ms" 'BEGIN {
+	printf "ratio_requests=%.2f\nratio_time=%.2f\n", r / n, (m > 0 ? w / m : 0) }' >>"$W/scale.env"
+cat "$W/scale.env" >&2
