@@ -1,9 +1,11 @@
 /* floor.c — the cheapest possible client of ddci's shape, for `make bench`:
  * libgit2 (HEAD, origin URL) + cJSON + libcurl, one POST, nothing else.
  * No validation, no retries, no redaction: the floor ddci is measured
- * against.  Usage: floor URL [CA_FILE]   (API key from DD_API_KEY) */
+ * against.  Usage: floor URL [CA_FILE|CA_DIR]   (API key from DD_API_KEY);
+ * a directory is a hashed CA directory, looked up on demand. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -25,6 +27,7 @@ int main(int argc, char **argv)
 	char sha[41], ts[32], hdr[256];
 	struct curl_slist *h = NULL;
 	struct timespec now;
+	struct stat st;
 	cJSON *root, *data, *attrs, *git;
 	CURL *c;
 	char *body;
@@ -60,11 +63,11 @@ int main(int argc, char **argv)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-	if (argc > 2) {
+	if (argc > 2 && (stat(argv[2], &st) != 0 || !S_ISDIR(st.st_mode))) {
 		curl_easy_setopt(c, CURLOPT_CAINFO, argv[2]);
 	} else {
 		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
-		curl_easy_setopt(c, CURLOPT_CAPATH, "/etc/ssl/certs");
+		curl_easy_setopt(c, CURLOPT_CAPATH, argc > 2 ? argv[2] : "/etc/ssl/certs");
 	}
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

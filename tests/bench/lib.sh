@@ -60,3 +60,20 @@ row() {
 		printf "| %s | %.1f | %.1f | %.1f | %s |%s\n", l, c, w, r / 1024, ratio, (f > 0 ? " " f " runs failed" : "")
 	}'
 }
+
+# cpu_of NAME / rss_of NAME / wall_of NAME — medians from $BENCH_WORK/NAME.runs
+cpu_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_CPU"; }
+rss_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_RSS"; }
+wall_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_WALL"; }
+
+# target_line TEXT EXPR — "- met: TEXT" or "- MISSED: TEXT" (EXPR in awk syntax)
+target_line() {
+	if awk "BEGIN { exit !($2) }"; then
+		echo "- met: $1 ($2)"
+	else
+		echo "- **MISSED**: $1 ($2)"
+	fi
+}
+
+# ratio A B — A / B with two decimals
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }

@@ -1,0 +1,62 @@
+# shellcheck shell=bash disable=SC2164,SC2086,SC2046,SC2154
+# tests/bench/scenario-2-flaky.sh — sourced by run.sh inside the results block
+# (stdout is bench/results.md).  ddci-flaky-gate over 10k and 100k flaky tests
+# (100 / 1,000 pages of 100) against a curl+jq loop computing the same count.
+# $LONG_RUNS repetitions (BENCH_RUNS_LONG).
+
+cat >"$W/flaky-curl-jq.sh" <<'SH'
+#!/bin/sh
+# What a hand-written step does: one curl per page, jq for the count and the cursor.
+set -eu
+url=$1 query=$(cat "$2") ca=$3 max=$4
+cursor="" n=0
+while :; do
+	page=$(printf '"cursor":"%s",' "$cursor")
+	[ -n "$cursor" ] || page=""
+	out=$(curl -sS --fail --cacert "$ca" -X POST -H "Content-Type: application/json" \
+		-H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" \
+		--data-binary "{\"data\":{\"type\":\"search_flaky_tests_request\",\"attributes\":{\"filter\":{\"query\":$query},\"page\":{${page}\"limit\":100}}}}" \
+		"$url/api/v2/test/flaky-test-management/tests" |
+		jq -r '"\(.meta.pagination.next_page // "") \([.data[] | select(.attributes.flaky_state == "active")] | length)"')
+	cursor=${out% *}
+	n=$((n + ${out##* }))
+	[ -n "$cursor" ] || break
+done
+echo "$n active flaky tests"
+[ "$n" -le "$max" ]
+SH
+
+for n in 10000 100000; do
+	echo "bench: 2. flaky gate over $n tests, $LONG_RUNS runs each" >&2
+	jq -nc --argjson n "$n" '[range($n) | {id: ("t\(.)"), repository_id: "github.com/acme/shop", branches: ["main"],
+		attributes: {name: "test_\(.)", suite: "CartTest", module: "shop/unit", flaky_state: "active",
+		first_flaked_branch: "main", services: ["shop"], envs: ["ci"], codeowners: ["@acme/shop"],
+		pipeline_stats: {failed_pipelines: 3, total_lost_time_ms: 60000}, test_stats: {failure_rate_pct: 12.5}}}]' \
+		>"$W/flaky-$n.json"
+	start_fake "flaky$n"
+	curl -sS --fail -o /dev/null --cacert "$W/ca.pem" -X POST --data-binary @"$W/flaky-$n.json" "$URL/_fake/flaky-tests"
+	GATE_ARGS="--api-url $URL --all-branches --max-active 1000000"
+	# The same query ddci sends, read from its --dry-run.
+	(cd "$W/repo" && "$BIN/ddci-flaky-gate" $GATE_ARGS --dry-run 2>/dev/null) | tail -n +2 |
+		jq -c '.data.attributes.filter.query' >"$W/flaky-query.json"
+	cd "$W/repo"
+	compare "$LONG_RUNS" \
+		"gate$n" "env SSL_CERT_DIR=$W/certs $BIN/ddci-flaky-gate $GATE_ARGS" \
+		"gatejq$n" "sh $W/flaky-curl-jq.sh $URL $W/flaky-query.json $W/ca.pem 1000000"
+	cd "$ROOT"
+	stop_fakes
+done
+echo "## 2. Flaky-test gate: every page of the repository's active flaky tests, counted"
+echo
+echo "| client | tests (pages) | CPU ms | wall ms | peak RSS MiB | CPU / ddci |"
+echo "|---|---|---|---|---|---|"
+for n in 10000 100000; do
+	row "gate$n" "ddci-flaky-gate --max-active | $n ($((n / 100)))" "gate$n"
+	row "gatejq$n" "curl + jq loop (one curl and one jq per page) | $n ($((n / 100)))" "gate$n"
+done
+echo
+target_line "flaky gate ≥10× less CPU than curl+jq (10k)" "$(cpu_of gatejq10000) / $(cpu_of gate10000) >= 10"
+target_line "flaky gate ≥10× less CPU than curl+jq (100k)" "$(cpu_of gatejq100000) / $(cpu_of gate100000) >= 10"
+target_line "flaky gate peak RSS ≤32 MiB at 100k" "$(rss_of gate100000) <= 32 * 1024"
+target_line "flaky gate peak RSS flat in N (100k within 1.25× of 10k)" "$(rss_of gate100000) <= 1.25 * $(rss_of gate10000)"
+echo
