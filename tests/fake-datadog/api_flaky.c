@@ -18,6 +18,7 @@ struct ftest {
 	char *repo;     /* repository id for @git.repository.id_v2, or NULL */
 	cJSON *branches; /* extra branches for @git.branch, or NULL */
 	const char *id;  /* points into obj */
+	char *json;      /* obj serialised: pages are built from text */
 	char *fqn;
 	double first_ts, last_ts, rate, pfailed, plost;
 };
@@ -55,6 +56,7 @@ static void dataset_clear(void)
 		cJSON_Delete(tests[i].branches);
 		free(tests[i].repo);
 		free(tests[i].fqn);
+		free(tests[i].json);
 	}
 	free(tests);
 	free(by_id);
@@ -106,6 +108,7 @@ static void index_tests(void)
 			abort();
 		snprintf(t->fqn, len, "%s.%s.%s", m ? m : "", s ? s : "", n ? n : "");
 		t->id = fd_json_str(t->obj, "id");
+		t->json = fd_print(t->obj);
 		t->first_ts = num_at(a, "first_flaked_ts");
 		t->last_ts = num_at(a, "last_flaked_ts");
 		t->rate = num_at(a, "test_stats.failure_rate_pct");
@@ -553,24 +556,36 @@ void fd_flaky_search(const struct fd_req *req, struct fd_resp *resp)
 		fd_resp_error(resp, 400, "data.attributes.filter.query: %s", err);
 		return;
 	}
-	cJSON *out = cJSON_CreateObject();
-	cJSON *arr = cJSON_AddArrayToObject(out, "data");
+	/* built as text: {"data":[<test>...],"meta":{"pagination":{...}}} */
+	struct fd_buf b = {0};
+	fd_buf_adds(&b, "{\"data\":[");
 	for (int64_t i = offset; i < n && i < offset + limit; i++) {
 		const struct ftest *t = &tests[idx[i]];
-		cJSON *o = cJSON_Duplicate(t->obj, 1);
-		if (history)
-			cJSON_AddItemToObject(cJSON_GetObjectItemCaseSensitive(o, "attributes"), "history",
-					      t->history ? cJSON_Duplicate(t->history, 1) : cJSON_CreateArray());
-		cJSON_AddItemToArray(arr, o);
+		if (i > offset)
+			fd_buf_adds(&b, ",");
+		if (!history) {
+			fd_buf_adds(&b, t->json);
+			continue;
+		}
+		/* "attributes" is the last member: insert history before its "}}" */
+		size_t len = strlen(t->json);
+		fd_buf_add(&b, t->json, len - 2);
+		char *h = t->history ? fd_print(t->history) : NULL;
+		fd_buf_addf(&b, "%s\"history\":%s}}", t->json[len - 3] == '{' ? "" : ",", h ? h : "[]");
+		free(h);
 	}
-	cJSON *meta = cJSON_AddObjectToObject(out, "meta");
-	cJSON *pg = cJSON_AddObjectToObject(meta, "pagination");
+	fd_buf_adds(&b, "],\"meta\":{\"pagination\":{");
 	if (offset + limit < n) {
 		char *next = fd_cursor_encode("flaky", offset + limit, 0, 0);
-		cJSON_AddStringToObject(pg, "next_page", next);
+		fd_buf_addf(&b, "\"next_page\":\"%s\"", next);
 		free(next);
 	}
-	fd_resp_json(resp, 200, out);
+	fd_buf_adds(&b, "}}}");
+	fd_resp_release(resp);
+	resp->status = 200;
+	resp->ctype = "application/json";
+	resp->body = b.p;
+	resp->len = b.len;
 }
 
 /* ---- update states ---- */
@@ -645,6 +660,8 @@ void fd_flaky_update(const struct fd_req *req, struct fd_resp *resp)
 			cJSON_AddStringToObject(h, "status", ns);
 			cJSON_AddItemToObject(h, "timestamp", fd_json_int(fd_now_ms()));
 			cJSON_InsertItemInArray(t->history, 0, h);
+			free(t->json);
+			t->json = fd_print(t->obj);
 		}
 		cJSON_AddStringToObject(r, "id", id);
 		cJSON_AddBoolToObject(r, "success", t != NULL);
