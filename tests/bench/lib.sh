@@ -1,18 +1,27 @@
+# shellcheck shell=bash
 # tests/bench/lib.sh — measuring whole processes with public tools.
 #
-# measure LABEL RUNS -- CMD...   runs CMD RUNS times (after one warm-up) under
-# /usr/bin/time and sets M_CPU (median user+sys ms), M_WALL (median wall ms)
-# and M_RSS (median peak RSS, KiB).  Commands are compared in the same run,
-# interleaved by the callers, so ratios hold when the machine drifts.
+# compare RUNS NAME CMD ... runs each CMD RUNS times (after one warm-up),
+# measured by tests/bench/measure.c (wait4); stats sets M_CPU (median
+# user+sys ms of the process and every child it waited for: curl and jq in a
+# loop, datadog-ci's git), M_WALL (median wall ms) and M_RSS (median peak
+# RSS, KiB).  Commands are interleaved run by run, so ratios hold when the
+# machine drifts.
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # run_once OUTFILE CMD... — one timed run; appends "cpu_ms wall_ms rss_kib rc"
+# ($MEASURE: tests/bench/measure.c, wait4 of the child, microsecond CPU;
+# /usr/bin/time when it is not built, hundredths only).
 run_once() {
-	local out="$1" tf rc
+	local out="$1" tf
 	shift
+	if [ -n "${MEASURE:-}" ]; then
+		"$MEASURE" "$out" "$@" 2>>"$BENCH_WORK/stderr.log" || true
+		return
+	fi
 	tf=$(mktemp)
-	/usr/bin/time -f '%U %S %e %M %x' -o "$tf" "$@" >/dev/null 2>>"$BENCH_WORK/stderr.log"
+	/usr/bin/time -f '%U %S %e %M %x' -o "$tf" "$@" >/dev/null 2>>"$BENCH_WORK/stderr.log" || true
 	awk '{ printf "%.1f %.1f %d %d\n", ($1 + $2) * 1000, $3 * 1000, $4, $5 }' "$tf" >>"$out"
 	rm -f "$tf"
 }
@@ -26,6 +35,7 @@ stats() {
 }
 
 # compare RUNS NAME1 CMD1 NAME2 CMD2 ...  (each CMD one string, split on spaces)
+# WARMUP=0 skips the warm-up run.
 # Interleaves the commands run by run; writes $BENCH_WORK/<NAME>.runs.
 compare() {
 	local runs="$1" i j
@@ -38,6 +48,7 @@ compare() {
 	done
 	for j in "${!names[@]}"; do
 		: >"$BENCH_WORK/${names[$j]}.runs"
+		[ "${WARMUP:-1}" = 0 ] && continue
 		# shellcheck disable=SC2086
 		run_once /dev/null ${cmds[$j]} # warm-up
 	done

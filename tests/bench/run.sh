@@ -86,6 +86,8 @@ start_fake fake
 git init -q -b main "$W/repo"
 git -C "$W/repo" -c user.name=b -c user.email=b@x commit -q --allow-empty -m one
 git -C "$W/repo" remote add origin https://github.com/acme/shop.git
+cc -O2 -std=c11 -D_GNU_SOURCE -o "$W/measure" tests/bench/measure.c
+export MEASURE="$W/measure"
 # shellcheck disable=SC2046
 cc -O2 -o "$W/floor" tests/bench/floor.c $(pkg-config --cflags --libs libgit2 libcjson libcurl)
 
@@ -113,7 +115,7 @@ cd "$ROOT"
 	echo
 	echo "$(date -u +%Y-%m-%d), $(nproc) cores, $(awk '/model name/ { $1 = $2 = $3 = ""; print; exit }' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
 	echo "$("$BIN/ddci-deploy" --version | tail -n 1); curl $(curl --version | head -n 1 | cut -d' ' -f2); datadog-ci $("$DATADOG_CI" version 2>/dev/null | tr -d v) on Node $(node --version | tr -d v); jq $(jq --version | tr -d 'jq-'); git $(git --version | cut -d' ' -f3)."
-	echo "Medians of $RUNS interleaved runs of whole processes under /usr/bin/time (user+sys CPU, wall, peak RSS);"
+	echo "Medians of $RUNS interleaved runs (scenarios 2 and 5: $LONG_RUNS) of whole processes, measured with wait4 (user+sys CPU of the process and its children, wall, peak RSS);"
 	echo "ratios are CPU time against the first row of each table, in the same run. Absolute numbers vary between machines; the ratios are what we hold."
 	echo
 	echo "## 1. One deployment event (POST /api/v2/dora/deployment over TLS to the fake Datadog on loopback)"

@@ -4,6 +4,7 @@
 # (taken from ddci's --dry-run) and computing the same rate.
 echo "bench: 3. failure-rate gate, $RUNS runs each" >&2
 start_fake events --events-generate 50000
+# shellcheck disable=SC2034 # used by scenario 5
 EVENTS_URL=$URL
 cat >"$W/failrate-curl-jq.sh" <<'SH'
 #!/bin/sh

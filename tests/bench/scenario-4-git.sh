@@ -35,7 +35,7 @@ echo "## 4. Git metadata on a $GIT_COMMITS-commit repository (one operation per 
 echo
 echo "| operation | ddci (libgit2) CPU ms | git CPU ms | ddci wall ms | git wall ms | ddci peak RSS MiB | git peak RSS MiB | CPU ddci / git |"
 echo "|---|---|---|---|---|---|---|---|"
-git_met=0
+
 for op in "${git_ops[@]}"; do
 	IFS='|' read -r name dargs gargs <<<"$op"
 	dc=$(cpu_of "git_d_$name") gc=$(cpu_of "git_g_$name")
