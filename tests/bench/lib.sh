@@ -73,9 +73,9 @@ row() {
 }
 
 # cpu_of NAME / rss_of NAME / wall_of NAME — medians from $BENCH_WORK/NAME.runs
-cpu_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_CPU"; }
-rss_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_RSS"; }
-wall_of() { stats "$BENCH_WORK/$1.runs"; echo "$M_WALL"; }
+cpu_of() { stats "$BENCH_WORK/$1.runs"; printf '%.1f\n' "$M_CPU"; }
+rss_of() { stats "$BENCH_WORK/$1.runs"; printf '%.0f\n' "$M_RSS"; }
+wall_of() { stats "$BENCH_WORK/$1.runs"; printf '%.1f\n' "$M_WALL"; }
 
 # target_line TEXT EXPR — "- met: TEXT" or "- MISSED: TEXT" (EXPR in awk syntax)
 target_line() {
