@@ -262,6 +262,9 @@ static int run_page(void *ctx, const cJSON *page)
 	int r;
 
 	read_meta(rc->meta, page);
+	/* A gate must not pass on an answer it cannot read: "data" is an object. */
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(page, "data")))
+		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: 'data' is not an object");
 	if (!buckets || cJSON_IsNull(buckets))
 		return 0; /* no data at all */
 	if (!cJSON_IsArray(buckets))
