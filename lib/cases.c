@@ -78,8 +78,11 @@ static int count_of(int64_t *out, const cJSON *v)
 	const cJSON *it;
 
 	if (cJSON_IsNumber(v)) {
+		/* range first: converting an out-of-range double is undefined */
+		if (!(v->valuedouble >= 0 && v->valuedouble < 9e15))
+			return -1;
 		*out = (int64_t)v->valuedouble;
-		return v->valuedouble >= 0 && v->valuedouble < 9e15 ? 0 : -1;
+		return 0;
 	}
 	if (!cJSON_IsArray(v))
 		return -1;

@@ -83,6 +83,9 @@ static void test_cases__bad_responses_are_protocol_errors(void **state)
 		"{\"data\":{\"attributes\":{\"total\":-1}}}",
 		"{\"data\":{\"attributes\":{\"total\":1,\"groups\":[{\"group\":\"A\",\"value\":\"x\"}]}}}",
 		"{\"data\":{\"attributes\":{\"total\":1,\"groups\":[{\"group\":\"A\",\"value\":[1]},7]}}}",
+		/* found by fuzzing: a count too large for int64 is refused, not converted */
+		"{\"data\":{\"attributes\":{\"total\":1,\"groups\":[{\"group\":\"A\",\"value\":2.2e89}]}}}",
+		"{\"data\":{\"attributes\":{\"total\":1,\"groups\":[{\"group\":\"A\",\"value\":-1e300}]}}}",
 	};
 	struct ddci_cases_result r;
 	(void)state;
