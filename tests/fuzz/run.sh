@@ -8,6 +8,7 @@
 #   tests/fuzz/run.sh smoke      each target ~10 s over its corpus (make check)
 #   tests/fuzz/run.sh build      build only
 #   FUZZ_TARGETS="time url" tests/fuzz/run.sh 30     only those targets
+#   FUZZ_TIMEOUT=30 (s per input), FUZZ_OUT=build/fuzz (build and work dir)
 #
 # Seeds come from tests/fuzz/corpus/<name>/ (small, committed); new inputs
 # go to build/fuzz/corpus/<name>/ and crashes to build/fuzz/crash/<name>/.
@@ -83,7 +84,7 @@ for name in "${targets[@]}"; do
 	mkdir -p "$seeds" "$work" "$crash"
 	log="$out/fuzz_$name.log"
 	start=$(date +%s)
-	args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536
+	args=(-max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -max_len=65536
 		-artifact_prefix="$crash/" -print_final_stats=1)
 	if [ "$mode" = smoke ]; then
 		# Only the committed corpus: nothing is written back.
