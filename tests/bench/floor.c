@@ -3,6 +3,7 @@
  * No validation, no retries, no redaction: the floor ddci is measured
  * against.  Usage: floor URL [CA_FILE|CA_DIR]   (API key from DD_API_KEY);
  * a directory is a hashed CA directory, looked up on demand. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
