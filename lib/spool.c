@@ -525,7 +525,8 @@ static int list_queue(struct queued **out, size_t *count, struct ddci_flush_stat
 		n++;
 		ddci_spool_entry_release(&e);
 	}
-	qsort(q, n, sizeof(*q), by_time_then_name);
+	if (n) /* q is NULL for an empty spool: qsort must not see it */
+		qsort(q, n, sizeof(*q), by_time_then_name);
 done:
 	closedir(dh);
 	if (err) {

@@ -292,6 +292,15 @@ static void test_spool__flush_missing_dir_is_empty(void **state)
 	assert_int_equal(st.sent, 0);
 	assert_int_equal(ncalls, 0);
 	assert_int_equal(ddci_spool_flush(&st, NULL, NULL), DDCI_EUSAGE);
+	/* Found by the soak test: an existing spool with nothing queued (only
+	 * its lock file) flushes to nothing, without qsort(NULL, 0) (UB). */
+	char empty[300];
+	snprintf(empty, sizeof(empty), "%s/empty", root);
+	assert_int_equal(mkdir(empty, 0700), 0);
+	assert_int_equal(ddci_spool_flush(&st, NULL, empty), 0);
+	assert_int_equal(ddci_spool_flush(&st, NULL, empty), 0);
+	assert_int_equal(st.found, 0);
+	assert_int_equal(ncalls, 0);
 }
 
 static void spool_at(const char *name, int64_t queued_ns, const char *method, const char *path, const char *body)
