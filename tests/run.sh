@@ -11,6 +11,24 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}"
 log="$PWD/$BUILD/test-log"
 mkdir -p "$log"
+
+# VALGRIND=1: unit tests under memcheck, and every ddci-* the bats tests run
+# goes through a wrapper (first on PATH via DDCI_BIN) that runs it under
+# memcheck; an error or a definite leak makes it exit 99.
+vg=()
+if [ -n "${VALGRIND:-}" ] && [ "${VALGRIND}" != 0 ]; then
+	vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+		--show-leak-kinds=definite --track-origins=yes)
+	wrap="$PWD/$BUILD/valgrind-bin"
+	rm -rf "$wrap"
+	mkdir -p "$wrap"
+	for exe in "$DDCI_BIN"/ddci*; do
+		[ -x "$exe" ] || continue
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "${vg[*]}" "$exe" >"$wrap/$(basename "$exe")"
+		chmod +x "$wrap/$(basename "$exe")"
+	done
+	export DDCI_BIN="$wrap" VALGRIND=1
+fi
 pass=0 fail=0
 failed=()
 
@@ -33,7 +51,7 @@ if [ -z "$filter" ] || [ "$filter" = unit ]; then
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
 		out="$log/$name.tap"
-		CMOCKA_MESSAGE_OUTPUT=TAP timeout 300 "$t" >"$out" 2>"$log/$name.err"
+		CMOCKA_MESSAGE_OUTPUT=TAP timeout 900 "${vg[@]}" "$t" >"$out" 2>"$log/$name.err"
 		rc=$?
 		if [ $rc -ne 0 ] && ! grep -q '^not ok' "$out"; then
 			echo "not ok - $name exited with status $rc" >>"$out"

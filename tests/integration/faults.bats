@@ -29,6 +29,9 @@ TOOLS=(
 FAKE_ARGS=(--flaky-generate 5 --events-generate 20 --synthetics-generate 3 --cases-generate 5)
 # Tools run in parallel, each against its own fake server, at most JOBS at once.
 JOBS=${DDCI_FAULT_JOBS:-4}
+# Extra milliseconds allowed on time bounds when each process runs under valgrind.
+SLACK=${VALGRIND:+10000}
+SLACK=${SLACK:-0}
 
 setup() {
 	T="$BATS_TEST_TMPDIR"
@@ -156,7 +159,7 @@ case_1() {
 	# shellcheck disable=SC2086
 	call "$tool" $args --retries 3 --timeout 10
 	check '[ $rc -eq 3 ]' "exit 3 expected"
-	check '[ $ms -le 12000 ]' "over --timeout"
+	check '[ $ms -le $((12000 + SLACK)) ]' "over --timeout"
 	check '[[ "$err" == *504* ]]' "message names the status"
 	check 'one_line' "one line of stderr"
 	check '[ "$(count_req "$fpath")" -eq 4 ]' "4 requests expected (retries 3), got $(count_req "$fpath")"
@@ -195,7 +198,7 @@ case_4() {
 	# shellcheck disable=SC2086
 	call "$tool" $args --retries 5 --timeout 2
 	check '[ $rc -eq 3 ]' "exit 3 expected"
-	check '[ $ms -le 4000 ]' "over --timeout 2"
+	check '[ $ms -le $((4000 + SLACK)) ]' "over --timeout 2"
 	check '[ $ms -ge 900 ]' "the reset was not waited for"
 	check '[[ "$err" == *429* || "$err" == *"rate limit"* ]]' "message names the rate limit"
 	check 'one_line' "one line of stderr"
@@ -223,7 +226,7 @@ case_6() {
 	# shellcheck disable=SC2086
 	DDCI_API_URL="http://127.0.0.1:$port" call "$tool" $args --retries 2 --timeout 3
 	check '[ $rc -eq 3 ]' "exit 3 expected"
-	check '[ $ms -le 5000 ]' "over --timeout"
+	check '[ $ms -le $((5000 + SLACK)) ]' "over --timeout"
 	check '[[ "$err" == *"reach"* || "$err" == *"connect"* || "$err" == *"refused"* ]]' "message says unreachable"
 	check 'one_line' "one line of stderr"
 	DDCI_API_URL="$saved"
@@ -237,7 +240,7 @@ case_7() {
 	# shellcheck disable=SC2086
 	call "$tool" $args --retries 2 --timeout 10
 	check '[ $rc -eq 3 ]' "exit 3 expected"
-	check '[ $ms -le 12000 ]' "over --timeout"
+	check '[ $ms -le $((12000 + SLACK)) ]' "over --timeout"
 	check '[ "$(count_req "$fpath")" -eq 3 ]' "3 requests expected (retries 2)"
 	check 'one_line' "one line of stderr"
 	# Every close stored the event: the retries landed on the same id.
@@ -252,7 +255,7 @@ case_8() {
 	# shellcheck disable=SC2086
 	call "$tool" $args --retries 3 --timeout 1
 	check '[ $rc -eq 3 ]' "exit 3 expected"
-	check '[ $ms -le 3000 ]' "over --timeout 1"
+	check '[ $ms -le $((3000 + SLACK)) ]' "over --timeout 1"
 	check '[[ "$err" == *"timed out"* || "$err" == *"timeout"* ]]' "message says timed out"
 	check 'one_line' "one line of stderr"
 }
@@ -264,7 +267,7 @@ case_9() {
 	fake_faults '[{"path":"'"$fpath"'","action":"trickle","count":-1,"ms":1000}]'
 	# shellcheck disable=SC2086
 	call "$tool" $args --retries 3 --timeout 1
-	check '[ $ms -le 3000 ]' "over --timeout 1"
+	check '[ $ms -le $((3000 + SLACK)) ]' "over --timeout 1"
 	# PATCH answers 202 with an empty body: nothing to trickle.
 	[ "$tool" = change-failure ] && return 0
 	check '[ $rc -eq 3 ]' "exit 3 expected"
@@ -287,7 +290,7 @@ case_10() {
 		check '[[ "$err" == *"invalid JSON"* || "$err" == *"unexpected response"* ]]' "message names the bad response"
 		check 'one_line' "one line of stderr"
 	fi
-	check '[ $ms -le 12000 ]' "over --timeout"
+	check '[ $ms -le $((12000 + SLACK)) ]' "over --timeout"
 	check '[ "$(count_req "$fpath")" -le 3 ]' "at most retries+1 requests"
 }
 @test "truncated JSON: exit 3 saying the response is invalid" {
@@ -305,7 +308,7 @@ case_11() {
 		check '[[ "$err" == *"text/html"* ]]' "message names the content type"
 		check 'one_line' "one line of stderr"
 	fi
-	check '[ $ms -le 12000 ]' "over --timeout"
+	check '[ $ms -le $((12000 + SLACK)) ]' "over --timeout"
 }
 @test "an HTML page instead of JSON: exit 3 naming the content type" {
 	matrix case_11
@@ -324,7 +327,7 @@ case_12() {
 		check '[[ "$err" == *data* ]]' "message names the field"
 		check 'one_line' "one line of stderr"
 	fi
-	check '[ $ms -le 12000 ]' "over --timeout"
+	check '[ $ms -le $((12000 + SLACK)) ]' "over --timeout"
 }
 @test "a 200 with an unexpected JSON shape: exit 3 naming the field" {
 	matrix case_12
