@@ -221,8 +221,9 @@ case_5() {
 case_6() {
 	[ "$tool" = change-failure ] || true
 	saved="$DDCI_API_URL"
-	# A port nothing listens on: the fake's, once it is stopped.
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	# A port nothing listens on: this tool's fake, stopped.
+	port=$FAKE_PORT
+	fake_stop
 	# shellcheck disable=SC2086
 	DDCI_API_URL="http://127.0.0.1:$port" call "$tool" $args --retries 2 --timeout 3
 	check '[ $rc -eq 3 ]' "exit 3 expected"
