@@ -7,7 +7,7 @@
 #   SOAK_EVENTS=1500 (events)  SOAK_JOBS=4 (parallel calls)  SOAK_SEED=1
 #   SOAK_MATRIX=0 skips the fault matrix.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 BUILD="${BUILD:-build/asan}"
 export DDCI_BIN="$PWD/$BUILD/bin" DDCI_FAKE="$PWD/$BUILD/fake-datadog" DDCI_ROOT="$PWD"
 export PATH="$DDCI_BIN:$PATH"

@@ -3,7 +3,7 @@
 # each ~10 s over its committed corpus (tests/fuzz/run.sh smoke).  Skipped
 # (TAP skip) only when clang or its fuzzer runtime is missing.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 probe=$(mktemp -d)
 trap 'rm -rf "$probe"' EXIT
 cat >"$probe/p.c" <<'C'

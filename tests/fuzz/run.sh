@@ -14,13 +14,14 @@
 # go to build/fuzz/corpus/<name>/ and crashes to build/fuzz/crash/<name>/.
 # Prints one line per target and exits 1 when any target crashed.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 root="$PWD"
 mode="${1:-${FUZZ_SECONDS:-600}}"
 out="${FUZZ_OUT:-$root/build/fuzz}"
 CC_FUZZ="${CC_FUZZ:-clang}"
 flags=(-std=c11 -D_GNU_SOURCE -DDDCI_VERSION='"fuzz"' -Ilib -g -O1 -fno-omit-frame-pointer
 	-Wall -Wextra -Werror -Wno-unused-parameter)
+# shellcheck disable=SC2054
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined)
 # shellcheck disable=SC2207
 pkg_cflags=($(pkg-config --cflags libcurl libcjson libgit2 2>/dev/null))
