@@ -211,6 +211,11 @@ int ddci_agg_point_parse(struct ddci_agg_point *out, const cJSON *point)
 
 	memset(out, 0, sizeof(*out));
 	if (cJSON_IsNumber(t)) {
+		/* range first: converting an out-of-range double is undefined */
+		if (!(t->valuedouble >= 0 && t->valuedouble < 1e15))
+			return ddci_error_set(DDCI_EPROTO,
+					      "unexpected response from Datadog: timeseries point time %g is out of range",
+					      t->valuedouble);
 		out->time_ms = (int64_t)t->valuedouble;
 	} else if (cJSON_IsString(t)) {
 		if (ddci_time_parse(&ns, t->valuestring, 0, "time") < 0)

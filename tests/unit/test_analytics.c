@@ -80,6 +80,12 @@ static void test_analytics__bucket_values(void **state)
 	assert_int_equal(p.time_ms, 1704067200000);
 	assert_int_equal(ddci_agg_bucket_series(&series, &b, 0), DDCI_EPROTO);
 	cJSON_Delete(it);
+	/* Found by fuzzing: a time too large for int64 is a protocol error, not UB. */
+	it = cJSON_Parse("[{\"time\":1.7e28,\"value\":1},{\"time\":-5,\"value\":1}]");
+	assert_non_null(it);
+	assert_int_equal(ddci_agg_point_parse(&p, cJSON_GetArrayItem(it, 0)), DDCI_EPROTO);
+	assert_int_equal(ddci_agg_point_parse(&p, cJSON_GetArrayItem(it, 1)), DDCI_EPROTO);
+	cJSON_Delete(it);
 }
 
 int main(void)
