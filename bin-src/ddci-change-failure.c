@@ -10,6 +10,7 @@
 
 #include "ddci/cli.h"
 #include "ddci/client.h"
+#include "ddci/dora.h"
 #include "ddci/gitmeta.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
@@ -40,10 +41,18 @@ static int on_opt(void *ctx, int key, const char *arg)
 	struct args *a = ctx;
 
 	switch (key) {
-	case O_DEP_ID: a->cf.deployment_id = arg; return 0;
+	case O_DEP_ID:
+		if (ddci_dora_check_id(arg, "--deployment-id") < 0)
+			return DDCI_EUSAGE;
+		a->cf.deployment_id = arg;
+		return 0;
 	case O_LAST: a->cf.last = 1; return 0;
 	case O_COMMIT: a->cf.commit = arg; return 0;
-	case O_REM_ID: a->cf.remediation_id = arg; return 0;
+	case O_REM_ID:
+		if (ddci_dora_check_id(arg, "--remediation-id") < 0)
+			return DDCI_EUSAGE;
+		a->cf.remediation_id = arg;
+		return 0;
 	case O_REM_CURRENT: a->cf.remediated_by_current = 1; return 0;
 	case O_REM_TYPE: return ddci_remediation_type_parse(&a->cf.type, arg, "--remediation-type");
 	case O_CLEAR: a->cf.clear = 1; return 0;

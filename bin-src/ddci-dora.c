@@ -41,7 +41,14 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_TO: a->to = arg; return 0;
 	case O_QUERY: a->query = arg; return 0;
 	case O_LIMIT: a->limit = arg; return 0;
-	case O_SORT: a->sort = arg; return 0;
+	case O_SORT:
+		if (strcmp(arg, "started_at") && strcmp(arg, "-started_at") && strcmp(arg, "finished_at") &&
+		    strcmp(arg, "-finished_at"))
+			return ddci_error_set(DDCI_EUSAGE,
+					      "invalid --sort '%s': expected started_at, -started_at, finished_at or -finished_at",
+					      arg);
+		a->sort = arg;
+		return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }

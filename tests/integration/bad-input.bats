@@ -6,13 +6,10 @@
 # Row: EXIT|NEEDLE|COMMAND   (COMMAND is shell words; `env` sets variables;
 # NEEDLE may be "A||B": either names the field)
 #
-# Not in the table, reported as findings (they exit 0 or 4, or send first):
+# Not in the table, reported as findings (they exit 0 or send first):
 # non-UTF-8 --service/--env values are sent; --repository-url 'not a url' is
-# sent; ddci-deploy --remediates 'bad id' sends the deployment before the id
-# is refused (404); ddci-change-failure --deployment-id short and
-# --remediation-id 'a b' go to the server; ddci-dora list --sort sideways is
-# refused by the server (400) instead of locally; ddci-flaky-gate --junit ''
-# queries Datadog before failing to write the report; --spool '' means off.
+# sent; ddci-flaky-gate --junit '' queries Datadog before failing to write the
+# report.  (--spool '' means off, by design.)
 
 load '../lib/common'
 
@@ -83,6 +80,7 @@ ROWS_DEPLOY=(
 	"2|--bogus|$DEP --bogus"
 	"2|--service|ddci-deploy --started-at 1700000000 --service"
 	"2|--ca-bundle|$DEP --ca-bundle ''"
+	"2|--remediates|$DEP --remediates 'bad id'"
 	"2|DD_API_KEY|env -u DD_API_KEY $DEP"
 	"2|DD_API_KEY|env DD_API_KEY= $DEP"
 	"2|DD_API_KEY|env DD_API_KEY='bad key with spaces' $DEP"
@@ -108,6 +106,8 @@ ROWS_INCIDENT=(
 
 ROWS_CHANGE_FAILURE=(
 	"2|--deployment-id|ddci-change-failure"
+	"2|--deployment-id|ddci-change-failure --deployment-id short"
+	"2|--remediation-id|ddci-change-failure --deployment-id ddci-dep-0000000000000001 --remediation-id 'a b'"
 	"2|--deployment-id||event id|ddci-change-failure --deployment-id ''"
 	"2|--remediation-type|ddci-change-failure --deployment-id ddci-dep-0000000000000001 --remediation-type bogus"
 	"2|--commit||nosuchrevision|ddci-change-failure --commit nosuchrevision"
@@ -125,6 +125,7 @@ ROWS_DORA=(
 	"2|--from|ddci-dora list deployments --from garbage"
 	"2|--to|ddci-dora list deployments --to 2024-99-99"
 	"2|get|ddci-dora get deployment"
+	"2|--sort|ddci-dora list deployments --sort sideways"
 	"2|--service|ddci-dora report"
 	"2|--from|ddci-dora report --service shop --from never"
 	"2|DD_APP_KEY|env -u DD_APP_KEY ddci-dora list deployments"
