@@ -88,8 +88,12 @@ for name in "${targets[@]}"; do
 	args=(-max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-30}" -rss_limit_mb=2048 -max_len=65536
 		-artifact_prefix="$crash/" -print_final_stats=1)
 	if [ "$mode" = smoke ]; then
-		# Only the committed corpus: nothing is written back.
-		"$out/bin/fuzz_$name" "${args[@]}" "$seeds" >"$log" 2>&1
+		# A throw-away copy of the committed corpus: libFuzzer writes new
+		# and reduced inputs into its first directory, never into tests/.
+		rm -rf "$out/smoke/$name"
+		mkdir -p "$out/smoke"
+		cp -r "$seeds" "$out/smoke/$name"
+		"$out/bin/fuzz_$name" "${args[@]}" "$out/smoke/$name" >"$log" 2>&1
 	else
 		"$out/bin/fuzz_$name" "${args[@]}" "$work" "$seeds" >"$log" 2>&1
 	fi
