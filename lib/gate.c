@@ -698,7 +698,7 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 {
 	struct ddci_agg_request req = { 0 };
 	const char *interval = o->interval ? o->interval : ddci_gate_trend_interval(o->to_ms - o->from_ms);
-	double rates[MAX_POINTS];
+	double rates[MAX_POINTS] = { 0 };
 	char spark[SPARK_POINTS * 3 + 1], first[24] = "", last[24] = "";
 	size_t shown;
 	int err;
