@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	fputs("Usage: ddci <command> [OPTIONS]\n\nCommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-20s %s\n", commands[i][0], commands[i][1]);
-	fputs("\n'ddci <command> --help' describes a command; 'man ddci' the shared configuration.\n", f);
+	fputs("\n'ddci <command> --help' describes a command; 'man 7 ddci' the shared configuration.\n", f);
 }
 
 static int valid_name(const char *s)

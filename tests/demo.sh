@@ -3,6 +3,7 @@
 # Datadog, in a throw-away repository.  Prints what each step sent and decided.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DEMO_ROOT=$PWD
 BUILD="${BUILD:-build/rel}"
 BIN="$PWD/$BUILD/bin"
 FAKE="$PWD/$BUILD/fake-datadog"
@@ -35,5 +36,10 @@ V1=$(git rev-parse HEAD)
 say "Deploy v1"
 run ddci-deploy --service shop --env prod --started-at now-10m --service-version v1
 sent /api/v2/dora/deployment
+
+for part in "$DEMO_ROOT/tests/demo-dora.sh" "$DEMO_ROOT/tests/demo-gates.sh"; do
+	# shellcheck source=/dev/null
+	[ -f "$part" ] && . "$part"
+done
 
 say "Done. Nothing printed above contains the remote's password or the keys."

@@ -8,7 +8,7 @@ pkgs="gcc make pkg-config libcurl4-openssl-dev libcjson-dev libgit2-dev ca-certi
 case "$want" in
 test|bench|fuzz)
 	pkgs="$pkgs libcmocka-dev bats libmicrohttpd-dev libgnutls28-dev git openssl jq curl clang libclang-rt-14-dev"
-	pkgs="$pkgs scdoc mandoc shellcheck rsync valgrind cppcheck time libxml2-utils nodejs npm"
+	pkgs="$pkgs scdoc mandoc shellcheck rsync valgrind cppcheck time libxml2-utils nodejs npm zsh groovy default-jre-headless"
 	;;
 esac
 case "$want" in
