@@ -117,7 +117,7 @@ if out=$(mk dist 2>&1) && [ -f "build/ddci-$version.tar.gz" ]; then
 		done
 		[ ${#miss[@]} -eq 0 ] && ok "the tarball unpacks into ddci-$version/ with sources, docs and completions" ||
 			nok "tarball contents" "missing (commit them): ${miss[*]}"
-		if out=$(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL timeout 900 make -j2 2>&1) &&
+		if out=$(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE -u VALGRIND -u BUILD timeout 900 make -j2 2>&1) &&
 			"$d/build/rel/bin/ddci-deploy" --version | grep -q "(ddci) $version"; then
 			ok "the unpacked tarball builds with make alone"
 		else
