@@ -345,7 +345,9 @@ int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, i
 	enum ddci_exit code;
 	char *msg;
 
-	if (rc == DDCI_EXIT_GATE || rc >= 0)
+	/* Positive: DDCI_EXIT_GATE (a failed gate) or DDCI_DRY_RUN and other
+	 * "done" codes, which exit 0. */
+	if (rc >= 0)
 		return rc == DDCI_EXIT_GATE ? DDCI_EXIT_GATE : 0;
 	code = ddci_exit_code(rc);
 	msg = ddci_redact_text(ddci_error_last());

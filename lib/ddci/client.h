@@ -32,8 +32,9 @@ enum {
 };
 
 /* Returned (positive) by ddci_client_call when --dry-run printed the
- * request instead of sending it. */
-#define DDCI_DRY_RUN 1
+ * request instead of sending it.  Distinct from DDCI_EXIT_GATE (1) so a dry
+ * run can never read as a failed gate; ddci_cli_finish() maps it to exit 0. */
+#define DDCI_DRY_RUN 100
 
 struct ddci_call {
 	const char *method;     /* "POST" */
