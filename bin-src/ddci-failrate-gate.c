@@ -191,18 +191,10 @@ int main(int argc, char **argv)
 
 	client.trace = cfg.verbose ? stderr : NULL;
 	rc = ddci_gate_failrate(&gate, &client, &a.g);
-	if (rc == DDCI_DRY_RUN) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0)
-		goto done;
 	ro.json = cfg.output == DDCI_OUTPUT_JSON;
 	ro.markdown_path = a.markdown;
 	ro.junit_path = a.junit;
-	if ((rc = ddci_report_emit(&gate, &ro)) < 0)
-		goto done;
-	rc = gate.failed ? DDCI_EXIT_GATE : 0;
+	rc = ddci_report_verdict(&gate, rc, &ro);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);
 	ddci_gate_release(&gate);

@@ -370,3 +370,14 @@ done:
 	ddci_buf_release(&b);
 	return rc;
 }
+
+int ddci_report_verdict(const struct ddci_gate *g, int rc, const struct ddci_report_opts *o)
+{
+	if (rc == DDCI_DRY_RUN)
+		return 0;
+	if (rc < 0)
+		return rc;
+	if ((rc = ddci_report_emit(g, o)) < 0)
+		return rc;
+	return g->failed ? DDCI_EXIT_GATE : 0;
+}

@@ -36,4 +36,9 @@ struct ddci_report_opts {
 /* Everything a gate command prints and writes after evaluating. */
 int ddci_report_emit(const struct ddci_gate *g, const struct ddci_report_opts *o) DDCI_WUR;
 
+/* The end of every gate command: `rc` is what the gate run returned.  A dry
+ * run (DDCI_DRY_RUN) reports nothing and exits 0; an error passes through;
+ * otherwise the reports are emitted and the verdict is DDCI_EXIT_GATE or 0. */
+int ddci_report_verdict(const struct ddci_gate *g, int rc, const struct ddci_report_opts *o) DDCI_WUR;
+
 #endif
