@@ -6,6 +6,7 @@
  *   report --service S          deployment frequency, lead time for changes,
  *                               change failure rate, time to restore */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ddci/cli.h"
@@ -15,9 +16,10 @@
 #include "ddci/gitmeta.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+#include "ddci/report.h"
 #include "ddci/timeutil.h"
 
-enum { O_FROM = 256, O_TO, O_QUERY, O_LIMIT, O_SORT };
+enum { O_FROM = 256, O_TO, O_QUERY, O_LIMIT, O_SORT, O_MARKDOWN, O_HTML };
 
 static const struct ddci_opt opts[] = {
 	{ "from", O_FROM, "TIME", NULL, "all (report: now-30d)", "earliest event start" },
@@ -25,11 +27,13 @@ static const struct ddci_opt opts[] = {
 	{ "query", O_QUERY, "QUERY", NULL, NULL, "search query, e.g. 'service:shop env:prod'" },
 	{ "limit", O_LIMIT, "N", NULL, "all", "at most N events" },
 	{ "sort", O_SORT, "FIELD", NULL, "-started_at", "started_at, finished_at; '-' for descending" },
+	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "report: write a Markdown report with charts (Mermaid)" },
+	{ "html", O_HTML, "FILE", NULL, NULL, "report: write a self-contained HTML report with charts" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
-	const char *from, *to, *query, *limit, *sort;
+	const char *from, *to, *query, *limit, *sort, *markdown, *html;
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -41,6 +45,8 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_TO: a->to = arg; return 0;
 	case O_QUERY: a->query = arg; return 0;
 	case O_LIMIT: a->limit = arg; return 0;
+	case O_MARKDOWN: a->markdown = arg; return 0;
+	case O_HTML: a->html = arg; return 0;
 	case O_SORT:
 		if (strcmp(arg, "started_at") && strcmp(arg, "-started_at") && strcmp(arg, "finished_at") &&
 		    strcmp(arg, "-finished_at"))
@@ -58,21 +64,25 @@ static const struct ddci_cmd cmd = {
 	.summary = "list, get and delete DORA events; report the four DORA figures",
 	.synopsis = "list deployments|failures [--from T] [--to T] [--query Q] [--limit N] [--sort F]\n"
 		    "       get|delete deployment|failure ID\n"
-		    "       report --service S [--env E] [--from now-30d] [--to now]",
+		    "       report --service S [--env E] [--from now-30d] [--to now] [--markdown F] [--html F]",
 	.description =
 		"list prints every matching event (all pages) as a table, or a JSON array\n"
 		"with --output json. report lists the deployments of a service and computes\n"
 		"deployment frequency, lead time for changes (median and p90 of deploy finish\n"
 		"minus commit time, for every commit between consecutive deployments, read\n"
 		"with libgit2 from --repo), change failure rate and time to restore (median\n"
-		"of remediation finish minus failed deployment finish). Needs the application key.",
+		"of remediation finish minus failed deployment finish). Needs the application key.\n"
+		"report --markdown and --html (and the GitHub step summary, when\n"
+		"GITHUB_STEP_SUMMARY is set) chart each figure over the window: per hour up\n"
+		"to 2 days, per day up to 14, per week beyond; each chart with its table.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT,
 	.examples = "  ddci-dora list deployments --query 'service:shop env:prod' --from now-7d\n"
 		    "  ddci-dora list failures --output json --limit 20\n"
 		    "  ddci-dora get deployment ddci-dep-0123456789abcdef0123456789abcdef\n"
 		    "  ddci-dora delete failure ddci-fail-0123456789abcdef0123456789abcdef\n"
-		    "  ddci-dora report --service shop --env prod --from now-30d\n",
+		    "  ddci-dora report --service shop --env prod --from now-30d\n"
+		    "  ddci-dora report --service shop --env prod --from now-90d --html dora.html --markdown dora.md\n",
 	.on_opt = on_opt,
 };
 
@@ -247,6 +257,29 @@ static void fmt_dur(char *buf, size_t n, int64_t ns)
 		ddci_duration_format(buf, n, ns / 1000000);
 }
 
+/* --markdown, --html and the GitHub step summary. */
+static int write_reports(const struct ddci_dora_report *r, const struct ddci_config *cfg, const struct args *a)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	int rc = 0;
+
+	if ((a->markdown || (summary && *summary)) &&
+	    (rc = ddci_dora_report_markdown(&b, r, cfg->service, cfg->env)) < 0)
+		goto done;
+	if (a->markdown && (rc = ddci_write_file(a->markdown, ddci_buf_str(&b), b.len, 0644)) < 0)
+		goto done;
+	if (summary && *summary && (rc = ddci_gh_summary(ddci_buf_str(&b))) < 0)
+		goto done;
+	ddci_buf_reset(&b);
+	if (a->html && ((rc = ddci_dora_report_html(&b, r, cfg->service, cfg->env)) < 0 ||
+			(rc = ddci_write_file(a->html, ddci_buf_str(&b), b.len, 0644)) < 0))
+		goto done;
+done:
+	ddci_buf_release(&b);
+	return rc;
+}
+
 static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, const struct args *a)
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
@@ -259,7 +292,7 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	if (!cfg->service || !*cfg->service)
 		return ddci_error_set(DDCI_EUSAGE, "report: missing --service (or DD_SERVICE)");
 	if (a->query || a->limit || a->sort)
-		return ddci_error_set(DDCI_EUSAGE, "report takes --service, --env, --from and --to only");
+		return ddci_error_set(DDCI_EUSAGE, "report takes --service, --env, --from, --to, --markdown and --html only");
 	if (a->from && (rc = ddci_time_parse(&from_ns, a->from, now, "--from")) < 0)
 		return rc;
 	if (a->to && (rc = ddci_time_parse(&to_ns, a->to, now, "--to")) < 0)
@@ -272,6 +305,8 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	}
 	rc = ddci_dora_report(&r, c, meta.repo, cfg->service, cfg->env, from_ns, to_ns);
 	if (rc != 0)
+		goto done;
+	if ((rc = write_reports(&r, cfg, a)) < 0)
 		goto done;
 	if (cfg->output == DDCI_OUTPUT_JSON) {
 		if ((rc = ddci_dora_report_json(&j, &r, cfg->service, cfg->env)) == 0)
@@ -337,6 +372,13 @@ int main(int argc, char **argv)
 		rc = ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
 		goto done;
 	}
+	if ((a.markdown || a.html) && strcmp(verb, "report")) {
+		rc = ddci_error_set(DDCI_EUSAGE, "%s is for report only", a.markdown ? "--markdown" : "--html");
+		goto done;
+	}
+	if ((rc = ddci_report_check_path(a.markdown, "--markdown")) < 0 ||
+	    (rc = ddci_report_check_path(a.html, "--html")) < 0)
+		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
 	client.out = stdout;

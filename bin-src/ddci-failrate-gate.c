@@ -18,7 +18,7 @@
 
 enum {
 	O_MAX_RATE = 256, O_FROM, O_TO, O_QUERY, O_BRANCH, O_GROUP_BY, O_GROUP_LIMIT, O_MIN_RUNS, O_REQUIRE_DATA,
-	O_TREND, O_INTERVAL, O_REPO_ID, O_MARKDOWN, O_JUNIT
+	O_TREND, O_INTERVAL, O_REPO_ID, O_MARKDOWN, O_JUNIT, O_HTML
 };
 
 static const struct ddci_opt opts[] = {
@@ -34,14 +34,15 @@ static const struct ddci_opt opts[] = {
 	{ "trend", O_TREND, NULL, NULL, NULL, "also show the rate over time as a sparkline" },
 	{ "interval", O_INTERVAL, "INTERVAL", NULL, "from the window", "trend bucket size (1h, 6h, 1d, ...)" },
 	{ "repository-id", O_REPO_ID, "ID", NULL, "origin", "repository (github.com/org/repo)" },
-	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report" },
+	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report with charts (Mermaid)" },
 	{ "junit", O_JUNIT, "FILE", NULL, NULL, "write a JUnit XML report (one testcase per threshold)" },
+	{ "html", O_HTML, "FILE", NULL, NULL, "write a self-contained HTML report with charts" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
 	struct ddci_failrate_gate_opts g;
-	const char *from, *to, *query, *branch, *repo_id, *markdown, *junit;
+	const char *from, *to, *query, *branch, *repo_id, *markdown, *junit, *html;
 };
 
 static int parse_pct(double *out, const char *arg, const char *what)
@@ -88,6 +89,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_REPO_ID: a->repo_id = arg; return 0;
 	case O_MARKDOWN: a->markdown = arg; return 0;
 	case O_JUNIT: a->junit = arg; return 0;
+	case O_HTML: a->html = arg; return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }
@@ -103,12 +105,17 @@ static const struct ddci_cmd cmd = {
 		"exactly at the threshold passes). With --group-by the threshold applies to\n"
 		"each group. Fewer than --min-runs runs is \"not enough data\": the gate passes,\n"
 		"or fails with --require-data. Fails closed: exit 3 or 4 when Datadog cannot be\n"
-		"read, unless --fail-open.",
+		"read, unless --fail-open.\n"
+		"--markdown, --html and the GitHub step summary chart the failure rate over\n"
+		"the window with the threshold line (one more aggregate request, a\n"
+		"timeseries; if only that one fails, the report says so and the verdict\n"
+		"stands) and, with --group-by, the rate per group.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
 	.examples = "  ddci-failrate-gate --max-failure-rate 2 --min-runs 100\n"
 		    "  ddci-failrate-gate --max-failure-rate 5 --group-by @test.suite --trend --junit rate.xml\n"
-		    "  ddci-failrate-gate --max-failure-rate 1 --query '@test.service:shop env:ci' --from now-1d\n",
+		    "  ddci-failrate-gate --max-failure-rate 1 --query '@test.service:shop env:ci' --from now-1d\n"
+		    "  ddci-failrate-gate --max-failure-rate 5 --markdown rate.md --html rate.html\n",
 	.on_opt = on_opt,
 };
 
@@ -165,6 +172,12 @@ int main(int argc, char **argv)
 	}
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
+	ro.json = cfg.output == DDCI_OUTPUT_JSON;
+	ro.markdown_path = a.markdown;
+	ro.junit_path = a.junit;
+	ro.html_path = a.html;
+	if ((rc = ddci_report_check(&ro)) < 0)
+		goto done;
 	if (a.g.max_failure_rate < 0) {
 		rc = ddci_error_set(DDCI_EUSAGE, "missing --max-failure-rate PCT");
 		goto done;
@@ -188,12 +201,10 @@ int main(int argc, char **argv)
 	if ((rc = build_query(&query, &a, &cfg, a.repo_id ? a.repo_id : meta.repository_id)) < 0)
 		goto done;
 	a.g.query = query;
+	a.g.chart = ddci_report_wants_charts(&ro);
 
 	client.trace = cfg.verbose ? stderr : NULL;
 	rc = ddci_gate_failrate(&gate, &client, &a.g);
-	ro.json = cfg.output == DDCI_OUTPUT_JSON;
-	ro.markdown_path = a.markdown;
-	ro.junit_path = a.junit;
 	rc = ddci_report_verdict(&gate, rc, &ro);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);

@@ -18,7 +18,7 @@
 
 enum {
 	O_BRANCH = 256, O_ALL_BRANCHES, O_CODEOWNER, O_QUERY, O_REPO_ID, O_MAX_ACTIVE, O_MAX_RATE, O_MAX_NEW,
-	O_FAIL_CHANGED, O_MAX_LOST, O_INCLUDE_Q, O_BASE, O_MARKDOWN, O_JUNIT, O_PAGE_SIZE
+	O_FAIL_CHANGED, O_MAX_LOST, O_INCLUDE_Q, O_BASE, O_MARKDOWN, O_JUNIT, O_PAGE_SIZE, O_HTML
 };
 
 static const struct ddci_opt opts[] = {
@@ -34,15 +34,16 @@ static const struct ddci_opt opts[] = {
 	{ "codeowner", O_CODEOWNER, "OWNER", NULL, NULL, "only tests owned by OWNER (@team)" },
 	{ "query", O_QUERY, "QUERY", NULL, NULL, "more search terms (flaky_test_category:..., @test.suite:...)" },
 	{ "repository-id", O_REPO_ID, "ID", NULL, "origin", "repository (github.com/org/repo)" },
-	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report" },
+	{ "markdown", O_MARKDOWN, "FILE", NULL, NULL, "write a Markdown report with charts (Mermaid)" },
 	{ "junit", O_JUNIT, "FILE", NULL, NULL, "write a JUnit XML report (one testcase per threshold)" },
+	{ "html", O_HTML, "FILE", NULL, NULL, "write a self-contained HTML report with charts" },
 	{ "page-size", O_PAGE_SIZE, "N", NULL, "100", "flaky tests per request (1-1000)" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
 	struct ddci_flaky_gate_opts g;
-	const char *branch, *base, *repo_id, *markdown, *junit;
+	const char *branch, *base, *repo_id, *markdown, *junit, *html;
 	int all_branches;
 };
 
@@ -78,6 +79,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_REPO_ID: a->repo_id = arg; return 0;
 	case O_MARKDOWN: a->markdown = arg; return 0;
 	case O_JUNIT: a->junit = arg; return 0;
+	case O_HTML: a->html = arg; return 0;
 	case O_PAGE_SIZE: return ddci_parse_int64(&a->g.scope.page_limit, arg, 1, DDCI_FLAKY_PAGE_MAX, "--page-size");
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
@@ -96,12 +98,15 @@ static const struct ddci_cmd cmd = {
 		"--max-new and --fail-on-changed look at merge-base(--base, HEAD)..HEAD; --base\n"
 		"defaults to the PR target branch named by the CI (GITHUB_BASE_REF,\n"
 		"CI_MERGE_REQUEST_TARGET_BRANCH_NAME, CHANGE_TARGET, ...).\n"
-		"Fails closed: exit 3 or 4 when Datadog cannot be read, unless --fail-open.",
+		"Fails closed: exit 3 or 4 when Datadog cannot be read, unless --fail-open.\n"
+		"--markdown, --html and the GitHub step summary chart the top flaky tests by\n"
+		"failure rate (with the --max-failure-rate line) and by time lost, and how\n"
+		"many active flaky tests first flaked in each of the last 8 weeks.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
 	.examples = "  ddci-flaky-gate --max-active 0\n"
 		    "  ddci-flaky-gate --max-new 0 --fail-on-changed --base main --junit flaky.xml\n"
-		    "  ddci-flaky-gate --max-failure-rate 20 --max-lost-time 2h --markdown flaky.md\n",
+		    "  ddci-flaky-gate --max-failure-rate 20 --max-lost-time 2h --markdown flaky.md --html flaky.html\n",
 	.on_opt = on_opt,
 };
 
@@ -130,6 +135,12 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
+		goto done;
+	ro.json = cfg.output == DDCI_OUTPUT_JSON;
+	ro.markdown_path = a.markdown;
+	ro.junit_path = a.junit;
+	ro.html_path = a.html;
+	if ((rc = ddci_report_check(&ro)) < 0)
 		goto done;
 	if (a.g.max_active < 0 && a.g.max_failure_rate < 0 && a.g.max_new < 0 && !a.g.fail_on_changed &&
 	    a.g.max_lost_ms < 0) {
@@ -162,9 +173,6 @@ int main(int argc, char **argv)
 
 	client.trace = cfg.verbose ? stderr : NULL;
 	rc = ddci_gate_flaky(&gate, &client, &a.g);
-	ro.json = cfg.output == DDCI_OUTPUT_JSON;
-	ro.markdown_path = a.markdown;
-	ro.junit_path = a.junit;
 	rc = ddci_report_verdict(&gate, rc, &ro);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ddci/timeutil.h"
+
 #ifndef DDCI_VERSION
 #define DDCI_VERSION "0.0.0"
 #endif
@@ -35,6 +37,15 @@ static void fmt_num(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.2f", v);
 }
 
+/* A table cell: "-" for a missing value (NaN). */
+static void cell_num(char *buf, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else
+		fmt_num(buf, size, v);
+}
+
 /* The smallest 1, 2 or 5 times a power of ten that is >= x. */
 static double nice_ceil(double x)
 {
@@ -63,7 +74,7 @@ static int add_mermaid_text(struct ddci_buf *out, const char *s)
 {
 	for (; s && *s; s++) {
 		char ch = *s;
-		if (ch == '"')
+		if (ch == '"' || ch == '`')
 			ch = '\'';
 		else if (ch == '\n' || ch == '\r' || ch == '\t')
 			ch = ' ';
@@ -138,7 +149,7 @@ int ddci_html_escape(struct ddci_buf *out, const char *s)
 
 int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, int height)
 {
-	const double ml = 52, mr = 16, mt = 34, mb = 44;
+	const double ml = 44, mr = 12, mt = 44, mb = 44;
 	double pw = width - ml - mr, ph = height - mt - mb, ymax, slot;
 	size_t nbars = 0, step;
 	char num[32];
@@ -151,7 +162,7 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 	if (ddci_buf_addf(out,
 			  "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width, height) < 0 ||
 	    ddci_html_escape(out, c->title) < 0 || ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n") < 0 ||
-	    ddci_buf_addf(out, "<text class=\"title\" x=\"%.0f\" y=\"20\">", ml) < 0 || ddci_html_escape(out, c->title) < 0 ||
+	    ddci_buf_adds(out, "<text class=\"title\" x=\"4\" y=\"18\">") < 0 || ddci_html_escape(out, c->title) < 0 ||
 	    ddci_buf_adds(out, "</text>\n") < 0)
 		return DDCI_ENOMEM;
 	if (!c->nx || !c->nseries) {
@@ -172,7 +183,7 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 				  ml, y, ml + pw, y, ml - 6, y + 4, num) < 0)
 			return DDCI_ENOMEM;
 	}
-	if (c->y_label && (ddci_buf_addf(out, "<text class=\"lbl\" x=\"4\" y=\"%.0f\">", mt - 8) < 0 ||
+	if (c->y_label && (ddci_buf_addf(out, "<text class=\"lbl\" x=\"4\" y=\"%.0f\">", mt - 12) < 0 ||
 			   ddci_html_escape(out, c->y_label) < 0 || ddci_buf_adds(out, "</text>\n") < 0))
 		return DDCI_ENOMEM;
 
@@ -199,23 +210,31 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 		}
 		b++;
 	}
-	/* Lines, through the middle of each slot. */
+	/* Lines, through the middle of each slot; a missing value (NaN) breaks
+	 * the line. */
 	for (size_t s = 0; s < c->nseries; s++) {
 		const struct ddci_series *se = &c->series[s];
+		int open = 0;
 		if (se->kind != DDCI_CHART_LINE)
 			continue;
-		if (ddci_buf_addf(out, "<polyline class=\"l%zu\" points=\"", s) < 0)
-			return DDCI_ENOMEM;
-		for (size_t i = 0; i < c->nx; i++) {
-			double v = isfinite(se->values[i]) ? se->values[i] : 0;
-			if (ddci_buf_addf(out, "%s%.1f,%.1f", i ? " " : "", ml + slot * ((double)i + 0.5),
-					  mt + ph - ph * v / ymax) < 0)
+		for (size_t i = 0; i <= c->nx; i++) {
+			int have = i < c->nx && isfinite(se->values[i]);
+			if (!have) {
+				if (open && ddci_buf_adds(out, "\"/>\n") < 0)
+					return DDCI_ENOMEM;
+				open = 0;
+				continue;
+			}
+			if ((open ? ddci_buf_adds(out, " ") : ddci_buf_addf(out, "<polyline class=\"l%zu\" points=\"", s)) < 0 ||
+			    ddci_buf_addf(out, "%.1f,%.1f", ml + slot * ((double)i + 0.5),
+					  mt + ph - ph * se->values[i] / ymax) < 0)
 				return DDCI_ENOMEM;
+			open = 1;
 		}
-		if (ddci_buf_adds(out, "\"/>\n") < 0)
-			return DDCI_ENOMEM;
 		for (size_t i = 0; i < c->nx; i++) {
-			double v = isfinite(se->values[i]) ? se->values[i] : 0;
+			double v = se->values[i];
+			if (!isfinite(v))
+				continue;
 			fmt_num(num, sizeof(num), v);
 			if (ddci_buf_addf(out, "<circle class=\"d%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>", s,
 					  ml + slot * ((double)i + 0.5), mt + ph - ph * v / ymax) < 0 ||
@@ -235,10 +254,25 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 	/* X labels: at most MAX_X_LABELS, evenly skipped, shortened. */
 	step = (c->nx + MAX_X_LABELS - 1) / MAX_X_LABELS;
 	for (size_t i = 0; i < c->nx; i += step) {
-		char label[16];
-		snprintf(label, sizeof(label), "%s", c->x[i] ? c->x[i] : "");
-		if (strlen(c->x[i] ? c->x[i] : "") >= sizeof(label))
-			memcpy(label + sizeof(label) - 4, "...", 4);
+		/* As many characters as fit the label's slots (about 7 px each). */
+		size_t fit = (size_t)(slot * (double)step / 7.0), len;
+		const char *x = c->x[i] ? c->x[i] : "";
+		char label[32];
+
+		if (fit < 4)
+			fit = 4;
+		if (fit > sizeof(label) - 1)
+			fit = sizeof(label) - 1;
+		len = strlen(x);
+		if (len > fit) { /* shortened on a UTF-8 character boundary */
+			len = fit - 3;
+			while (len > 0 && ((unsigned char)x[len] & 0xc0) == 0x80)
+				len--;
+			memcpy(label, x, len);
+			memcpy(label + len, "...", 4);
+		} else {
+			memcpy(label, x, len + 1);
+		}
 		if (ddci_buf_addf(out, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
 				  ml + slot * ((double)i + 0.5), mt + ph + 16) < 0 ||
 		    ddci_html_escape(out, label) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
@@ -279,7 +313,7 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 		if (ddci_buf_adds(out, " |") < 0)
 			return DDCI_ENOMEM;
 		for (size_t s = 0; s < c->nseries; s++) {
-			fmt_num(num, sizeof(num), c->series[s].values[i]);
+			cell_num(num, sizeof(num), c->series[s].values[i]);
 			if (ddci_buf_addf(out, " %s |", num) < 0)
 				return DDCI_ENOMEM;
 		}
@@ -306,7 +340,7 @@ int ddci_chart_html_table(struct ddci_buf *out, const struct ddci_chart *c)
 		    ddci_buf_adds(out, "</td>") < 0)
 			return DDCI_ENOMEM;
 		for (size_t s = 0; s < c->nseries; s++) {
-			fmt_num(num, sizeof(num), c->series[s].values[i]);
+			cell_num(num, sizeof(num), c->series[s].values[i]);
 			if (ddci_buf_addf(out, "<td class=\"n\">%s</td>", num) < 0)
 				return DDCI_ENOMEM;
 		}
@@ -325,20 +359,22 @@ static const char css[] =
 	"margin:0 auto;padding:16px;max-width:960px}"
 	"h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid var(--line)}"
 	".verdict{border-radius:8px;padding:12px 16px;margin:12px 0;color:#fff}"
-	".verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}"
-	".verdict b{font-size:1.3em;display:block}"
+	".verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}.verdict.info{background:var(--s0)}"
+	".verdict b{font-size:1.3em;display:block}.verdict{white-space:pre-line;overflow-wrap:anywhere}"
 	"table{border-collapse:collapse;width:100%;margin:8px 0;font-size:.9em;display:block;overflow-x:auto}"
-	"th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;white-space:nowrap}"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left}"
+	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
 	"svg.chart{width:100%;height:auto;max-height:360px}"
-	"svg .grid{stroke:var(--line);stroke-width:1}svg .lbl{fill:var(--mute);font-size:11px}"
-	"svg .title{fill:var(--fg);font-size:14px;font-weight:600}"
+	"svg .grid{stroke:var(--line);stroke-width:1}svg .lbl{fill:var(--mute);font-size:12px}"
+	"svg .title{fill:var(--fg);font-size:15px;font-weight:600}"
 	"svg .s0{fill:var(--s0)}svg .s1{fill:var(--s1)}svg .s2{fill:var(--s2)}svg .s3{fill:var(--s3)}"
 	"svg .l0{stroke:var(--s0)}svg .l1{stroke:var(--s1)}svg .l2{stroke:var(--s2)}svg .l3{stroke:var(--s3)}"
 	"svg polyline{fill:none;stroke-width:2}svg .d0{fill:var(--s0)}svg .d1{fill:var(--s1)}"
 	"svg .d2{fill:var(--s2)}svg .d3{fill:var(--s3)}"
 	"svg .thr{stroke:var(--bad);stroke-dasharray:6 4;stroke-width:1.5}svg .thr-l{fill:var(--bad)}"
-	".mute{color:var(--mute);font-size:.9em}";
+	".mute{color:var(--mute);font-size:.9em}figure{margin:12px 0}"
+	".better{color:var(--ok);font-weight:600}.worse{color:var(--bad);font-weight:600}"
+	"code{font-size:.9em;overflow-wrap:anywhere}";
 
 int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char *verdict, const char *reason)
 {
@@ -346,7 +382,7 @@ int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char 
 			       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>") < 0 ||
 	    ddci_html_escape(out, title) < 0 || ddci_buf_addf(out, "</title>\n<style>%s</style></head><body>\n<h1>", css) < 0 ||
 	    ddci_html_escape(out, title) < 0 ||
-	    ddci_buf_addf(out, "</h1>\n<div class=\"verdict %s\"><b>", ok ? "ok" : "bad") < 0 ||
+	    ddci_buf_addf(out, "</h1>\n<div class=\"verdict %s\"><b>", ok < 0 ? "info" : ok ? "ok" : "bad") < 0 ||
 	    ddci_html_escape(out, verdict) < 0 || ddci_buf_adds(out, "</b>") < 0 || ddci_html_escape(out, reason) < 0 ||
 	    ddci_buf_adds(out, "</div>\n") < 0)
 		return DDCI_ENOMEM;
@@ -363,4 +399,35 @@ int ddci_html_section(struct ddci_buf *out, const char *heading)
 int ddci_html_end(struct ddci_buf *out)
 {
 	return ddci_buf_adds(out, "<p class=\"mute\">Generated by ddci " DDCI_VERSION ".</p>\n</body></html>\n");
+}
+
+int ddci_chart_md(struct ddci_buf *out, const struct ddci_chart *c)
+{
+	int rc;
+
+	if ((rc = ddci_chart_mermaid(out, c)) < 0)
+		return rc;
+	return ddci_chart_md_table(out, c);
+}
+
+int ddci_chart_html(struct ddci_buf *out, const struct ddci_chart *c)
+{
+	int rc;
+
+	if (ddci_buf_adds(out, "<figure>\n") < 0)
+		return DDCI_ENOMEM;
+	if ((rc = ddci_chart_svg(out, c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(out, c)) < 0)
+		return rc;
+	return ddci_buf_adds(out, "</figure>\n") < 0 ? DDCI_ENOMEM : 0;
+}
+
+void ddci_chart_time_label(char *buf, size_t size, int64_t ms, int with_time)
+{
+	char ts[40];
+
+	ddci_time_format_rfc3339(ts, sizeof(ts), ms * 1000000);
+	if (with_time)
+		snprintf(buf, size, "%.5s %.5s", ts + 5, ts + 11);
+	else
+		snprintf(buf, size, "%.5s", ts + 5);
 }

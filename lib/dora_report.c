@@ -2,12 +2,18 @@
  * time to restore. */
 #include "ddci/dora_report.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddci/buf.h"
+#include "ddci/chart.h"
 #include "ddci/json.h"
 #include "ddci/timeutil.h"
+
+#define HOUR_NS (3600 * DDCI_NS_PER_SEC)
+#define DAY_NS (24 * HOUR_NS)
 
 static int oom(void)
 {
@@ -42,10 +48,75 @@ int64_t ddci_p90_ns(int64_t *v, size_t n)
 	return v[rank - 1];
 }
 
-int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dora_dep *deps, size_t n,
-			     const int64_t *lead_ns, size_t nlead, int64_t from_ns, int64_t to_ns)
+/* Bucket size and first bucket start for a window (see dora_report.h). */
+static void bucketing(struct ddci_dora_report *out)
 {
-	int64_t *lead = NULL, *restore = NULL;
+	int64_t span = out->to_ns - out->from_ns, size, start, days;
+
+	if (span <= 0)
+		return;
+	if (span <= 2 * DAY_NS)
+		size = HOUR_NS;
+	else if (span <= 14 * DAY_NS)
+		size = DAY_NS;
+	else if (span <= 60 * 7 * DAY_NS)
+		size = 7 * DAY_NS;
+	else
+		size = (span / DAY_NS / DDCI_DORA_MAX_BUCKETS + 1) * DAY_NS;
+	start = out->from_ns - out->from_ns % size; /* from_ns >= 0: times are after 1970 */
+	if (size == 7 * DAY_NS) { /* weeks from Monday: 1970-01-01 was a Thursday */
+		days = out->from_ns / DAY_NS;
+		start = (days - (days + 3) % 7) * DAY_NS;
+	} else if (size > DAY_NS) {
+		start = out->from_ns - out->from_ns % DAY_NS;
+	}
+	out->bucket_ns = size;
+	out->nbuckets = (size_t)((out->to_ns - start + size - 1) / size);
+	if (out->nbuckets > DDCI_DORA_MAX_BUCKETS)
+		out->nbuckets = DDCI_DORA_MAX_BUCKETS;
+	if (!out->nbuckets)
+		out->nbuckets = 1;
+	for (size_t i = 0; i < out->nbuckets; i++) {
+		out->buckets[i].start_ns = start + (int64_t)i * size;
+		out->buckets[i].lead_median_ns = out->buckets[i].restore_median_ns = -1;
+	}
+}
+
+/* The bucket of time t, clamped to the window's buckets. */
+static size_t bucket_of(const struct ddci_dora_report *r, int64_t t)
+{
+	int64_t i;
+
+	if (!r->nbuckets || t < r->buckets[0].start_ns)
+		return 0;
+	i = (t - r->buckets[0].start_ns) / r->bucket_ns;
+	return i >= (int64_t)r->nbuckets ? r->nbuckets - 1 : (size_t)i;
+}
+
+static int64_t when(const struct ddci_dora_dep *d)
+{
+	return d->finished_ns > 0 ? d->finished_ns : d->started_ns;
+}
+
+/* The median of the values whose time falls in bucket k (scratch: tmp). */
+static int64_t bucket_median(size_t *count, const struct ddci_dora_report *r, size_t k, const int64_t *v,
+			     const int64_t *at, size_t n, int64_t *tmp)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; at && i < n; i++)
+		if (bucket_of(r, at[i]) == k)
+			tmp[m++] = v[i];
+	*count = m;
+	return ddci_median_ns(tmp, m);
+}
+
+int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dora_dep *deps, size_t n,
+			     const int64_t *lead_ns, const int64_t *lead_at_ns, size_t nlead, int64_t from_ns,
+			     int64_t to_ns)
+{
+	int64_t *tmp = NULL, *restore = NULL, *restore_at = NULL;
+	size_t scratch = nlead > n ? nlead : n;
 	double days;
 	int rc = 0;
 
@@ -58,15 +129,16 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 		out->per_day = (double)n / days;
 		out->per_week = out->per_day * 7.0;
 	}
-	if ((nlead && !(lead = malloc(nlead * sizeof(*lead)))) || (n && !(restore = malloc(n * sizeof(*restore))))) {
+	if ((scratch && !(tmp = malloc(scratch * sizeof(*tmp)))) ||
+	    (n && (!(restore = malloc(n * sizeof(*restore))) || !(restore_at = malloc(n * sizeof(*restore_at)))))) {
 		rc = oom();
 		goto done;
 	}
 	if (nlead)
-		memcpy(lead, lead_ns, nlead * sizeof(*lead));
+		memcpy(tmp, lead_ns, nlead * sizeof(*tmp));
 	out->lead_samples = nlead;
-	out->lead_median_ns = ddci_median_ns(lead, nlead);
-	out->lead_p90_ns = ddci_p90_ns(lead, nlead);
+	out->lead_median_ns = ddci_median_ns(tmp, nlead);
+	out->lead_p90_ns = ddci_p90_ns(tmp, nlead);
 	for (size_t i = 0; i < n; i++) {
 		if (!deps[i].change_failure)
 			continue;
@@ -76,16 +148,32 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 		for (size_t j = 0; j < n; j++) {
 			if (j != i && deps[j].id && !strcmp(deps[j].id, deps[i].remediation_id) &&
 			    deps[j].finished_ns >= deps[i].finished_ns) {
+				restore_at[out->restores] = when(&deps[i]);
 				restore[out->restores++] = deps[j].finished_ns - deps[i].finished_ns;
 				break;
 			}
 		}
 	}
 	out->change_failure_rate = n ? (double)out->change_failures / (double)n : -1;
-	out->restore_median_ns = ddci_median_ns(restore, out->restores);
+	if (out->restores)
+		memcpy(tmp, restore, out->restores * sizeof(*tmp));
+	out->restore_median_ns = ddci_median_ns(tmp, out->restores);
+
+	bucketing(out);
+	for (size_t i = 0; i < n && out->nbuckets; i++) {
+		struct ddci_dora_bucket *b = &out->buckets[bucket_of(out, when(&deps[i]))];
+		b->deployments++;
+		b->change_failures += deps[i].change_failure ? 1 : 0;
+	}
+	for (size_t k = 0; k < out->nbuckets; k++) {
+		struct ddci_dora_bucket *b = &out->buckets[k];
+		b->lead_median_ns = bucket_median(&b->lead_samples, out, k, lead_ns, lead_at_ns, nlead, tmp);
+		b->restore_median_ns = bucket_median(&b->restores, out, k, restore, restore_at, out->restores, tmp);
+	}
 done:
-	free(lead);
+	free(tmp);
 	free(restore);
+	free(restore_at);
 	return rc;
 }
 
@@ -97,7 +185,7 @@ static int cmp_finished(const void *a, const void *b)
 }
 
 struct samples {
-	int64_t *v;
+	int64_t *v, *at;
 	size_t n, cap;
 	int64_t finished_ns;
 	int rc;
@@ -112,27 +200,37 @@ static int add_sample(const char *sha, int64_t time_ns, void *ctx)
 	if (time_ns > s->finished_ns)
 		return 0; /* committed after the deployment finished: a skewed clock */
 	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 64;
-		nv = realloc(s->v, s->cap * sizeof(*nv));
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		nv = realloc(s->v, cap * sizeof(*nv));
 		if (!nv) {
 			s->rc = oom();
 			return 1;
 		}
 		s->v = nv;
+		nv = realloc(s->at, cap * sizeof(*nv));
+		if (!nv) {
+			s->rc = oom();
+			return 1;
+		}
+		s->at = nv;
+		s->cap = cap;
 	}
+	s->at[s->n] = s->finished_ns;
 	s->v[s->n++] = s->finished_ns - time_ns;
 	return 0;
 }
 
-int ddci_dora_lead_samples(int64_t **out, size_t *nout, size_t *missing, struct ddci_repo *r,
+int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *missing, struct ddci_repo *r,
 			   struct ddci_dora_dep *deps, size_t n, const char *before_sha)
 {
-	struct samples s = { NULL, 0, 0, 0, 0 };
+	struct samples s = { NULL, NULL, 0, 0, 0, 0 };
 	const char *prev = before_sha;
 	char sha[41];
 	int rc = 0;
 
 	*out = NULL;
+	if (at)
+		*at = NULL;
 	*nout = 0;
 	*missing = 0;
 	qsort(deps, n, sizeof(*deps), cmp_finished);
@@ -165,10 +263,15 @@ int ddci_dora_lead_samples(int64_t **out, size_t *nout, size_t *missing, struct 
 	}
 	ddci_error_clear();
 	*out = s.v;
+	if (at) {
+		*at = s.at;
+		s.at = NULL;
+	}
 	*nout = s.n;
 	s.v = NULL;
 done:
 	free(s.v);
+	free(s.at);
 	return rc;
 }
 
@@ -211,7 +314,7 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 	struct ddci_buf query = DDCI_BUF_INIT;
 	struct collect all = { NULL, 0, 0 };
 	struct ddci_dora_dep before;
-	int64_t *lead = NULL;
+	int64_t *lead = NULL, *lead_at = NULL;
 	size_t nlead = 0, missing = 0;
 	int rc;
 
@@ -231,16 +334,18 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 		struct ddci_dora_query pq = { DDCI_DORA_DEPLOYMENTS, 0, from_ns, q.query, "-started_at", 1 };
 		if ((rc = ddci_dora_list(c, &pq, keep_first, &before)) != 0)
 			goto done;
-		if ((rc = ddci_dora_lead_samples(&lead, &nlead, &missing, r, all.v, all.n, before.commit_sha)) < 0)
+		if ((rc = ddci_dora_lead_samples(&lead, &lead_at, &nlead, &missing, r, all.v, all.n,
+						   before.commit_sha)) < 0)
 			goto done;
 	}
-	rc = ddci_dora_report_compute(out, all.v, all.n, lead, nlead, from_ns, to_ns);
+	rc = ddci_dora_report_compute(out, all.v, all.n, lead, lead_at, nlead, from_ns, to_ns);
 	out->commits_missing = missing;
 done:
 	for (size_t i = 0; i < all.n; i++)
 		ddci_dora_dep_release(&all.v[i]);
 	free(all.v);
 	free(lead);
+	free(lead_at);
 	ddci_dora_dep_release(&before);
 	ddci_buf_release(&query);
 	return rc;
@@ -283,4 +388,209 @@ int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const
 	}
 	*out = o;
 	return 0;
+}
+
+/* ---- the report for people: Markdown and HTML ---- */
+
+struct dora_chart_data {
+	char labels[DDCI_DORA_MAX_BUCKETS][24];
+	const char *x[DDCI_DORA_MAX_BUCKETS];
+	double deps[DDCI_DORA_MAX_BUCKETS], lead[DDCI_DORA_MAX_BUCKETS];
+	double cfr[DDCI_DORA_MAX_BUCKETS], ttr[DDCI_DORA_MAX_BUCKETS];
+	const char *per, *lead_unit, *ttr_unit;
+};
+
+/* Minutes, hours or days, whichever suits the largest duration. */
+static double dur_unit(const char **name, int64_t max_ns)
+{
+	if (max_ns < 2 * HOUR_NS) {
+		*name = "minutes";
+		return 60e9;
+	}
+	if (max_ns < 72 * HOUR_NS) {
+		*name = "hours";
+		return 3600e9;
+	}
+	*name = "days";
+	return 86400e9;
+}
+
+static void chart_data(struct dora_chart_data *d, const struct ddci_dora_report *r)
+{
+	int64_t lmax = 0, tmax = 0;
+	double lu, tu;
+
+	memset(d, 0, sizeof(*d));
+	d->per = r->bucket_ns == HOUR_NS ? "hour" : r->bucket_ns == DAY_NS ? "day" : r->bucket_ns == 7 * DAY_NS ? "week" : "period";
+	for (size_t i = 0; i < r->nbuckets; i++) {
+		if (r->buckets[i].lead_median_ns > lmax)
+			lmax = r->buckets[i].lead_median_ns;
+		if (r->buckets[i].restore_median_ns > tmax)
+			tmax = r->buckets[i].restore_median_ns;
+	}
+	lu = dur_unit(&d->lead_unit, lmax);
+	tu = dur_unit(&d->ttr_unit, tmax);
+	for (size_t i = 0; i < r->nbuckets; i++) {
+		const struct ddci_dora_bucket *b = &r->buckets[i];
+
+		ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), b->start_ns / 1000000, r->bucket_ns < DAY_NS);
+		d->x[i] = d->labels[i];
+		d->deps[i] = (double)b->deployments;
+		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / lu : NAN;
+		d->cfr[i] = b->deployments ? (double)b->change_failures * 100.0 / (double)b->deployments : NAN;
+		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / tu : NAN;
+	}
+}
+
+static void fmt_dur(char *buf, size_t n, int64_t ns)
+{
+	if (ns < 0)
+		snprintf(buf, n, "-");
+	else
+		ddci_duration_format(buf, n, ns / 1000000);
+}
+
+/* One chart: a heading, a note when it has nothing to show, else the chart
+ * and its table. */
+static int one_chart(struct ddci_buf *b, int html, const struct ddci_chart *c, const char *empty)
+{
+	int rc;
+
+	if (html) {
+		if ((rc = ddci_html_section(b, c->title)) < 0)
+			return rc;
+		if (empty)
+			return ddci_buf_addf(b, "<p class=\"mute\">%s</p>\n", empty) < 0 ? DDCI_ENOMEM : 0;
+		return ddci_chart_html(b, c);
+	}
+	if ((rc = ddci_buf_addf(b, "\n### %s\n\n", c->title)) < 0)
+		return rc;
+	if (empty)
+		return ddci_buf_addf(b, "_%s_\n", empty);
+	return ddci_chart_md(b, c);
+}
+
+static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const char *service, const char *env,
+		  int html)
+{
+	struct dora_chart_data *d = malloc(sizeof(*d));
+	struct ddci_buf title = DDCI_BUF_INIT, head = DDCI_BUF_INIT, why = DDCI_BUF_INIT;
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][160];
+	struct ddci_chart c[4];
+	const char *rows[4][2];
+	int rc;
+
+	if (!d)
+		return oom();
+	chart_data(d, r);
+	ddci_time_format_rfc3339(from, sizeof(from), r->from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), r->to_ns);
+	fmt_dur(med, sizeof(med), r->lead_median_ns);
+	fmt_dur(p90, sizeof(p90), r->lead_p90_ns);
+	fmt_dur(ttr, sizeof(ttr), r->restore_median_ns);
+	if (r->change_failure_rate < 0)
+		snprintf(cfr, sizeof(cfr), "-");
+	else
+		snprintf(cfr, sizeof(cfr), "%.1f%%", r->change_failure_rate * 100.0);
+	if ((rc = ddci_buf_addf(&title, "DORA report: %s%s%s%s", service ? service : "", env ? " (" : "",
+				env ? env : "", env ? ")" : "")) < 0 ||
+	    (rc = r->deployments ? ddci_buf_addf(&head, "%zu deployment%s, change failure rate %s", r->deployments,
+						 r->deployments == 1 ? "" : "s", cfr)
+				 : ddci_buf_adds(&head, "no deployments")) < 0 ||
+	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %.2f deployments a week, lead time median %s, time to restore "
+				      "median %s",
+				from, to, r->per_week, med, ttr)) < 0)
+		goto done;
+
+	snprintf(t[0], sizeof(t[0]), "%zu deployments: %.2f/day, %.2f/week", r->deployments, r->per_day, r->per_week);
+	snprintf(t[1], sizeof(t[1]), "median %s, p90 %s (%zu commits)", med, p90, r->lead_samples);
+	if (r->change_failure_rate < 0)
+		snprintf(t[2], sizeof(t[2]), "- (no deployments)");
+	else
+		snprintf(t[2], sizeof(t[2]), "%s (%zu of %zu)", cfr, r->change_failures, r->deployments);
+	snprintf(t[3], sizeof(t[3]), "median %s (%zu restored)", ttr, r->restores);
+	rows[0][0] = "deployment frequency";
+	rows[1][0] = "lead time for changes";
+	rows[2][0] = "change failure rate";
+	rows[3][0] = "time to restore";
+	for (int i = 0; i < 4; i++)
+		rows[i][1] = t[i];
+
+	if (html) {
+		if ((rc = ddci_html_begin(b, ddci_buf_str(&title), -1, ddci_buf_str(&head), ddci_buf_str(&why))) < 0 ||
+		    (rc = ddci_buf_adds(b, "<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>\n")) < 0)
+			goto done;
+		for (int i = 0; i < 4; i++)
+			if ((rc = ddci_buf_addf(b, "<tr><td>%s</td><td>", rows[i][0])) < 0 ||
+			    (rc = ddci_html_escape(b, rows[i][1])) < 0 || (rc = ddci_buf_adds(b, "</td></tr>\n")) < 0)
+				goto done;
+		if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
+			goto done;
+		if (r->commits_missing &&
+		    (rc = ddci_buf_addf(b, "<p class=\"mute\">%zu deployed commits are not in the local repository: "
+					   "their lead time is not counted.</p>\n",
+					r->commits_missing)) < 0)
+			goto done;
+	} else {
+		if ((rc = ddci_buf_addf(b, "## 📈 %s\n\n**%s** — %s\n\n| figure | value |\n|---|---|\n",
+					ddci_buf_str(&title), ddci_buf_str(&head), ddci_buf_str(&why))) < 0)
+			goto done;
+		for (int i = 0; i < 4; i++)
+			if ((rc = ddci_buf_addf(b, "| %s | %s |\n", rows[i][0], rows[i][1])) < 0)
+				goto done;
+		if (r->commits_missing &&
+		    (rc = ddci_buf_addf(b, "\n> %zu deployed commits are not in the local repository: their lead "
+					   "time is not counted.\n",
+					r->commits_missing)) < 0)
+			goto done;
+	}
+
+	memset(c, 0, sizeof(c));
+	snprintf(t[0], sizeof(t[0]), "Deployments per %s", d->per);
+	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median, %s)", d->per, d->lead_unit);
+	snprintf(t[2], sizeof(t[2]), "Change failure rate per %s", d->per);
+	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median, %s)", d->per, d->ttr_unit);
+	for (int i = 0; i < 4; i++) {
+		c[i].title = t[i];
+		c[i].x = d->x;
+		c[i].nx = r->nbuckets;
+		c[i].nseries = 1;
+	}
+	c[0].y_label = "deployments";
+	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR };
+	c[1].y_label = d->lead_unit;
+	c[1].series[0] = (struct ddci_series){ d->lead_unit, d->lead, DDCI_CHART_BAR };
+	c[2].y_label = "%";
+	c[2].series[0] = (struct ddci_series){ "change failure rate %", d->cfr, DDCI_CHART_BAR };
+	c[3].y_label = d->ttr_unit;
+	c[3].series[0] = (struct ddci_series){ d->ttr_unit, d->ttr, DDCI_CHART_BAR };
+	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
+	    (rc = one_chart(b, html, &c[1],
+			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||
+	    (rc = one_chart(b, html, &c[2], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
+	    (rc = one_chart(b, html, &c[3],
+			    r->restores ? NULL
+					: r->change_failures ? "No change failure has a remediation deployment in the window."
+							     : "No change failures in the window.")) < 0)
+		goto done;
+	if (html)
+		rc = ddci_html_end(b);
+done:
+	free(d);
+	ddci_buf_release(&title);
+	ddci_buf_release(&head);
+	ddci_buf_release(&why);
+	return rc < 0 ? rc : 0;
+}
+
+int ddci_dora_report_markdown(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
+			      const char *env)
+{
+	return render(b, rep, service, env, 0);
+}
+
+int ddci_dora_report_html(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
+			  const char *env)
+{
+	return render(b, rep, service, env, 1);
 }

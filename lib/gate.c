@@ -305,6 +305,32 @@ struct flaky_ctx {
 	double worst_rate;
 };
 
+#define WEEK_MS INT64_C(604800000)
+
+/* A Unix time in seconds, milliseconds or nanoseconds, as milliseconds. */
+static int64_t to_ms(int64_t t)
+{
+	if (t > INT64_C(100000000000000))
+		return t / 1000000;
+	if (t > INT64_C(100000000000))
+		return t;
+	return t * 1000;
+}
+
+/* Counts an active flaky test in the week it first flaked (the chart of
+ * whether flakiness is growing). */
+static void hist_add(struct ddci_gate *g, int64_t first_flaked)
+{
+	int64_t t = to_ms(first_flaked), i;
+
+	if (first_flaked <= 0 || !g->nhist || t < g->hist_start_ms)
+		return;
+	i = (t - g->hist_start_ms) / g->hist_step_ms;
+	if (i >= g->nhist)
+		i = g->nhist - 1; /* a clock ahead of ours: this week */
+	g->hist[i]++;
+}
+
 static int join_array(struct ddci_buf *b, const cJSON *arr)
 {
 	const cJSON *it;
@@ -399,6 +425,7 @@ static int flaky_on_test(void *ctx, const struct ddci_flaky_test *t)
 	}
 	fc->counted++;
 	fc->lost_ms += t->lost_time_ms;
+	hist_add(fc->g, t->first_flaked_ts);
 	if (fc->c_active >= 0)
 		checks |= 1u << fc->c_active;
 	if (fc->c_lost >= 0 && t->lost_time_ms > 0)
@@ -487,6 +514,14 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 	}
 	if ((o->max_new >= 0 || o->fail_on_changed) && (rc = read_change(&fc, o, mb)) < 0)
 		goto done;
+	/* Charts for the reports: the top tests by rate (with the line when
+	 * --max-failure-rate applies) and by time lost; new flaky tests a week. */
+	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Flaky tests by failure rate", "failure_rate_pct",
+							    "failure rate %", 1, o->max_failure_rate };
+	g->nhist = 8;
+	g->hist_step_ms = WEEK_MS;
+	g->hist_start_ms = (o->now_ms > 0 ? o->now_ms : ddci_time_now_ns() / 1000000) - 8 * WEEK_MS;
+	g->hist_title = "Active flaky tests by week first flaked";
 
 	/* Ask only for what can count; the states are checked again per test. */
 	if (o->include_quarantined) {
@@ -515,6 +550,9 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		g->checks[fc.c_changed].value = (double)fc.changed;
 	if (fc.c_lost >= 0)
 		g->checks[fc.c_lost].value = (double)fc.lost_ms;
+	if (fc.lost_ms > 0)
+		g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Pipeline time lost per flaky test", "lost_time_ms",
+								    "minutes lost", 1.0 / 60000.0, 0 };
 	ddci_gate_evaluate(g);
 	ddci_gate_set_count(g, "active", "%" PRId64, fc.counted);
 	ddci_gate_set_count(g, "new", "%" PRId64, fc.new_);
@@ -693,11 +731,36 @@ void ddci_gate_sparkline(char *out, size_t size, const double *values, size_t n)
 	}
 }
 
+/* A chart's bucket: days for two days or more (weeks past 45 days), else
+ * the smallest step giving at most 16 points. */
+static const char *chart_interval(int64_t span_ms)
+{
+	static const struct {
+		const char *name;
+		int64_t ms;
+	} steps[] = {
+		{ "5m", 300000 }, { "15m", 900000 }, { "30m", 1800000 }, { "1h", 3600000 }, { "3h", 10800000 },
+	};
+	const int64_t day = 86400000;
+
+	if (span_ms > 45 * day)
+		return "1w";
+	if (span_ms >= 2 * day)
+		return "1d";
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (span_ms / steps[i].ms <= 16)
+			return steps[i].name;
+	return "6h";
+}
+
 static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o,
 		      struct rate_ctx *rc)
 {
 	struct ddci_agg_request req = { 0 };
-	const char *interval = o->interval ? o->interval : ddci_gate_trend_interval(o->to_ms - o->from_ms);
+	int64_t span = o->to_ms - o->from_ms;
+	const char *interval = o->interval ? o->interval
+			       : o->trend  ? ddci_gate_trend_interval(span)
+					   : chart_interval(span);
 	double rates[MAX_POINTS] = { 0 };
 	char spark[SPARK_POINTS * 3 + 1], first[24] = "", last[24] = "";
 	size_t shown;
@@ -776,8 +839,8 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 		return err;
 	rc.facet = o->group_by;
 	rc.groups = calloc(MAX_GROUPS, sizeof(*rc.groups));
-	rc.points = o->trend ? calloc(MAX_POINTS, sizeof(*rc.points)) : NULL;
-	if (!rc.groups || (o->trend && !rc.points)) {
+	rc.points = o->trend || o->chart ? calloc(MAX_POINTS, sizeof(*rc.points)) : NULL;
+	if (!rc.groups || ((o->trend || o->chart) && !rc.points)) {
 		err = oom();
 		goto done;
 	}
@@ -862,8 +925,23 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 			 tpass + tfail, o->group_by ? " in every group below" : "", o->min_runs,
 			 o->require_data ? "" : "; passing (--require-data fails instead)");
 	}
+	g->trend_limit = o->max_failure_rate;
+	if (o->group_by)
+		g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Failure rate per group", "failure_rate_pct",
+								    "failure rate %", 1, o->max_failure_rate };
 	if (o->trend && (err = read_trend(g, c, o, &rc)) != 0)
 		goto done;
+	if (!o->trend && o->chart && (err = read_trend(g, c, o, &rc)) != 0) {
+		/* Only a chart depends on it: the verdict stands without it. */
+		size_t len = strlen(g->note);
+		snprintf(g->note + len, sizeof(g->note) - len, "%sno trend chart: %s", len ? "; " : "",
+			 ddci_error_last());
+		ddci_error_clear();
+		cJSON_Delete(g->trend_json);
+		g->trend_json = NULL;
+		g->trend[0] = '\0';
+		err = 0;
+	}
 	ddci_gate_evaluate(g);
 	{
 		double runs = tpass + tfail;

@@ -3,12 +3,20 @@
  * rows are responsible. */
 #include "ddci/report.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "ddci/chart.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+
+#define CHART_TOP 10     /* bars in a per-row chart */
+#define CHART_POINTS 60  /* points in a trend chart (more are merged) */
 
 static int oom(void)
 {
@@ -170,14 +178,311 @@ nomem:
 	return oom();
 }
 
+
+/* ---- charts from a gate ---- */
+
+/* Why the gate decided what it did, in one line: the failed checks, or
+ * that every check is within its limit.  md: flags in backticks. */
+static int reason(struct ddci_buf *b, const struct ddci_gate *g, int md)
+{
+	char v[64], l[64];
+	int n = 0, rc;
+
+	for (int i = 0; i < g->nchecks; i++) {
+		const struct ddci_gate_check *k = &g->checks[i];
+
+		if (g->failed != k->failed)
+			continue;
+		ddci_gate_format(v, sizeof(v), k->unit, k->value);
+		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
+		if ((rc = ddci_buf_addf(b, "%s%s %s, %s %s (%s%s%s)", n++ ? (md ? "; " : "\n") : "", v, k->what,
+					k->failed ? "over the limit of" : "limit", l, md ? "`" : "", k->flag,
+					md ? "`" : "")) < 0)
+			return rc;
+	}
+	if (!n && (rc = ddci_buf_adds(b, "no check")) < 0)
+		return rc;
+	if (!g->failed && *g->note && !strncmp(g->note, "not enough data", 15) &&
+	    (rc = ddci_buf_adds(b, md ? "; not enough data to judge" : "\nnot enough data to judge")) < 0)
+		return rc;
+	return 0;
+}
+
+/* "getting worse" when `after` is clearly above `before` (for numbers where
+ * lower is better), "getting better" when clearly below, else "steady". */
+static const char *direction(double before, double after, double slack)
+{
+	double d = after - before, m = fmax(fabs(before), fabs(after));
+
+	if (!isfinite(before) || !isfinite(after))
+		return NULL;
+	if (fabs(d) <= fmax(slack, m * 0.1))
+		return "steady";
+	return d > 0 ? "getting worse" : "getting better";
+}
+
+/* A number member of o (a number, or raw integer text as ddci_json_int64
+ * writes it); 0 when missing. */
+static int num(double *out, const cJSON *o, const char *key)
+{
+	const cJSON *j = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+	char *end;
+
+	*out = 0;
+	if (cJSON_IsNumber(j)) {
+		*out = j->valuedouble;
+		return 1;
+	}
+	if (cJSON_IsRaw(j) && j->valuestring) {
+		*out = strtod(j->valuestring, &end);
+		return end != j->valuestring;
+	}
+	return 0;
+}
+
+struct trend_data {
+	size_t n;
+	char labels[CHART_POINTS][24];
+	const char *x[CHART_POINTS];
+	double rate[CHART_POINTS], runs[CHART_POINTS], failed[CHART_POINTS];
+	double before, after; /* failure rate of the first and second half; NaN when unknown */
+};
+
+/* The trend points with runs, merged k at a time when there are more than
+ * CHART_POINTS of them. */
+static void trend_data(struct trend_data *d, const struct ddci_gate *g)
+{
+	const cJSON *it;
+	size_t m = 0, k, half;
+	int dated = 1;
+	double fb = 0, rb = 0, fa = 0, ra = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->before = d->after = NAN;
+	cJSON_ArrayForEach(it, g->trend_json) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
+		double runs;
+		if (num(&runs, it, "runs") && runs > 0) {
+			m++;
+			if (cJSON_IsString(t) && strlen(t->valuestring) >= 20 && strncmp(t->valuestring + 10, "T00:00:00", 9))
+				dated = 0;
+		}
+	}
+	if (!m)
+		return;
+	k = (m + CHART_POINTS - 1) / CHART_POINTS;
+	half = m / 2;
+	m = 0;
+	cJSON_ArrayForEach(it, g->trend_json) {
+		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
+		double runs, fail;
+		size_t i;
+
+		num(&runs, it, "runs");
+		num(&fail, it, "failed");
+		if (!(runs > 0))
+			continue;
+		i = m / k;
+		if (m % k == 0) {
+			const char *ts = cJSON_IsString(t) ? t->valuestring : "";
+			if (strlen(ts) >= 16)
+				snprintf(d->labels[i], sizeof(d->labels[i]), dated ? "%.5s" : "%.5s %.5s", ts + 5, ts + 11);
+			else
+				snprintf(d->labels[i], sizeof(d->labels[i]), "%zu", i + 1);
+			d->x[i] = d->labels[i];
+			d->n = i + 1;
+		}
+		d->runs[i] += runs;
+		d->failed[i] += fail;
+		d->rate[i] = d->failed[i] / d->runs[i] * 100.0;
+		if (m < half) {
+			fb += fail;
+			rb += runs;
+		} else {
+			fa += fail;
+			ra += runs;
+		}
+		m++;
+	}
+	if (half && rb > 0 && ra > 0) {
+		d->before = fb / rb * 100.0;
+		d->after = fa / ra * 100.0;
+	}
+}
+
+struct bar_data {
+	size_t n, total;
+	char labels[CHART_TOP][40];
+	const char *x[CHART_TOP], *full[CHART_TOP];
+	double v[CHART_TOP];
+};
+
+/* The CHART_TOP kept rows with the largest value of the chart's key. */
+static void bar_data(struct bar_data *d, const struct ddci_gate *g, const struct ddci_gate_chart *gc)
+{
+	double scale = gc->scale > 0 ? gc->scale : 1;
+
+	memset(d, 0, sizeof(*d));
+	for (size_t r = 0; r < g->nrows; r++) {
+		const char *name = g->rows[r].cells[0];
+		double v;
+		size_t i;
+
+		if (!num(&v, g->rows[r].json, gc->key) || !name)
+			continue;
+		v *= scale;
+		d->total++;
+		if (d->n == CHART_TOP && v <= d->v[CHART_TOP - 1])
+			continue;
+		i = d->n < CHART_TOP ? d->n++ : CHART_TOP - 1;
+		while (i > 0 && d->v[i - 1] < v) {
+			d->v[i] = d->v[i - 1];
+			d->full[i] = d->full[i - 1];
+			i--;
+		}
+		d->v[i] = v;
+		d->full[i] = name;
+	}
+	for (size_t i = 0; i < d->n; i++) {
+		size_t len = strlen(d->full[i]), max = sizeof(d->labels[i]) - 4;
+
+		if (len <= 28) {
+			snprintf(d->labels[i], sizeof(d->labels[i]), "%s", d->full[i]);
+		} else { /* shortened on a UTF-8 character boundary */
+			len = 25;
+			while (len > 0 && ((unsigned char)d->full[i][len] & 0xc0) == 0x80)
+				len--;
+			if (len > max)
+				len = max;
+			memcpy(d->labels[i], d->full[i], len);
+			memcpy(d->labels[i] + len, "...", 4);
+		}
+		d->x[i] = d->labels[i];
+	}
+}
+
+struct hist_data {
+	size_t n;
+	char labels[DDCI_GATE_HIST_MAX][24];
+	const char *x[DDCI_GATE_HIST_MAX];
+	double total, before, after;
+};
+
+static void hist_data(struct hist_data *d, const struct ddci_gate *g)
+{
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < g->nhist && i < DDCI_GATE_HIST_MAX; i++) {
+		ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), g->hist_start_ms + i * g->hist_step_ms, 0);
+		d->x[i] = d->labels[i];
+		d->total += g->hist[i];
+		if (i < g->nhist / 2)
+			d->before += g->hist[i];
+		else
+			d->after += g->hist[i];
+		d->n++;
+	}
+}
+
+/* Renders every chart of a gate, Markdown (html 0) or HTML (html 1). */
+static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
+{
+	struct trend_data *td = malloc(sizeof(*td));
+	struct bar_data bd;
+	struct hist_data hd;
+	char title[320], lim[64], x[64], y[64];
+	const char *dir;
+	int rc = 0;
+
+	if (!td)
+		return oom();
+	if (g->trend_json) {
+		struct ddci_chart c = { .title = "Failure rate over time", .y_label = "failure rate %", .nseries = 1 };
+		struct ddci_chart t = { .title = c.title, .nseries = 3 };
+
+		trend_data(td, g);
+		c.x = t.x = td->x;
+		c.nx = t.nx = td->n;
+		c.threshold = g->trend_limit;
+		c.series[0] = (struct ddci_series){ "failure rate %", td->rate, DDCI_CHART_LINE };
+		t.series[0] = c.series[0];
+		t.series[1] = (struct ddci_series){ "runs", td->runs, DDCI_CHART_BAR };
+		t.series[2] = (struct ddci_series){ "failed", td->failed, DDCI_CHART_BAR };
+		if ((rc = ddci_buf_adds(b, html ? "<h2>Failure rate over time</h2>\n" : "\n### Failure rate over time\n\n")) < 0)
+			goto done;
+		if ((dir = direction(td->before, td->after, 0.1))) {
+			ddci_gate_format(x, sizeof(x), DDCI_UNIT_PCT, td->before);
+			ddci_gate_format(y, sizeof(y), DDCI_UNIT_PCT, td->after);
+			ddci_gate_format(lim, sizeof(lim), DDCI_UNIT_PCT, g->trend_limit);
+			snprintf(title, sizeof(title), "%s: %s in the first half of the window, %s in the second (limit %s)",
+				 dir, x, y, lim);
+			title[0] = (char)(title[0] - 'a' + 'A');
+			if (html ? (rc = ddci_buf_addf(b, "<p class=\"%s\">%s</p>\n",
+						       !strcmp(dir, "steady") ? "mute" : dir[8] == 'w' ? "worse" : "better",
+						       title)) < 0
+				 : (rc = ddci_buf_addf(b, "**%s**\n\n", title)) < 0)
+				goto done;
+		}
+		if (html ? (rc = ddci_buf_adds(b, "<figure>\n")) < 0 || (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 ||
+				   (rc = ddci_chart_html_table(b, &t)) < 0 || (rc = ddci_buf_adds(b, "</figure>\n")) < 0
+			 : (rc = ddci_chart_mermaid(b, &c)) < 0 || (rc = ddci_chart_md_table(b, &t)) < 0)
+			goto done;
+	}
+	for (int k = 0; k < g->ncharts; k++) {
+		const struct ddci_gate_chart *gc = &g->charts[k];
+		struct ddci_chart c = { .title = title, .y_label = gc->unit, .nseries = 1, .threshold = gc->limit };
+		struct ddci_chart t = { .title = title, .nseries = 1 };
+
+		bar_data(&bd, g, gc);
+		if (!bd.n)
+			continue;
+		if (bd.total > bd.n)
+			snprintf(title, sizeof(title), "%s (top %zu of %zu)", gc->title, bd.n, bd.total);
+		else
+			snprintf(title, sizeof(title), "%s", gc->title);
+		c.x = bd.x;
+		t.x = bd.full;
+		c.nx = t.nx = bd.n;
+		c.series[0] = (struct ddci_series){ gc->unit, bd.v, DDCI_CHART_BAR };
+		t.series[0] = c.series[0];
+		if (html ? (rc = ddci_html_section(b, title)) < 0 || (rc = ddci_buf_adds(b, "<figure>\n")) < 0 ||
+				   (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(b, &t)) < 0 ||
+				   (rc = ddci_buf_adds(b, "</figure>\n")) < 0
+			 : (rc = ddci_buf_addf(b, "\n### %s\n\n", title)) < 0 || (rc = ddci_chart_mermaid(b, &c)) < 0 ||
+				   (rc = ddci_chart_md_table(b, &t)) < 0)
+			goto done;
+	}
+	hist_data(&hd, g);
+	if (hd.n && hd.total > 0) {
+		struct ddci_chart c = { .title = g->hist_title, .y_label = "tests", .x = hd.x, .nx = hd.n, .nseries = 1 };
+
+		c.series[0] = (struct ddci_series){ "first flaked that week", g->hist, DDCI_CHART_BAR };
+		dir = direction(hd.before, hd.after, 1);
+		snprintf(title, sizeof(title), "%.0f first flaked in the last %zu weeks, %.0f in the %zu before: %s",
+			 hd.after, hd.n - hd.n / 2, hd.before, hd.n / 2, dir ? dir : "steady");
+		if (html ? (rc = ddci_html_section(b, g->hist_title)) < 0 ||
+				   (rc = ddci_buf_addf(b, "<p class=\"%s\">%s</p>\n<figure>\n",
+						       !dir || !strcmp(dir, "steady") ? "mute" : dir[8] == 'w' ? "worse" : "better",
+						       title)) < 0 ||
+				   (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(b, &c)) < 0 ||
+				   (rc = ddci_buf_adds(b, "</figure>\n")) < 0
+			 : (rc = ddci_buf_addf(b, "\n### %s\n\n**%s**\n\n", g->hist_title, title)) < 0 ||
+				   (rc = ddci_chart_md(b, &c)) < 0)
+			goto done;
+	}
+done:
+	free(td);
+	return rc;
+}
+
 int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 {
 	char v[64], l[64];
 	int rc;
 
-	if ((rc = ddci_buf_addf(b, "## %s %s: %s\n\n", g->failed ? "❌" : "✅", g->title,
+	if ((rc = ddci_buf_addf(b, "## %s %s: %s\n\n**Why:** ", g->failed ? "❌" : "✅", g->title,
 				g->failed ? "failed" : "passed")) < 0 ||
-	    (rc = ddci_buf_adds(b, "| check | observed | limit | result |\n|---|---:|---:|---|\n")) < 0)
+	    (rc = reason(b, g, 1)) < 0 ||
+	    (rc = ddci_buf_adds(b, "\n\n| check | observed | limit | result |\n|---|---:|---:|---|\n")) < 0)
 		return rc;
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct ddci_gate_check *k = &g->checks[i];
@@ -199,6 +504,8 @@ int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 			return rc;
 	}
 	if (*g->trend && (rc = ddci_buf_addf(b, "\n**Trend:** `%s`\n", g->trend)) < 0)
+		return rc;
+	if ((rc = gate_charts(b, g, 0)) < 0)
 		return rc;
 	if (!g->nrows)
 		return 0;
@@ -222,6 +529,116 @@ int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 				return rc;
 	}
 	return ddci_buf_adds(b, "\n");
+}
+
+
+int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g)
+{
+	struct ddci_buf why = DDCI_BUF_INIT;
+	char v[64], l[64];
+	int rc;
+
+	if ((rc = reason(&why, g, 0)) < 0 ||
+	    (rc = ddci_html_begin(b, g->title, !g->failed, g->failed ? "Failed" : "Passed", ddci_buf_str(&why))) < 0)
+		goto done;
+	if ((rc = ddci_buf_adds(b, "<table><thead><tr><th>check</th><th>observed</th><th>limit</th><th>result</th>"
+				   "</tr></thead><tbody>\n")) < 0)
+		goto done;
+	for (int i = 0; i < g->nchecks; i++) {
+		const struct ddci_gate_check *k = &g->checks[i];
+
+		ddci_gate_format(v, sizeof(v), k->unit, k->value);
+		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
+		if ((rc = ddci_buf_adds(b, "<tr><td><code>")) < 0 || (rc = ddci_html_escape(b, k->flag)) < 0 ||
+		    (rc = ddci_buf_adds(b, "</code> ")) < 0 || (rc = ddci_html_escape(b, k->what)) < 0 ||
+		    (rc = ddci_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"%s\">%s</td></tr>\n",
+					v, l, k->failed ? "worse" : "better", k->failed ? "fail" : "ok")) < 0)
+			goto done;
+	}
+	if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
+		goto done;
+	if (*g->note && ((rc = ddci_buf_adds(b, "<p>")) < 0 || (rc = ddci_html_escape(b, g->note)) < 0 ||
+			 (rc = ddci_buf_adds(b, "</p>\n")) < 0))
+		goto done;
+	if (*g->scope && ((rc = ddci_buf_adds(b, "<p class=\"mute\">Scope: <code>")) < 0 ||
+			  (rc = ddci_html_escape(b, g->scope)) < 0 || (rc = ddci_buf_adds(b, "</code></p>\n")) < 0))
+		goto done;
+	if ((rc = gate_charts(b, g, 1)) < 0)
+		goto done;
+	if (g->nrows) {
+		char h[160];
+
+		snprintf(h, sizeof(h), "%s%s (top %zu of %" PRId64 ", by impact)", g->failed ? "Offending " : "",
+			 g->subject, g->nrows, g->rows_seen);
+		if ((rc = ddci_html_section(b, h)) < 0 || (rc = ddci_buf_adds(b, "<table><thead><tr>")) < 0)
+			goto done;
+		for (int c = 0; c < g->ncols; c++)
+			if ((rc = ddci_buf_adds(b, "<th>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
+			    (rc = ddci_buf_adds(b, "</th>")) < 0)
+				goto done;
+		if ((rc = ddci_buf_adds(b, "</tr></thead><tbody>\n")) < 0)
+			goto done;
+		for (size_t r = 0; r < g->nrows; r++) {
+			if ((rc = ddci_buf_adds(b, "<tr>")) < 0)
+				goto done;
+			for (int c = 0; c < g->ncols; c++)
+				if ((rc = ddci_buf_adds(b, "<td>")) < 0 ||
+				    (rc = ddci_html_escape(b, g->rows[r].cells[c])) < 0 ||
+				    (rc = ddci_buf_adds(b, "</td>")) < 0)
+					goto done;
+			if ((rc = ddci_buf_adds(b, "</tr>\n")) < 0)
+				goto done;
+		}
+		if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
+			goto done;
+	}
+	rc = ddci_html_end(b);
+done:
+	ddci_buf_release(&why);
+	return rc < 0 ? rc : 0;
+}
+
+int ddci_report_check_path(const char *path, const char *flag)
+{
+	struct stat st;
+	char dir[4096];
+	const char *slash;
+
+	if (!path)
+		return 0;
+	if (!*path)
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '': expected a file name", flag);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': is a directory", flag, path);
+	slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (access(dir, W_OK) != 0)
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': cannot write in '%s': %s", flag, path, dir,
+				      strerror(errno));
+	return 0;
+}
+
+int ddci_report_check(const struct ddci_report_opts *o)
+{
+	int rc;
+
+	if ((rc = ddci_report_check_path(o->markdown_path, "--markdown")) < 0 ||
+	    (rc = ddci_report_check_path(o->junit_path, "--junit")) < 0 ||
+	    (rc = ddci_report_check_path(o->html_path, "--html")) < 0)
+		return rc;
+	return 0;
+}
+
+int ddci_report_wants_charts(const struct ddci_report_opts *o)
+{
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+
+	return o->markdown_path || o->html_path || (summary && *summary);
 }
 
 /* One line per row: the label and the cells. */
@@ -360,6 +777,12 @@ int ddci_report_emit(const struct ddci_gate *g, const struct ddci_report_opts *o
 	if (o->junit_path) {
 		if ((rc = ddci_report_junit(&b, g)) < 0 ||
 		    (rc = ddci_write_file(o->junit_path, ddci_buf_str(&b), b.len, 0644)) < 0)
+			goto done;
+		ddci_buf_reset(&b);
+	}
+	if (o->html_path) {
+		if ((rc = ddci_report_html(&b, g)) < 0 ||
+		    (rc = ddci_write_file(o->html_path, ddci_buf_str(&b), b.len, 0644)) < 0)
 			goto done;
 	}
 	/* Annotations go to stdout: keep --output json parseable. */

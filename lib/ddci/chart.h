@@ -10,6 +10,7 @@
 #define DDCI_CHART_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ddci/buf.h"
 #include "ddci/error.h"
@@ -17,6 +18,9 @@
 enum ddci_chart_kind { DDCI_CHART_BAR = 0, DDCI_CHART_LINE };
 
 #define DDCI_CHART_MAX_SERIES 4
+/* The size the reports draw charts at (viewBox; they scale to the page). */
+#define DDCI_CHART_WIDTH 480
+#define DDCI_CHART_HEIGHT 300
 
 struct ddci_series {
 	const char *name;       /* legend: "failure rate %" */
@@ -32,6 +36,7 @@ struct ddci_chart {
 	struct ddci_series series[DDCI_CHART_MAX_SERIES];
 	size_t nseries;
 	double threshold;       /* drawn as a dashed line when > 0 */
+	/* A NaN value is "no data": "-" in tables, a gap in SVG lines, no bar. */
 };
 
 /* A ```mermaid fenced block with an xychart-beta chart. */
@@ -43,11 +48,20 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c) DDCI_W
 /* The same as an HTML <table>. */
 int ddci_chart_html_table(struct ddci_buf *out, const struct ddci_chart *c) DDCI_WUR;
 
+/* The chart's Mermaid block followed by its Markdown table. */
+int ddci_chart_md(struct ddci_buf *out, const struct ddci_chart *c) DDCI_WUR;
+/* A <figure>: the chart's SVG (DDCI_CHART_WIDTH x H) followed by its HTML table. */
+int ddci_chart_html(struct ddci_buf *out, const struct ddci_chart *c) DDCI_WUR;
+
+/* An x label for a time (Unix ms, UTC): "01-31", or "01-31 14:00". */
+void ddci_chart_time_label(char *buf, size_t size, int64_t ms, int with_time);
+
 /* HTML escaping of text and attribute values. */
 int ddci_html_escape(struct ddci_buf *out, const char *s) DDCI_WUR;
 
 /* The page: head with inline CSS (light/dark, narrow screens), the verdict
- * banner (ok: green "passed", else red "failed") and its reason; then the
+ * banner (ok > 0: green, 0: red, < 0: neutral, for reports without a
+ * verdict) and its reason; then the
  * caller appends sections; ddci_html_end closes the document. */
 int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char *verdict,
 		    const char *reason) DDCI_WUR;

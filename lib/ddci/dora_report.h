@@ -12,10 +12,20 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
+#include "ddci/buf.h"
 #include "ddci/client.h"
 #include "ddci/dora.h"
 #include "ddci/error.h"
 #include "ddci/git.h"
+
+#define DDCI_DORA_MAX_BUCKETS 60
+
+/* The figures of one period of the window, for the charts. */
+struct ddci_dora_bucket {
+	int64_t start_ns;
+	size_t deployments, change_failures, lead_samples, restores;
+	int64_t lead_median_ns, restore_median_ns; /* -1 when there is none */
+};
 
 struct ddci_dora_report {
 	int64_t from_ns, to_ns;
@@ -28,6 +38,13 @@ struct ddci_dora_report {
 	double change_failure_rate;        /* change_failures / deployments; -1 with none */
 	size_t restores;                   /* failures whose remediation was found */
 	int64_t restore_median_ns;         /* -1 when there is none */
+	/* Over time: an hour for windows up to 2 days, a day up to 14, a week
+	 * (from Monday, UTC) up to 60 weeks, else longer; at most
+	 * DDCI_DORA_MAX_BUCKETS.  A deployment counts in the bucket it finished
+	 * in, a lead time with its deployment, a restore with the failed one. */
+	int64_t bucket_ns;
+	size_t nbuckets;
+	struct ddci_dora_bucket buckets[DDCI_DORA_MAX_BUCKETS];
 };
 
 /* Median (mean of the middle two for an even count) and p90 (nearest rank:
@@ -37,17 +54,20 @@ int64_t ddci_p90_ns(int64_t *v, size_t n);
 
 /* Figures from deployments (any order) and lead-time samples.  Time to
  * restore = remediation deployment finished - failed deployment finished,
- * for change failures whose remediation id is among `deps`. */
+ * for change failures whose remediation id is among `deps`.  lead_at_ns[i]
+ * is when sample i's deployment finished (NULL: no lead time per bucket). */
 int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dora_dep *deps, size_t n,
-			     const int64_t *lead_ns, size_t nlead, int64_t from_ns, int64_t to_ns) DDCI_WUR;
+			     const int64_t *lead_ns, const int64_t *lead_at_ns, size_t nlead, int64_t from_ns,
+			     int64_t to_ns) DDCI_WUR;
 
 /* Lead-time samples: for each deployment (sorted by finished_at here), every
  * commit in previous-commit..commit gives finished_at - commit time; the
  * first deployment counts from `before_sha` (the deployment before the
  * window) or, when NULL, its own commit only; commits dated after the
  * deployment finished (clock skew) are skipped.  Commits missing locally are
- * counted in *missing and skipped.  *out is malloc'd (free()). */
-int ddci_dora_lead_samples(int64_t **out, size_t *nout, size_t *missing, struct ddci_repo *r,
+ * counted in *missing and skipped.  *out is malloc'd (free()); so is *at
+ * (when at is not NULL): when each sample's deployment finished. */
+int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *missing, struct ddci_repo *r,
 			   struct ddci_dora_dep *deps, size_t n, const char *before_sha) DDCI_WUR;
 
 /* Lists the deployments of service/env in [from, to] (and the one before),
@@ -57,6 +77,15 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 
 /* The report as JSON (durations in seconds, rates as numbers). */
 int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const char *service,
+			  const char *env) DDCI_WUR;
+
+/* The report for people: the four figures, then a chart per figure over
+ * time (deployments, median lead time, change failure rate, median time to
+ * restore), each followed by its table.  Markdown with Mermaid charts, or
+ * one self-contained HTML page with SVG charts (chart.h). */
+int ddci_dora_report_markdown(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
+			      const char *env) DDCI_WUR;
+int ddci_dora_report_html(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
 			  const char *env) DDCI_WUR;
 
 #endif

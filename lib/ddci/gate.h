@@ -25,6 +25,8 @@
 #define DDCI_GATE_MAX_COLS 10
 #define DDCI_GATE_MAX_COUNTS 12
 #define DDCI_GATE_TOP 50
+#define DDCI_GATE_MAX_CHARTS 2
+#define DDCI_GATE_HIST_MAX 12
 
 enum ddci_gate_unit { DDCI_UNIT_COUNT = 0, DDCI_UNIT_PCT, DDCI_UNIT_MS };
 
@@ -50,6 +52,16 @@ struct ddci_gate_row {
 	cJSON *json;            /* the row for --output json */
 };
 
+/* A bar chart of the top rows for the reports (report.h draws it): one
+ * number from each kept row's JSON. */
+struct ddci_gate_chart {
+	const char *title;      /* "Flaky tests by failure rate" */
+	const char *key;        /* row JSON number: "failure_rate_pct" */
+	const char *unit;       /* y axis and table column: "failure rate %" */
+	double scale;           /* value x scale (ms -> minutes); 0 = 1 */
+	double limit;           /* threshold line in the scaled unit; <= 0 none */
+};
+
 struct ddci_gate_count {
 	const char *key;        /* GitHub output / JSON name: "active" */
 	char value[32];
@@ -72,6 +84,15 @@ struct ddci_gate {
 	char note[512];         /* "not enough data: ...", warnings */
 	char trend[512];        /* sparkline line, or "" */
 	cJSON *trend_json;      /* points, or NULL */
+	double trend_limit;     /* threshold line on the trend chart; <= 0 none */
+	struct ddci_gate_chart charts[DDCI_GATE_MAX_CHARTS];
+	int ncharts;
+	/* Counts per period, oldest first, for a bar chart ("flaky tests by
+	 * week first flaked"): hist[i] covers hist_start_ms + i * hist_step_ms. */
+	const char *hist_title;
+	int64_t hist_start_ms, hist_step_ms;
+	double hist[DDCI_GATE_HIST_MAX];
+	int nhist;
 	int failed;
 };
 
@@ -114,6 +135,7 @@ struct ddci_flaky_gate_opts {
 	int include_quarantined;
 	struct ddci_repo *repo;   /* needed for --max-new / --fail-on-changed */
 	const char *base_sha;     /* resolved base (ddci_gate_resolve_base) */
+	int64_t now_ms;           /* for the weeks-first-flaked chart; 0 = now */
 };
 
 #define DDCI_FLAKY_GATE_OPTS_INIT { .max_active = -1, .max_failure_rate = -1, .max_new = -1, .max_lost_ms = -1 }
@@ -131,6 +153,9 @@ struct ddci_failrate_gate_opts {
 	int require_data;
 	int trend;
 	const char *interval;     /* NULL = chosen from the span */
+	int chart;                /* a report charts the trend: read it with one
+				   * more request (as --trend does); failing to
+				   * read it only adds a note */
 };
 
 #define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }

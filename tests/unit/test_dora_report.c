@@ -52,7 +52,7 @@ static void test_dora_report__figures(void **state)
 	deps[3].finished_ns = 5 * DAY;
 	deps[3].change_failure = 1;
 
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, 5, 0, 7 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, NULL, 5, 0, 7 * DAY), 0);
 	assert_int_equal(r.deployments, 4);
 	assert_true(r.per_day > 0.5714 && r.per_day < 0.5715); /* 4 / 7 */
 	assert_true(r.per_week > 3.9999 && r.per_week < 4.0001);
@@ -79,7 +79,7 @@ static void test_dora_report__empty_window(void **state)
 {
 	struct ddci_dora_report r;
 	(void)state;
-	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, 0, 0, DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, NULL, 0, 0, DAY), 0);
 	assert_int_equal(r.deployments, 0);
 	assert_true(r.change_failure_rate < 0);
 	assert_int_equal(r.lead_median_ns, -1);
