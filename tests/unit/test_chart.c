@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "ddci/chart.h"
+#include "mermaid_check.h"
 
 static const char *const days[] = { "mon", "tue", "wed" };
 static const double rates[] = { 1.5, 4, 2.25 };
@@ -80,8 +83,8 @@ static void test_chart__svg_scales_to_the_largest_value(void **state)
 	(void)state;
 	c.series[0] = (struct ddci_series){ "v", v, DDCI_CHART_BAR };
 	assert_int_equal(ddci_chart_svg(&b, &c, 200, 200), 0);
-	/* plot height 200-34-44 = 122; the 100 bar rounds the axis up to 200 */
-	assert_non_null(strstr(ddci_buf_str(&b), "height=\"61.0\""));
+	/* plot height 200-44-44 = 112; the 100 bar rounds the axis up to 200 */
+	assert_non_null(strstr(ddci_buf_str(&b), "height=\"56.0\""));
 	assert_non_null(strstr(ddci_buf_str(&b), ">200</text>"));
 	ddci_buf_release(&b);
 }
@@ -121,6 +124,71 @@ static void test_chart__html_page(void **state)
 	ddci_buf_release(&b);
 }
 
+static void test_chart__mermaid_blocks_parse(void **state)
+{
+	static const char *const x[] = { "a \"quoted\" `tick`", "b, c", "[d]" };
+	static const double v[] = { 1, NAN, 3.333 };
+	struct ddci_buf b = DDCI_BUF_INIT;
+	struct ddci_chart c = { .title = "t \"x\"\nnext", .y_label = "%", .x = x, .nx = 3, .nseries = 1,
+				.threshold = 2 };
+	(void)state;
+	c.series[0] = (struct ddci_series){ "v", v, DDCI_CHART_BAR };
+	assert_int_equal(ddci_chart_md(&b, &c), 0);
+	assert_int_equal(mermaid_blocks(ddci_buf_str(&b)), 1);
+	/* a missing value is 0 in the chart and "-" in the table */
+	assert_non_null(strstr(ddci_buf_str(&b), "    bar [1, 0, 3.33]\n"));
+	assert_non_null(strstr(ddci_buf_str(&b), "| b, c | - |"));
+	assert_non_null(strstr(ddci_buf_str(&b), "x-axis [\"a 'quoted' 'tick'\", \"b, c\", \"[d]\"]"));
+	assert_non_null(strstr(ddci_buf_str(&b), "title \"t 'x' next\""));
+	/* the validator itself rejects what Mermaid would */
+	assert_true(mermaid_blocks("```mermaid\nxychart-beta\n    title \"t\"\n    x-axis [\"a\", \"b\"]\n"
+				   "    y-axis \"y\" 0 --> 10\n    bar [1]\n```\n") < 0);
+	assert_true(mermaid_blocks("```mermaid\nxychart-beta\n    title t\n```\n") < 0);
+	assert_int_equal(mermaid_blocks("no chart"), 0);
+	ddci_buf_release(&b);
+}
+
+static size_t count(const char *hay, const char *needle);
+
+static void test_chart__svg_line_gap_and_labels(void **state)
+{
+	static const char *const x[] = { "ünïcödé-label-that-is-long", "b", "c", "d" };
+	static const double v[] = { 1, NAN, 2, 3 };
+	struct ddci_buf b = DDCI_BUF_INIT;
+	struct ddci_chart c = { .title = "gap", .x = x, .nx = 4, .nseries = 1 };
+	const char *s;
+	(void)state;
+	c.series[0] = (struct ddci_series){ "v", v, DDCI_CHART_LINE };
+	assert_int_equal(ddci_chart_html(&b, &c), 0);
+	s = ddci_buf_str(&b);
+	assert_int_equal(strncmp(s, "<figure>\n<svg", 13), 0);
+	assert_int_equal(count(s, "<polyline"), 2); /* broken at the missing value */
+	assert_int_equal(count(s, "<circle"), 3);
+	assert_non_null(strstr(s, "<td class=\"n\">-</td>"));
+	assert_non_null(strstr(s, "...</text>")); /* the long label is shortened */
+	assert_null(strstr(s, "nan"));
+	ddci_buf_release(&b);
+}
+
+static void test_chart__time_label(void **state)
+{
+	char buf[32];
+	(void)state;
+	ddci_chart_time_label(buf, sizeof(buf), INT64_C(1704164645000), 0); /* 2024-01-02T03:04:05Z */
+	assert_string_equal(buf, "01-02");
+	ddci_chart_time_label(buf, sizeof(buf), INT64_C(1704164645000), 1);
+	assert_string_equal(buf, "01-02 03:04");
+}
+
+static void test_chart__neutral_banner(void **state)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	(void)state;
+	assert_int_equal(ddci_html_begin(&b, "DORA", -1, "3 deployments", "why"), 0);
+	assert_non_null(strstr(ddci_buf_str(&b), "class=\"verdict info\""));
+	ddci_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +198,10 @@ int main(void)
 		cmocka_unit_test(test_chart__svg_scales_to_the_largest_value),
 		cmocka_unit_test(test_chart__tables_and_escaping),
 		cmocka_unit_test(test_chart__html_page),
+		cmocka_unit_test(test_chart__mermaid_blocks_parse),
+		cmocka_unit_test(test_chart__svg_line_gap_and_labels),
+		cmocka_unit_test(test_chart__time_label),
+		cmocka_unit_test(test_chart__neutral_banner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,12 +4,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "ddci/dora_report.h"
 #include "ddci/json.h"
+#include "mermaid_check.h"
 
 #define H (INT64_C(3600) * 1000000000)
 #define DAY (24 * H)
@@ -86,12 +88,140 @@ static void test_dora_report__empty_window(void **state)
 	assert_int_equal(r.restore_median_ns, -1);
 }
 
+/* 2024-01-01 was a Monday. */
+#define MON INT64_C(1704067200000000000)
+
+/* The fixture of test_dora_report__figures, 10 days into a 4-week window. */
+static void fixture(struct ddci_dora_dep deps[4], char ids[4][8])
+{
+	memset(deps, 0, 4 * sizeof(*deps));
+	for (int i = 0; i < 4; i++) {
+		snprintf(ids[i], 8, "dep-%d", i + 1);
+		deps[i].id = ids[i];
+	}
+	deps[0].finished_ns = MON + 1 * DAY;
+	deps[1].finished_ns = MON + 2 * DAY;
+	deps[1].change_failure = 1;
+	deps[1].remediation_id = ids[2];
+	deps[2].finished_ns = MON + 2 * DAY + 2 * H;
+	deps[3].finished_ns = MON + 9 * DAY;
+	deps[3].change_failure = 1;
+}
+
+static void test_dora_report__buckets_by_week(void **state)
+{
+	struct ddci_dora_dep deps[4];
+	char ids[4][8];
+	int64_t lead[] = { 5 * H, 1 * H, 3 * H, 26 * H };
+	int64_t at[] = { MON + 1 * DAY, MON + 2 * DAY, MON + 2 * DAY, MON + 9 * DAY };
+	struct ddci_dora_report r;
+	(void)state;
+	fixture(deps, ids);
+	/* 28 days from a Wednesday: weeks start on Mondays */
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
+	assert_int_equal(r.bucket_ns, 7 * DAY);
+	assert_int_equal(r.nbuckets, 5);
+	assert_int_equal(r.buckets[0].start_ns, MON);
+	assert_int_equal(r.buckets[1].start_ns, MON + 7 * DAY);
+	assert_int_equal(r.buckets[0].deployments, 3);
+	assert_int_equal(r.buckets[0].change_failures, 1);
+	assert_int_equal(r.buckets[1].deployments, 1);
+	assert_int_equal(r.buckets[1].change_failures, 1);
+	assert_int_equal(r.buckets[2].deployments, 0);
+	assert_int_equal(r.buckets[0].lead_samples, 3);
+	assert_int_equal(r.buckets[0].lead_median_ns, 3 * H); /* 1 3 5 */
+	assert_int_equal(r.buckets[1].lead_median_ns, 26 * H);
+	assert_int_equal(r.buckets[2].lead_median_ns, -1);
+	assert_int_equal(r.buckets[0].restores, 1);
+	assert_int_equal(r.buckets[0].restore_median_ns, 2 * H);
+	assert_int_equal(r.buckets[1].restore_median_ns, -1);
+	/* the totals are unchanged */
+	assert_int_equal(r.lead_median_ns, 4 * H); /* 1 3 5 26 */
+	assert_int_equal(r.restore_median_ns, 2 * H);
+}
+
+static void test_dora_report__buckets_by_day_and_hour(void **state)
+{
+	struct ddci_dora_dep deps[4];
+	char ids[4][8];
+	struct ddci_dora_report r;
+	(void)state;
+	fixture(deps, ids);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
+	assert_int_equal(r.bucket_ns, DAY);
+	assert_int_equal(r.nbuckets, 7);
+	assert_int_equal(r.buckets[2].deployments, 2);
+	assert_int_equal(r.buckets[6].deployments, 1); /* after the window: the last bucket */
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON + 90 * 60 * INT64_C(1000000000),
+						  MON + DAY), 0);
+	assert_int_equal(r.bucket_ns, H);
+	assert_int_equal(r.nbuckets, 23); /* 01:00 .. 23:00 */
+	assert_int_equal(r.buckets[0].start_ns, MON + H);
+	/* a long window: never more than DDCI_DORA_MAX_BUCKETS */
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON, MON + 900 * DAY), 0);
+	assert_true(r.nbuckets <= DDCI_DORA_MAX_BUCKETS);
+	assert_true(r.buckets[r.nbuckets - 1].start_ns + r.bucket_ns >= MON + 900 * DAY);
+}
+
+static void test_dora_report__markdown_and_html(void **state)
+{
+	struct ddci_dora_dep deps[4];
+	char ids[4][8];
+	int64_t lead[] = { 5 * H, 1 * H, 3 * H, 26 * H };
+	int64_t at[] = { MON + 1 * DAY, MON + 2 * DAY, MON + 2 * DAY, MON + 9 * DAY };
+	struct ddci_dora_report r;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *s;
+	(void)state;
+	fixture(deps, ids);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
+	assert_int_equal(ddci_dora_report_markdown(&b, &r, "shop", "prod"), 0);
+	s = ddci_buf_str(&b);
+	assert_int_equal(mermaid_blocks(s), 4);
+	assert_non_null(strstr(s, "## 📈 DORA report: shop (prod)\n\n**4 deployments, change failure rate 50.0%**"));
+	assert_non_null(strstr(s, "| change failure rate | 50.0% (2 of 4) |"));
+	assert_non_null(strstr(s, "### Deployments per week\n"));
+	assert_non_null(strstr(s, "x-axis [\"01-01\", \"01-08\", \"01-15\", \"01-22\", \"01-29\"]"));
+	assert_non_null(strstr(s, "    bar [3, 1, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "### Lead time for changes per week (median, hours)"));
+	assert_non_null(strstr(s, "    bar [3, 26, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "| 01-15 | - |")); /* no deployment, no lead time */
+	assert_non_null(strstr(s, "    bar [33.33, 100, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "### Time to restore per week (median, hours)"));
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_dora_report_html(&b, &r, "shop", NULL), 0);
+	s = ddci_buf_str(&b);
+	assert_non_null(strstr(s, "<div class=\"verdict info\"><b>4 deployments, change failure rate 50.0%</b>"));
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "href="));
+	{
+		size_t n = 0;
+		for (const char *p = s; (p = strstr(p, "</svg>")); p++)
+			n++;
+		assert_int_equal(n, 4);
+	}
+	ddci_buf_release(&b);
+
+	/* no deployments: the charts say so instead of drawing zeros */
+	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
+	assert_int_equal(ddci_dora_report_markdown(&b, &r, "shop", NULL), 0);
+	s = ddci_buf_str(&b);
+	assert_int_equal(mermaid_blocks(s), 0);
+	assert_non_null(strstr(s, "**no deployments**"));
+	assert_non_null(strstr(s, "_No deployments in the window._"));
+	assert_non_null(strstr(s, "_No change failures in the window._"));
+	ddci_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dora_report__median_and_p90),
 		cmocka_unit_test(test_dora_report__figures),
 		cmocka_unit_test(test_dora_report__empty_window),
+		cmocka_unit_test(test_dora_report__buckets_by_week),
+		cmocka_unit_test(test_dora_report__buckets_by_day_and_hour),
+		cmocka_unit_test(test_dora_report__markdown_and_html),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "ddci/json.h"
 #include "ddci/report.h"
+#include "mermaid_check.h"
 
 static const char *const cols[] = { "test", "rate" };
 
@@ -79,12 +81,167 @@ static void test_report__markdown_and_json(void **state)
 	ddci_gate_release(&g);
 }
 
+/* A gate like the flaky one: 12 rows with a failure rate, a chart of them
+ * with a 25% line, and a trend of 4 days getting worse. */
+static void make_chart_gate(struct ddci_gate *g, int with_trend)
+{
+	static const char *const c1[] = { "test", "rate" };
+	char name[64], rate[32];
+	ddci_gate_init(g, "ddci-x-gate", "X gate", "flaky tests", c1, 2);
+	assert_int_equal(ddci_gate_add_check(g, "max-failure-rate", "--max-failure-rate", "highest failure rate",
+					     DDCI_UNIT_PCT, 25), 0);
+	for (int i = 0; i < 12; i++) {
+		const char *cells[2] = { name, rate };
+		cJSON *j = cJSON_CreateObject();
+		snprintf(name, sizeof(name), "test_%02d_<b>", i);
+		snprintf(rate, sizeof(rate), "%d%%", i * 5);
+		assert_non_null(cJSON_AddNumberToObject(j, "failure_rate_pct", i * 5));
+		assert_int_equal(ddci_json_add_int64(j, "lost_time_ms", (int64_t)i * 60000), 0);
+		assert_int_equal(ddci_gate_add_row(g, cells, i, i * 5 > 25 ? 1 : 0, NULL, 0, name, j), 0);
+	}
+	g->checks[0].value = 55;
+	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Tests by failure rate", "failure_rate_pct", "failure rate %", 1, 25 };
+	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Time lost", "lost_time_ms", "minutes lost", 1.0 / 60000, 0 };
+	if (with_trend) {
+		static const int runs[] = { 100, 0, 100, 100, 100 }, failed[] = { 1, 0, 2, 30, 40 };
+		g->trend_json = cJSON_CreateArray();
+		g->trend_limit = 25;
+		for (int i = 0; i < 5; i++) {
+			cJSON *p = cJSON_CreateObject();
+			char ts[32];
+			snprintf(ts, sizeof(ts), "2025-01-0%dT00:00:00Z", i + 1);
+			cJSON_AddItemToArray(g->trend_json, p);
+			assert_non_null(cJSON_AddStringToObject(p, "time", ts));
+			assert_int_equal(ddci_json_add_int64(p, "runs", runs[i]), 0);
+			assert_int_equal(ddci_json_add_int64(p, "failed", failed[i]), 0);
+		}
+	}
+	g->nhist = 8;
+	g->hist_title = "By week first flaked";
+	g->hist_step_ms = INT64_C(604800000);
+	g->hist_start_ms = INT64_C(1735689600000); /* 2025-01-01 */
+	g->hist[6] = 3;
+	g->hist[7] = 4;
+	g->hist[1] = 1;
+	ddci_gate_evaluate(g);
+}
+
+static void test_report__markdown_charts(void **state)
+{
+	struct ddci_gate g;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *s;
+	(void)state;
+	make_chart_gate(&g, 1);
+	assert_int_equal(ddci_report_markdown(&b, &g), 0);
+	s = ddci_buf_str(&b);
+	assert_int_equal(mermaid_blocks(s), 4); /* trend, 2 row charts, weeks */
+	assert_non_null(strstr(s, "**Why:** 55.00% highest failure rate, over the limit of 25.00% (`--max-failure-rate`)\n"));
+	/* the trend skips the day without runs and says which way it goes */
+	assert_non_null(strstr(s, "x-axis [\"01-01\", \"01-03\", \"01-04\", \"01-05\"]"));
+	assert_non_null(strstr(s, "    line [1, 2, 30, 40]\n    line [25, 25, 25, 25]\n"));
+	assert_non_null(strstr(s, "**Getting worse: 1.50% in the first half of the window, 35.00% in the second (limit 25.00%)**"));
+	assert_non_null(strstr(s, "| 01-04 | 30 | 100 | 30 |"));
+	/* top 10 of 12 by the chart's value, largest first, with the limit line */
+	assert_non_null(strstr(s, "### Tests by failure rate (top 10 of 12)"));
+	assert_non_null(strstr(s, "    bar [55, 50, 45, 40, 35, 30, 25, 20, 15, 10]\n    line [25, 25, 25, 25, 25, 25, 25, 25, 25, 25]\n"));
+	assert_non_null(strstr(s, "    y-axis \"minutes lost\" 0 --> 20\n    bar [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]\n```"));
+	assert_non_null(strstr(s, "**7 first flaked in the last 4 weeks, 1 in the 4 before: getting worse**"));
+	/* charts come before the rows table */
+	assert_true(strstr(s, "```mermaid") < strstr(s, "### Offending flaky tests"));
+	ddci_buf_release(&b);
+	ddci_gate_release(&g);
+}
+
+static void test_report__html_page(void **state)
+{
+	struct ddci_gate g;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *s;
+	(void)state;
+	make_chart_gate(&g, 1);
+	assert_int_equal(ddci_report_html(&b, &g), 0);
+	s = ddci_buf_str(&b);
+	assert_int_equal(strncmp(s, "<!DOCTYPE html>", 15), 0);
+	assert_non_null(strstr(s, "<div class=\"verdict bad\"><b>Failed</b>55.00% highest failure rate, over the limit of 25.00% (--max-failure-rate)</div>"));
+	assert_non_null(strstr(s, "<p class=\"worse\">Getting worse:"));
+	assert_non_null(strstr(s, "<td>test_11_&lt;b&gt;</td>"));
+	assert_null(strstr(s, "<b>\"")); /* nothing unescaped from the data */
+	assert_null(strstr(s, "_<b>"));
+	assert_null(strstr(s, "<script"));
+	assert_null(strstr(s, "src="));
+	assert_null(strstr(s, "href="));
+	assert_null(strstr(s, "https://"));
+	/* one <svg> per chart, every element closed */
+	{
+		size_t svg = 0, esvg = 0, tab = 0, etab = 0;
+		for (const char *p = s; (p = strstr(p, "<svg")); p++) svg++;
+		for (const char *p = s; (p = strstr(p, "</svg>")); p++) esvg++;
+		for (const char *p = s; (p = strstr(p, "<table>")); p++) tab++;
+		for (const char *p = s; (p = strstr(p, "</table>")); p++) etab++;
+		assert_int_equal(svg, 4);
+		assert_int_equal(esvg, 4);
+		assert_int_equal(tab, etab);
+		assert_int_equal(tab, 6); /* checks, 4 chart tables, rows */
+	}
+	assert_non_null(strstr(s, "</body></html>\n"));
+	ddci_buf_release(&b);
+	ddci_gate_release(&g);
+}
+
+static void test_report__passed_gate_says_why(void **state)
+{
+	struct ddci_gate g;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	(void)state;
+	ddci_gate_init(&g, "ddci-x-gate", "X gate", "tests", cols, 2);
+	assert_int_equal(ddci_gate_add_check(&g, "max-active", "--max-active", "active", DDCI_UNIT_COUNT, 3), 0);
+	g.checks[0].value = 3;
+	snprintf(g.note, sizeof(g.note), "not enough data: 2 runs");
+	ddci_gate_evaluate(&g);
+	assert_int_equal(ddci_report_markdown(&b, &g), 0);
+	assert_non_null(strstr(ddci_buf_str(&b), "**Why:** 3 active, limit 3 (`--max-active`); not enough data to judge\n"));
+	assert_int_equal(mermaid_blocks(ddci_buf_str(&b)), 0);
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_report_html(&b, &g), 0);
+	assert_non_null(strstr(ddci_buf_str(&b), "<div class=\"verdict ok\"><b>Passed</b>3 active, limit 3 (--max-active)\nnot enough data to judge</div>"));
+	ddci_buf_release(&b);
+	ddci_gate_release(&g);
+}
+
+static void test_report__check_path(void **state)
+{
+	struct ddci_report_opts o = { 0 };
+	(void)state;
+	assert_int_equal(ddci_report_check_path(NULL, "--html"), 0);
+	assert_int_equal(ddci_report_check_path("report.html", "--html"), 0);
+	assert_int_equal(ddci_report_check_path("/tmp/report.html", "--html"), 0);
+	assert_int_equal(ddci_report_check_path("", "--html"), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "invalid --html '': expected a file name");
+	assert_int_equal(ddci_report_check_path("/tmp", "--html"), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "is a directory"));
+	assert_int_equal(ddci_report_check_path("/nonexistent-ddci/dir/r.html", "--html"), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "invalid --html '/nonexistent-ddci/dir/r.html': cannot write in "
+						  "'/nonexistent-ddci/dir'"));
+	o.junit_path = "";
+	assert_int_equal(ddci_report_check(&o), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--junit"));
+	o.junit_path = NULL;
+	o.html_path = "x.html";
+	assert_int_equal(ddci_report_check(&o), 0);
+	assert_true(ddci_report_wants_charts(&o));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report__xml_escape),
 		cmocka_unit_test(test_report__junit_one_testcase_per_check),
 		cmocka_unit_test(test_report__markdown_and_json),
+		cmocka_unit_test(test_report__markdown_charts),
+		cmocka_unit_test(test_report__html_page),
+		cmocka_unit_test(test_report__passed_gate_says_why),
+		cmocka_unit_test(test_report__check_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
