@@ -4,9 +4,15 @@
  * deadline (cfg->deadline_mono_ns): each attempt gets the time that is left,
  * and a backoff that would end past the deadline stops the retries at once
  * with a message that says so.  A 429 is not counted against --retries: it
- * is waited out (window reset plus a spread, see RATE_SPREAD_*) until the
- * deadline, and the handle paces its later requests from what it learnt.  Keys live only in the curl header lists;
- * messages and the trace show the base URL without user-info.
+ * is waited out until the deadline.  The processes of one machine share
+ * what they learn of the limits (lib/ratelimit.c): each request takes a
+ * slot first, a window's worth at a time, so a crowd sends about the
+ * requests the limit allows and few 429s.  Without that (DDCI_RATE_SHARE=0,
+ * no usable state directory, a server that gives no X-RateLimit-* headers)
+ * a 429 is waited out alone: window reset plus a spread (RATE_SPREAD_*),
+ * and the handle paces its later requests from what it learnt.  Keys live
+ * only in the curl header lists; messages and the trace show the base URL
+ * without user-info.
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 
 #include "ddci/http.h"
+#include "ddci/ratelimit.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
 
@@ -67,6 +74,8 @@ struct ddci_http {
 	/* Pacing learned from rate limits, kept across requests. */
 	int64_t spread_ms;      /* current random spread after a 429 */
 	int64_t not_before_ns;  /* the next request waits until then */
+	struct ddci_ratelimit *rl; /* limits shared with the machine's other processes */
+	int rl_noted;           /* the trace said why they are not shared */
 	char errbuf[CURL_ERROR_SIZE];
 	/* Filled by the callbacks during an attempt. */
 	struct ddci_http_response *resp;
@@ -292,6 +301,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	rc = build_headers(h);
 	if (rc)
 		goto fail;
+	h->rl = ddci_ratelimit_open(cfg->api_url, cfg->api_key); /* NULL (no memory): not shared */
 
 	SET(CURLOPT_ERRORBUFFER, h->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -331,6 +341,7 @@ void ddci_http_free(struct ddci_http *h)
 	if (!h)
 		return;
 	curl_easy_cleanup(h->curl);
+	ddci_ratelimit_free(h->rl);
 	wipe_list(h->headers);
 	wipe_list(h->headers_app);
 	curl_slist_free_all(h->headers);
@@ -742,11 +753,67 @@ static int give_up(struct ddci_http *h, CURLcode cc, int64_t wait_ms)
 	return ddci_error_set(DDCI_EUNAVAIL, "%s%s%s%s", what, tries, more, tail);
 }
 
+/* The shared state gives no slot before the deadline: said at once, with
+ * the 429 already received when there was one. */
+static int late(struct ddci_http *h, int64_t wait_ms)
+{
+	char secs[32], wait[32];
+
+	if (h->resp->status == 429)
+		return give_up(h, CURLE_OK, wait_ms);
+	fmt_secs(secs, sizeof(secs), h->cfg->timeout_ms > 0 ? h->cfg->timeout_ms : DEFAULT_TIMEOUT_MS);
+	fmt_secs(wait, sizeof(wait), (wait_ms + 999) / 1000 * 1000);
+	return ddci_error_set(DDCI_EUNAVAIL,
+			      "rate limited by Datadog: the next free request slot (shared by the ddci processes "
+			      "on this machine) is in %s, after --timeout (%s) ends", wait, secs);
+}
+
+/* Before an attempt, with limits shared: waits for this request's slot.
+ * Returns 1 to send now, 0 to ask again, or a negative error (no slot
+ * before the deadline).  `after_429`: the last attempt was limited. */
+static int take_slot(struct ddci_http *h, const char *path, int after_429)
+{
+	int64_t left = left_ms(h), wait = 0, room = left - RATE_LAST_TRY_MS;
+	enum ddci_ratelimit_turn turn;
+
+	turn = ddci_ratelimit_before(h->rl, &wait, path, ddci_ratelimit_now_ms() + (room > 0 ? room : 0));
+	switch (turn) {
+	case DDCI_RL_LATE:
+		return late(h, wait);
+	case DDCI_RL_ASK:
+		if (h->trace)
+			fprintf(h->trace, "waiting %" PRId64 " ms for the rate limit another ddci process is finding out\n",
+				wait);
+		sleep_ms(wait < left ? wait : left);
+		return 0;
+	case DDCI_RL_AT:
+		if (h->trace)
+			fprintf(h->trace, "rate limit: waiting %" PRId64 " ms for a request slot shared with the "
+				"ddci processes on this machine\n", wait);
+		sleep_ms(wait < left ? wait : left);
+		return 1;
+	case DDCI_RL_GO:
+	case DDCI_RL_PROBE:
+		if (after_429) {
+			/* Limited, yet a free slot at once: the window's end was
+			 * guessed wrong (a reset of 0, another client).  Back off. */
+			wait = ddci_http_backoff_ms(after_429, BACKOFF_BASE_MS, NULL, -1, next_rand(h));
+			if (wait >= left)
+				return give_up(h, CURLE_OK, wait);
+			if (h->trace)
+				fprintf(h->trace, "rate limited: retrying in %" PRId64 " ms\n", wait);
+			sleep_ms(wait);
+		}
+		return 1;
+	}
+	return 1;
+}
+
 int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const char *method,
 		   const char *path_and_query, const char *body, unsigned flags)
 {
 	struct ddci_buf url = DDCI_BUF_INIT;
-	int max_attempts = 1, rate_limited = 0;
+	int max_attempts = 1, rate_limited = 0, shared_429 = 0;
 	char last[CURL_ERROR_SIZE + 200] = "";
 	int rc;
 
@@ -759,12 +826,28 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 	rc = ddci_buf_addf(&url, "%s%s", h->cfg->api_url, path_and_query);
 	if (rc)
 		goto done;
+	if (h->trace && !h->rl_noted && h->rl && ddci_ratelimit_off(h->rl))
+		fprintf(h->trace, "rate limits not shared with other ddci processes: %s\n", ddci_ratelimit_off(h->rl));
+	h->rl_noted = 1;
 
 	for (;;) {
-		int64_t left = left_ms(h), t0, wait, reset_ms = -1;
+		int64_t left = left_ms(h), t0, wait, reset_ms = -1, sent_ms;
+		int sharing = h->rl && !ddci_ratelimit_off(h->rl), known = 0;
 		CURLcode cc;
 
-		if (h->not_before_ns > 0) {
+		if (left <= 0) {
+			rc = timed_out(h, last);
+			break;
+		}
+		if (sharing) {
+			rc = take_slot(h, path_and_query, shared_429 ? rate_limited : 0);
+			if (rc < 0)
+				break;
+			if (rc == 0)
+				continue;
+			rc = 0;
+			left = left_ms(h);
+		} else if (h->not_before_ns > 0) {
 			/* Paced after earlier rate limits; never past half the time left. */
 			int64_t pace = (h->not_before_ns - ddci_time_mono_ns()) / NS_PER_MS;
 
@@ -786,6 +869,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		if (h->trace)
 			fprintf(h->trace, "> %s %s%s\n", method, h->base_url, path_and_query);
 		t0 = ddci_time_mono_ns();
+		sent_ms = ddci_ratelimit_now_ms();
 		cc = (CURLcode)perform(h, method, url.ptr, body, flags, left);
 		resp->status = 0;
 		if (cc == CURLE_OK)
@@ -803,9 +887,23 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 				fprintf(h->trace, "< failed (%" PRId64 " ms): %s\n", ms, err);
 			}
 		}
+		if (sharing) {
+			struct ddci_ratelimit_seen seen = {
+				.status = resp->status, .limit = resp->rl_limit, .remaining = resp->rl_remaining,
+				.reset_s = resp->rl_reset, .period_s = resp->rl_period, .retry_after_s = -1,
+				.sent_ms = sent_ms, .recv_ms = ddci_ratelimit_now_ms(),
+			};
+
+			if (h->retry_after[0]) {
+				int64_t s = retry_after_secs(h->retry_after);
+
+				seen.retry_after_s = s >= 0 ? (long)s : -1;
+			}
+			known = ddci_ratelimit_after(h->rl, path_and_query, &seen);
+		}
 
 		if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {
-			if (resp->rl_limit >= 0 || h->spread_ms > 0)
+			if (!known && (resp->rl_limit >= 0 || h->spread_ms > 0))
 				rate_success(h);
 			rc = 0;
 			break;
@@ -832,6 +930,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		}
 		/* Retryable: 429, 5xx or a connection-level failure. */
 		describe(last, sizeof(last), h, cc);
+		shared_429 = 0;
 		if (cc == CURLE_OK && resp->status == 429) {
 			/* Not processed, so always safe to repeat: retried until the
 			 * deadline (--retries 0 turns it off), counted apart. */
@@ -839,6 +938,14 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 			if (h->cfg->retries <= 0 || resp->attempts >= RATE_MAX_ATTEMPTS) {
 				rc = give_up(h, cc, -1);
 				break;
+			}
+			if (known) {
+				/* The shared state knows when the window resets: the
+				 * next slot is taken from it like any other. */
+				shared_429 = 1;
+				if (h->trace)
+					fprintf(h->trace, "rate limited: taking the next shared request slot\n");
+				continue;
 			}
 			left = left_ms(h);
 			wait = rate_wait_ms(h, &reset_ms, resp->attempts, left);

@@ -9,11 +9,18 @@
 # SCALE_NO_BASELINE=1 skips the run without a limit (then min_ms = windows).
 # Writes WORK_DIR/scale.env (KEY=VALUE lines) with the figures:
 #   ok failed spooled flushed deploy_stored deploy_posts_ok gate_pages_ok
-#   requests needed ratio_requests wall_ms min_ms ratio_time
-#   peak_window peak_after_first limit period windows_ms unlimited_ms
-# min_ms, the least time possible, is the larger of: the windows the busiest
-# family needs, and the same crowd run without a limit (process start-up on
-# this machine).
+#   requests rejected needed ratio_requests wall_ms min_ms ratio_time
+#   first_burst first_burst_rejected peak_window peak_after_first limit period
+#   windows_ms unlimited_ms unlimited_first_ms first_ms
+# Windows are the server's: per family, one begins with the first request at
+# least PERIOD after the previous window began (the fake's limiter); the
+# peaks count every request sent in one, 429s included.  first_burst is the
+# first window of every family together.  min_ms, the least time possible,
+# is the largest of: the windows the busiest family needs; the same crowd
+# run without a limit (process start-up on this machine); and, from that
+# run, the time the busiest family's first request took to come (no process
+# of the crowd can ask earlier) plus the windows that family needs after it.
+# min_ms_windows_only is the first two alone (this script before 2026-11).
 set -euo pipefail
 
 BIN=$1 FAKE=$2 W=$3 DEPLOYS=$4 GATES=$5 PAGES=$6 LIMIT=$7 PERIOD=$8 TIMEOUT=${9:-180}
@@ -85,6 +92,7 @@ done
 exec 3>"$W/go"   # readers blocked in open() go on to read(), which waits ...
 sleep 2          # ... until (nearly) every fork has reached it
 t0=$(date +%s%N)
+release_ns=$t0
 exec 3>&-        # EOF: all released at once
 # A fork that reaches the FIFO only now is let through at once.
 (while :; do : >"$W/go"; sleep 0.05; done) &
@@ -120,22 +128,38 @@ trap - EXIT
 
 # The same crowd without a rate limit first: what starting and running 300
 # processes costs on this machine, a floor for the time with the limit.
-base_ms=0 base_failed=0
+# first_ms FAMILY_PREFIX — ms from the release to that family's first request
+first_ms() {
+	jq --arg p "$1" --argjson r "$release_ns" '[.[] | select(.path | startswith($p)) | .t] | if length == 0 then 0 else ((min - $r) / 1e6 | floor) end' \
+		"$W/scale-requests.json"
+}
+busiest_prefix=/api/v2/test/flaky-test-management
+[ "$DEPLOYS" -gt $((GATES * PAGES)) ] && busiest_prefix=/api/v2/dora
+base_ms=0 base_failed=0 base_first_ms=0
 if [ -z "${SCALE_NO_BASELINE:-}" ]; then
 	crowd ""
-	base_ms=$wall_ms base_failed=$failed
+	base_ms=$wall_ms base_failed=$failed base_first_ms=$(first_ms "$busiest_prefix")
 fi
 crowd "--rate-limit $LIMIT/$PERIOD"
 
 needed=$((DEPLOYS + GATES * PAGES))
 jq -r --argjson period "$PERIOD" '
 	def fam: if (.path | startswith("/api/v2/dora")) then "dora" else "flaky" end;
+	# The fake limiter: a window begins with the first request >= PERIOD
+	# after the previous one began; [requests, 429s] per window.
+	def windows: sort_by(.t) | reduce .[] as $r ({s: null, w: []};
+		if .s == null or $r.t - .s >= $period * 1e9 then .s = $r.t | .w += [[0, 0]] else . end
+		| .w[-1][0] += 1 | .w[-1][1] += (if $r.status == 429 then 1 else 0 end)) | .w;
 	(map(select(.status == 200 and .method == "POST" and .path == "/api/v2/dora/deployment")) | length) as $dep_ok
 	| (map(select(.status == 200 and (.path | contains("flaky")))) | length) as $gate_ok
-	| (map(.t) | min) as $t0
-	| (map({f: fam, w: (((.t - $t0) / 1e9 / $period) | floor)}) | group_by([.f, .w]) | map(length)) as $per
-	| (map({f: fam, w: (((.t - $t0) / 1e9 / $period) | floor)}) | map(select(.w > 0)) | group_by([.f, .w]) | map(length)) as $later
-	| "requests=\(length)\ndeploy_posts_ok=\($dep_ok)\ngate_pages_ok=\($gate_ok)\npeak_window=\($per | max // 0)\npeak_after_first=\($later | max // 0)"' \
+	| (map(select(.path | startswith("/api/v2/")) | . + {f: fam}) | group_by(.f) | map(windows)) as $fams
+	| "requests=\(length)\nrejected=\(map(select(.status == 429)) | length)"
+	+ "\ndeploy_posts_ok=\($dep_ok)\ngate_pages_ok=\($gate_ok)"
+	+ "\nfirst_burst=\($fams | map(.[0][0] // 0) | add // 0)"
+	+ "\nfirst_burst_rejected=\($fams | map(.[0][1] // 0) | add // 0)"
+	+ "\npeak_window=\($fams | map(.[][0]) | max // 0)"
+	+ "\npeak_after_first=\($fams | map(.[1:][][0]) | max // 0)"
+	+ "\nwindows_used=\($fams | map(length) | max // 0)"' \
 	"$W/scale-requests.json" >"$W/scale.env"
 {
 	echo "ok=$ok"
@@ -154,11 +178,15 @@ jq -r --argjson period "$PERIOD" '
 	echo "windows_ms=$windows_ms"
 	echo "unlimited_ms=$base_ms"
 	echo "unlimited_failed=$base_failed"
-	echo "min_ms=$((windows_ms > base_ms ? windows_ms : base_ms))"
+	echo "unlimited_first_ms=$base_first_ms"
+	echo "first_ms=$(first_ms "$busiest_prefix")"
+	old_min=$((windows_ms > base_ms ? windows_ms : base_ms))
+	echo "min_ms_windows_only=$old_min"
+	echo "min_ms=$((base_first_ms + windows_ms > old_min ? base_first_ms + windows_ms : old_min))"
 } >>"$W/scale.env"
 # shellcheck disable=SC1091,SC2154
 . "$W/scale.env"
 # shellcheck disable=SC2154
-awk -v r="$requests" -v n="$needed" -v w="$wall_ms" -v m="$min_ms" 'BEGIN {
-	printf "ratio_requests=%.2f\nratio_time=%.2f\n", r / n, (m > 0 ? w / m : 0) }' >>"$W/scale.env"
+awk -v r="$requests" -v n="$needed" -v w="$wall_ms" -v m="$min_ms" -v o="$min_ms_windows_only" 'BEGIN {
+	printf "ratio_requests=%.2f\nratio_time=%.2f\nratio_time_windows_only=%.2f\n", r / n, (m > 0 ? w / m : 0), (o > 0 ? w / o : 0) }' >>"$W/scale.env"
 cat "$W/scale.env" >&2

@@ -542,8 +542,10 @@ static void test_http__rate_limit_waits_for_reset_plus_spread(void **state)
 	long spreads[3];
 
 	(void)state;
-	/* A crowd released at once spreads: three clients do not retry at the
-	 * same instant, and none before the window resets. */
+	/* Without shared state, a crowd released at once spreads: three
+	 * clients do not retry at the same instant, and none before the window
+	 * resets. */
+	setenv("DDCI_RATE_SHARE", "0", 1);
 	for (int i = 0; i < 3; i++) {
 		struct server s;
 		struct fixture f;
@@ -575,7 +577,105 @@ static void test_http__rate_limit_waits_for_reset_plus_spread(void **state)
 		ddci_http_free(h);
 		server_stop(&s);
 	}
+	unsetenv("DDCI_RATE_SHARE");
 	assert_true(spreads[0] != spreads[1] || spreads[1] != spreads[2]);
+}
+
+/* Two processes' handles (one after the other here: the scripted server
+ * takes one connection at a time) share what the first learnt: the second
+ * waits for the window to reset instead of spending a 429. */
+static void test_http__shared_limit_paces_another_handle(void **state)
+{
+	static const struct reply replies[] = {
+		{ 200, "X-RateLimit-Limit: 2\r\nX-RateLimit-Remaining: 1\r\nX-RateLimit-Reset: 1\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
+		{ 200, "X-RateLimit-Limit: 2\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 1\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
+		{ 200, "X-RateLimit-Limit: 2\r\nX-RateLimit-Remaining: 1\r\nX-RateLimit-Reset: 1\r\n"
+		       "X-RateLimit-Period: 1\r\n", "{}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	char *trace = NULL;
+	size_t trace_len = 0;
+	FILE *tf;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 3);
+	fixture_init(&f, s.port, 8000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	t0 = ddci_time_mono_ns();
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY), 0);
+		ddci_http_response_release(&r);
+	}
+	assert_true(elapsed_ms(t0) < 500);
+	ddci_http_free(h);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	tf = open_memstream(&trace, &trace_len);
+	ddci_http_set_trace(h, tf);
+	assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY), 0);
+	fclose(tf);
+	assert_true(elapsed_ms(t0) >= 900);
+	assert_int_equal(r.attempts, 1);
+	assert_non_null(strstr(trace, "for a request slot shared with the ddci processes on this machine"));
+	free(trace);
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	pthread_mutex_lock(&s.lock);
+	assert_int_equal(s.served, 3);
+	pthread_mutex_unlock(&s.lock);
+	server_stop(&s);
+}
+
+/* No slot before the deadline: said at once, without sending (exit 3). */
+static void test_http__shared_limit_past_deadline_fails_fast(void **state)
+{
+	static const struct reply replies[] = {
+		{ 200, "X-RateLimit-Limit: 1\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 30\r\n"
+		       "X-RateLimit-Period: 60\r\n", "{}", 0 },
+		{ 429, "X-RateLimit-Limit: 1\r\nX-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: 30\r\n"
+		       "X-RateLimit-Period: 60\r\n", "{\"errors\":[\"Too many requests\"]}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_http *h = NULL;
+	struct ddci_http_response r;
+	int64_t t0;
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_init(&f, s.port, 2000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY), 0);
+	ddci_http_response_release(&r);
+	t0 = ddci_time_mono_ns();
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY),
+			 DDCI_EUNAVAIL);
+	assert_true(elapsed_ms(t0) < 500);
+	assert_int_equal(r.attempts, 0);
+	assert_non_null(strstr(ddci_error_last(), "rate limited by Datadog: the next free request slot (shared by "
+						  "the ddci processes on this machine) is in 3"));
+	assert_non_null(strstr(ddci_error_last(), " s, after --timeout (2 s) ends"));
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+
+	/* Another family is not held back; a 429 there past the deadline says
+	 * so after that one attempt. */
+	fixture_init(&f, s.port, 2000, 3);
+	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
+	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/cases/aggregate", "{}", DDCI_HTTP_RETRY),
+			 DDCI_EUNAVAIL);
+	assert_int_equal(r.attempts, 1);
+	assert_non_null(strstr(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests; "
+						  "the limit resets in 3"));
+	assert_non_null(strstr(ddci_error_last(), " s, after --timeout (2 s) ends"));
+	ddci_http_response_release(&r);
+	ddci_http_free(h);
+	server_stop(&s);
 }
 
 static void test_http__rate_limit_not_retried_with_retries_0(void **state)
@@ -759,6 +859,20 @@ int main(void)
 		cmocka_unit_test(test_http__rate_limit_waits_for_reset_plus_spread),
 		cmocka_unit_test(test_http__rate_limit_not_retried_with_retries_0),
 		cmocka_unit_test(test_http__empty_window_paces_the_next_request),
+		cmocka_unit_test(test_http__shared_limit_paces_another_handle),
+		cmocka_unit_test(test_http__shared_limit_past_deadline_fails_fast),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	char dir[] = "/tmp/ddci-test-http-XXXXXX", cmd[64];
+	int rc;
+
+	/* Rate limits shared between the handles of this test only. */
+	if (!mkdtemp(dir))
+		return 1;
+	setenv("DDCI_STATE_DIR", dir, 1);
+	unsetenv("DDCI_RATE_SHARE");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = rc ? rc : 1;
+	return rc;
 }
