@@ -9,6 +9,7 @@
  */
 #include "ddci/git.h"
 
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,13 +17,17 @@
 
 #include <git2.h>
 
+#include "ddci/gitdir.h"
 #include "ddci/redact.h"
 
 struct ddci_repo {
-	git_repository *repo;
+	char *path;              /* as given: libgit2 discovers from it again */
+	struct ddci_gitdir dir;  /* found by gitdir.c, or empty */
+	git_repository *repo;    /* opened on first need */
 };
 
 static int initialised;
+static int in_libgit2_init;
 
 #define SHALLOW_HINT \
 	"history is incomplete (shallow clone): fetch more history, e.g. 'git fetch --unshallow'"
@@ -51,7 +56,7 @@ static int fail(const char *fmt, ...)
  * beyond the shallow boundary, else libgit2's message. */
 static int fail_lookup(struct ddci_repo *r, int gerr, const char *verb, const char *rev)
 {
-	if (gerr == GIT_ENOTFOUND && git_repository_is_shallow(r->repo) == 1)
+	if (gerr == GIT_ENOTFOUND && ddci_git_is_shallow(r))
 		return ddci_error_set(DDCI_EGIT, "cannot %s '%s': " SHALLOW_HINT, verb, rev);
 	return fail("cannot %s '%s'", verb, rev);
 }
@@ -75,38 +80,102 @@ static int nomem(void)
 	return ddci_error_set(DDCI_ENOMEM, "out of memory");
 }
 
+/* --- libgit2's initialisation without the CA bundle ---------------------------
+ *
+ * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the
+ * whole system CA bundle for its HTTPS transport: ~85% of the instructions
+ * of reading HEAD through libgit2, every time.  ddci never uses libgit2's
+ * transports (libcurl does the HTTPS), so while git_libgit2_init() runs, the
+ * two mbedTLS loaders it calls are answered here with an empty chain.  Any
+ * other caller (none in ddci; a libcurl built on mbedTLS would be one) gets
+ * the real function.  With an OpenSSL libgit2 these are never called.  An
+ * empty chain fails closed: libgit2's HTTPS could verify nobody.
+ */
+struct mbedtls_x509_crt;
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
+int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path);
+
+typedef int (*crt_loader)(struct mbedtls_x509_crt *, const char *);
+
+static int crt_forward(const char *name, struct mbedtls_x509_crt *chain, const char *path)
+{
+	crt_loader real;
+	void *sym = dlsym(RTLD_NEXT, name);
+
+	if (!sym)
+		return -1;
+	memcpy(&real, &sym, sizeof(real)); /* object to function pointer */
+	return real(chain, path);
+}
+
+int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
+{
+	return in_libgit2_init ? 0 : crt_forward("mbedtls_x509_crt_parse_file", chain, path);
+}
+
+int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path)
+{
+	return in_libgit2_init ? 0 : crt_forward("mbedtls_x509_crt_parse_path", chain, path);
+}
+
+static int libgit2_init(void)
+{
+	int rc;
+
+	if (initialised)
+		return 0;
+	in_libgit2_init = 1;
+	rc = git_libgit2_init();
+	in_libgit2_init = 0;
+	if (rc < 0)
+		return fail("cannot initialise libgit2");
+	initialised = 1;
+	/* Like git: objects read are not hashed again (sha1dc is costly). */
+	if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0)
+		return fail("cannot set libgit2 options");
+	return 0;
+}
+
+/* libgit2's repository, opened the first time something needs it. */
+static int need_libgit2(struct ddci_repo *r)
+{
+	int gerr, err;
+
+	if (r->repo)
+		return 0;
+	if ((err = libgit2_init()) < 0)
+		return err;
+	/* Discovery upwards from the path, without reading GIT_DIR & co. */
+	gerr = git_repository_open_ext(&r->repo, r->path, 0, NULL);
+	if (gerr == GIT_ENOTFOUND)
+		return ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", r->path);
+	if (gerr == GIT_EOWNER)
+		return ddci_error_set(DDCI_EGIT,
+				      "cannot open git repository '%s': %s (mark it safe with "
+				      "'git config --global --add safe.directory <path>')",
+				      r->path, git_msg());
+	if (gerr < 0)
+		return fail("cannot open git repository '%s'", r->path);
+	return 0;
+}
+
 int ddci_git_open(struct ddci_repo **out, const char *path)
 {
 	struct ddci_repo *r = NULL;
-	const char *p = path ? path : ".";
-	int gerr, err = 0;
+	int err = 0;
 
 	*out = NULL;
-	if (!initialised) {
-		if (git_libgit2_init() < 0)
-			return fail("cannot initialise libgit2");
-		initialised = 1;
-	}
 	r = calloc(1, sizeof(*r));
-	if (!r)
-		return nomem();
-	/* Discovery upwards from `p`, without reading GIT_DIR & co. */
-	gerr = git_repository_open_ext(&r->repo, p, 0, NULL);
-	if (gerr == GIT_ENOTFOUND) {
-		err = ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", p);
+	if (!r || !(r->path = dup_str(path ? path : "."))) {
+		err = nomem();
 		goto done;
 	}
-	if (gerr == GIT_EOWNER) {
-		err = ddci_error_set(DDCI_EGIT,
-				     "cannot open git repository '%s': %s (mark it safe with "
-				     "'git config --global --add safe.directory <path>')",
-				     p, git_msg());
+	/* The files first: HEAD, branch and remote need nothing more. */
+	err = ddci_gitdir_discover(&r->dir, r->path);
+	if (err == DDCI_GITDIR_UNSURE)
+		err = need_libgit2(r);
+	if (err < 0)
 		goto done;
-	}
-	if (gerr < 0) {
-		err = fail("cannot open git repository '%s'", p);
-		goto done;
-	}
 	*out = r;
 	r = NULL;
 done:
@@ -119,6 +188,8 @@ void ddci_git_free(struct ddci_repo *r)
 	if (!r)
 		return;
 	git_repository_free(r->repo);
+	ddci_gitdir_release(&r->dir);
+	free(r->path);
 	free(r);
 }
 
@@ -132,7 +203,9 @@ void ddci_git_shutdown(void)
 
 int ddci_git_is_shallow(struct ddci_repo *r)
 {
-	return git_repository_is_shallow(r->repo) == 1;
+	if (r->dir.gitdir)
+		return ddci_gitdir_is_shallow(&r->dir);
+	return r->repo && git_repository_is_shallow(r->repo) == 1;
 }
 
 /* Peels `rev` to a commit; NULL = HEAD. */
@@ -144,6 +217,8 @@ static int lookup_commit(git_commit **out, struct ddci_repo *r, const char *rev)
 	*out = NULL;
 	if (!rev)
 		rev = "HEAD";
+	if ((err = need_libgit2(r)) < 0)
+		return err;
 	gerr = git_revparse_single(&obj, r->repo, rev);
 	if (gerr < 0) {
 		if (gerr == GIT_EUNBORNBRANCH ||
@@ -189,6 +264,15 @@ int ddci_git_resolve(char out[41], struct ddci_repo *r, const char *rev)
 
 int ddci_git_head(char out[41], struct ddci_repo *r)
 {
+	char *symref = NULL;
+	int err;
+
+	if (r->dir.gitdir) {
+		err = ddci_gitdir_head(out, &symref, &r->dir);
+		free(symref);
+		if (err <= 0)
+			return err;
+	}
 	return ddci_git_resolve(out, r, "HEAD");
 }
 
@@ -199,6 +283,20 @@ int ddci_git_branch(char **out, struct ddci_repo *r)
 	int err = 0;
 
 	*out = NULL;
+	if (r->dir.gitdir) {
+		char sha[41], *symref = NULL;
+
+		err = ddci_gitdir_head(sha, &symref, &r->dir);
+		if (err == 0 && symref && !strncmp(symref, "refs/heads/", 11) &&
+		    !(*out = dup_str(symref + 11)))
+			err = nomem();
+		free(symref);
+		if (err <= 0)
+			return err;
+		err = 0;
+	}
+	if ((err = need_libgit2(r)) < 0)
+		return err;
 	/* HEAD itself, not resolved: works for an unborn branch too. */
 	if (git_reference_lookup(&head, r->repo, "HEAD") < 0) {
 		err = fail("cannot read 'HEAD'");
@@ -264,6 +362,21 @@ int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name)
 	int gerr, err = 0;
 
 	*out = NULL;
+	if (r->dir.gitdir) {
+		char *url = NULL;
+
+		err = ddci_gitdir_config(&url, &r->dir, "remote", name ? name : "origin", "url");
+		if (err == 0) {
+			*out = ddci_redact_url(url);
+			free(url);
+			return *out ? 0 : nomem();
+		}
+		if (err < 0)
+			return err;
+		err = 0;
+	}
+	if ((err = need_libgit2(r)) < 0)
+		return err;
 	if (git_repository_config_snapshot(&cfg, r->repo) < 0) {
 		err = fail("cannot read the git configuration");
 		goto done;
@@ -691,55 +804,318 @@ static int walk_range_own(struct ddci_repo *r, const git_oid *from, const git_oi
 	return rc < 0 ? rc : 0;
 }
 
+/* --- A bounded range, read straight from the object database -----------------
+ *
+ * from..to in a complete history: git's "limited" walk.  Commits are read
+ * once each as raw objects (parents and committer time parsed in place, no
+ * commit objects built), queued newest first; `from`'s side is marked
+ * uninteresting and the mark flows to parents; the walk stops when only
+ * uninteresting commits are queued (after a few more, for clock skew), and
+ * the interesting commits seen are the range.  This is what libgit2's
+ * revwalk does too, at about half the cost per commit.
+ */
+#define RANGE_SLOP 5
+
+struct rnode {
+	git_oid id;
+	int64_t time;
+	size_t parents;    /* index of the first parent in range_walk.par */
+	unsigned nparents;
+	unsigned char unint, popped;
+};
+
+struct range_walk {
+	git_odb *odb;
+	struct rnode *node;
+	size_t n, cap;
+	size_t *slot;      /* oid hash -> node index + 1; 0 = free */
+	size_t nslot;      /* power of 2 */
+	git_oid *par;
+	size_t npar, par_cap;
+	size_t *heap;      /* node indices, max-heap on time */
+	size_t nheap, heap_cap;
+	size_t interesting; /* queued entries not marked uninteresting */
+};
+
+static size_t rslot(const struct range_walk *w, const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	h &= w->nslot - 1;
+	while (w->slot[h] && !git_oid_equal(&w->node[w->slot[h] - 1].id, id))
+		h = (h + 1) & (w->nslot - 1);
+	return h;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	size_t c = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	q = realloc(*p, c * elem);
+	if (!q)
+		return nomem();
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int heap_push(struct range_walk *w, size_t ix)
+{
+	size_t i;
+	int err = grow((void **)&w->heap, &w->heap_cap, w->nheap + 1, sizeof(*w->heap));
+
+	if (err)
+		return err;
+	for (i = w->nheap++; i > 0 && w->node[w->heap[(i - 1) / 2]].time < w->node[ix].time; i = (i - 1) / 2)
+		w->heap[i] = w->heap[(i - 1) / 2];
+	w->heap[i] = ix;
+	if (!w->node[ix].unint)
+		w->interesting++;
+	return 0;
+}
+
+static size_t heap_pop(struct range_walk *w)
+{
+	size_t top = w->heap[0], last = w->heap[--w->nheap], i = 0, child;
+
+	while ((child = 2 * i + 1) < w->nheap) {
+		if (child + 1 < w->nheap && w->node[w->heap[child + 1]].time > w->node[w->heap[child]].time)
+			child++;
+		if (w->node[w->heap[child]].time <= w->node[last].time)
+			break;
+		w->heap[i] = w->heap[child];
+		i = child;
+	}
+	w->heap[i] = last;
+	if (!w->node[top].unint)
+		w->interesting--;
+	return top;
+}
+
+/* "parent <hex>" lines and the committer's time, from a raw commit. */
+static int parse_commit(struct range_walk *w, struct rnode *c, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *nl, *gt;
+	int err;
+
+	c->parents = w->npar;
+	c->nparents = 0;
+	c->time = 0;
+	for (; p < end && *p != '\n'; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;
+		if (nl - p == 7 + GIT_OID_HEXSZ && !memcmp(p, "parent ", 7)) {
+			if ((err = grow((void **)&w->par, &w->par_cap, w->npar + 1, sizeof(*w->par))) < 0)
+				return err;
+			if (git_oid_fromstrn(&w->par[w->npar], p + 7, GIT_OID_HEXSZ) < 0)
+				return ddci_error_set(DDCI_EGIT, "corrupt commit '%s'", git_oid_tostr_s(&c->id));
+			w->npar++;
+			c->nparents++;
+		} else if (nl - p > 10 && !memcmp(p, "committer ", 10)) {
+			/* "committer Name <email> 1700000000 +0000" */
+			for (gt = nl; gt > p && gt[-1] != '>'; gt--)
+				;
+			c->time = strtoll(gt, NULL, 10);
+		}
+	}
+	return 0;
+}
+
+/* The node for `id`, read and parsed on first sight (*fresh = 1): *ix. */
+static int range_node(size_t *ix, int *fresh, struct range_walk *w, const git_oid *id)
+{
+	git_odb_object *o = NULL;
+	struct rnode *c;
+	size_t h, i;
+	int err;
+
+	*fresh = 0;
+	if ((w->n + 1) * 2 > w->nslot) {
+		size_t *old = w->slot, oldn = w->nslot;
+
+		w->nslot = oldn ? oldn * 2 : 1024;
+		w->slot = calloc(w->nslot, sizeof(*w->slot));
+		if (!w->slot) {
+			w->slot = old;
+			w->nslot = oldn;
+			return nomem();
+		}
+		for (i = 0; i < oldn; i++)
+			if (old[i])
+				w->slot[rslot(w, &w->node[old[i] - 1].id)] = old[i];
+		free(old);
+	}
+	h = rslot(w, id);
+	if (w->slot[h]) {
+		*ix = w->slot[h] - 1;
+		return 0;
+	}
+	if ((err = grow((void **)&w->node, &w->cap, w->n + 1, sizeof(*w->node))) < 0)
+		return err;
+	if (git_odb_read(&o, w->odb, id) < 0)
+		return fail("cannot read commit '%s'", git_oid_tostr_s(id));
+	c = &w->node[w->n];
+	memset(c, 0, sizeof(*c));
+	git_oid_cpy(&c->id, id);
+	if (git_odb_object_type(o) != GIT_OBJECT_COMMIT)
+		err = ddci_error_set(DDCI_EGIT, "'%s' is not a commit", git_oid_tostr_s(id));
+	else
+		err = parse_commit(w, c, git_odb_object_data(o), git_odb_object_size(o));
+	git_odb_object_free(o);
+	if (err)
+		return err;
+	w->slot[h] = ++w->n;
+	*ix = w->n - 1;
+	*fresh = 1;
+	return 0;
+}
+
+static int range_push(struct range_walk *w, const git_oid *id, int unint);
+
+/* Marks node `ix` uninteresting, and with it every commit already taken
+ * below it (a commit taken early, by clock skew, is found to be on the
+ * `from` side after all); queued ones pass the mark on when taken. */
+static int range_mark(struct range_walk *w, size_t ix)
+{
+	size_t *stack = NULL, n = 0, cap = 0, k;
+	int err = grow((void **)&stack, &cap, 1, sizeof(*stack));
+
+	if (!err)
+		stack[n++] = ix;
+	while (!err && n > 0) {
+		ix = stack[--n];
+		if (w->node[ix].unint)
+			continue;
+		w->node[ix].unint = 1;
+		if (!w->node[ix].popped) {
+			w->interesting--;
+			continue;
+		}
+		for (k = 0; k < w->node[ix].nparents && !err; k++) {
+			git_oid parent;
+			size_t h;
+
+			git_oid_cpy(&parent, &w->par[w->node[ix].parents + k]);
+			h = rslot(w, &parent);
+			if (!w->slot[h])
+				err = range_push(w, &parent, 1);
+			else if (!(err = grow((void **)&stack, &cap, n + 1, sizeof(*stack))))
+				stack[n++] = w->slot[h] - 1;
+		}
+	}
+	free(stack);
+	return err;
+}
+
+/* Queues `id` the first time it is met; `unint`: met from the `from` side,
+ * which also marks a commit met before. */
+static int range_push(struct range_walk *w, const git_oid *id, int unint)
+{
+	size_t ix = 0;
+	int fresh = 0, err = range_node(&ix, &fresh, w, id);
+
+	if (err)
+		return err;
+	if (fresh) {
+		w->node[ix].unint = (unsigned char)unint;
+		return heap_push(w, ix);
+	}
+	return unint ? range_mark(w, ix) : 0;
+}
+
+/* Whether the walk must go on after taking an uninteresting commit (git's
+ * still_interesting()): while something queued is as new as the last
+ * commit of the range, or something queued is in the range; then a few
+ * more, for clock skew. */
+static unsigned range_slop(const struct range_walk *w, int64_t last, unsigned slop)
+{
+	if (w->nheap == 0)
+		return 0;
+	if (last <= w->node[w->heap[0]].time || w->interesting > 0)
+		return RANGE_SLOP;
+	return slop - 1;
+}
+
+static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const git_oid *to, size_t limit,
+			      walk_fn fn, void *ctx)
+{
+	struct range_walk w;
+	size_t *out = NULL, nout = 0, out_cap = 0, i, k, ix;
+	unsigned slop = RANGE_SLOP;
+	int64_t last = INT64_MAX;
+	char sha[41];
+	int err;
+
+	memset(&w, 0, sizeof(w));
+	if (git_repository_odb(&w.odb, r->repo) < 0)
+		return fail("cannot open the object database");
+	err = range_push(&w, to, 0);
+	if (!err)
+		err = range_push(&w, from, 1);
+	while (!err && w.nheap > 0) {
+		ix = heap_pop(&w);
+		w.node[ix].popped = 1;
+		/* range_push may move w.node and w.par: indices only. */
+		for (k = 0; k < w.node[ix].nparents && !err; k++) {
+			git_oid parent;
+
+			git_oid_cpy(&parent, &w.par[w.node[ix].parents + k]);
+			err = range_push(&w, &parent, w.node[ix].unint);
+		}
+		if (err)
+			break;
+		if (w.node[ix].unint) {
+			if ((slop = range_slop(&w, last, slop)) == 0)
+				break;
+			continue;
+		}
+		last = w.node[ix].time;
+		if ((err = grow((void **)&out, &out_cap, nout + 1, sizeof(*out))) < 0)
+			break;
+		out[nout++] = ix;
+	}
+	for (i = 0, k = 0; !err && i < nout && (limit == 0 || k < limit); i++) {
+		if (w.node[out[i]].unint)
+			continue;
+		git_oid_tostr(sha, sizeof(sha), &w.node[out[i]].id);
+		k++;
+		if (fn(sha, w.node[out[i]].time * INT64_C(1000000000), ctx))
+			break;
+	}
+	free(out);
+	free(w.node);
+	free(w.slot);
+	free(w.par);
+	free(w.heap);
+	git_odb_free(w.odb);
+	return err;
+}
+
 int ddci_git_walk_range(struct ddci_repo *r, const char *from, const char *to, size_t limit,
 			walk_fn fn, void *ctx)
 {
-	git_revwalk *walk = NULL;
-	git_oid from_oid, to_oid, oid;
-	int64_t t;
-	char sha[41];
-	size_t n = 0;
-	int gerr, err;
+	git_oid from_oid, to_oid;
+	int err;
 
 	err = resolve_oid(&to_oid, r, to);
 	if (!err && from)
 		err = resolve_oid(&from_oid, r, from);
 	if (err)
 		return err;
-	if (!from || ddci_git_is_shallow(r)) {
+	if (!from || ddci_git_is_shallow(r))
 		err = walk_range_own(r, from ? &from_oid : NULL, &to_oid, limit, fn, ctx);
-		if (err)
-			return ddci_error_wrap(err, "cannot walk '%s..%s'", from ? from : "",
-					       to ? to : "HEAD");
-		return 0;
-	}
-	/* Sorted and hidden: libgit2 walks the range first, not more. */
-	if (git_revwalk_new(&walk, r->repo) < 0 ||
-	    git_revwalk_sorting(walk, GIT_SORT_TIME | GIT_SORT_TOPOLOGICAL) < 0 ||
-	    git_revwalk_push(walk, &to_oid) < 0 || git_revwalk_hide(walk, &from_oid) < 0) {
-		err = fail("cannot walk '%s..%s'", from, to ? to : "HEAD");
-		goto done;
-	}
-	while (limit == 0 || n < limit) {
-		git_commit *c = NULL;
-
-		gerr = git_revwalk_next(&oid, walk);
-		if (gerr == GIT_ITEROVER)
-			break;
-		if (gerr < 0 || git_commit_lookup(&c, r->repo, &oid) < 0) {
-			err = fail("cannot walk '%s..%s'", from, to ? to : "HEAD");
-			goto done;
-		}
-		t = (int64_t)git_commit_time(c) * INT64_C(1000000000);
-		git_commit_free(c);
-		git_oid_tostr(sha, sizeof(sha), &oid);
-		n++;
-		if (fn(sha, t, ctx))
-			break;
-	}
-done:
-	git_revwalk_free(walk);
-	return err;
+	else
+		err = walk_range_limited(r, &from_oid, &to_oid, limit, fn, ctx);
+	if (err)
+		return ddci_error_wrap(err, "cannot walk '%s..%s'", from ? from : "", to ? to : "HEAD");
+	return 0;
 }
 
 int ddci_git_changed_files(struct ddci_repo *r, const char *from, const char *to,

@@ -455,6 +455,81 @@ static void test_git__walk_range_through_a_merge(void **state)
 	ddci_git_free(r);
 }
 
+/* Collects shas into a newline-separated, sorted-later string. */
+struct shalist {
+	char buf[64 * 41 + 1];
+	size_t len;
+};
+
+static int add_line(const char *sha, int64_t time_ns, void *ctx)
+{
+	struct shalist *l = ctx;
+
+	(void)time_ns;
+	if (l->len + 42 < sizeof(l->buf)) {
+		memcpy(l->buf + l->len, sha, 40);
+		l->buf[l->len + 40] = '\n';
+		l->len += 41;
+		l->buf[l->len] = '\0';
+	}
+	return 0;
+}
+
+static int cmp_sha(const void *a, const void *b)
+{
+	return memcmp(a, b, 40);
+}
+
+static void sort_lines(char *buf, size_t len)
+{
+	qsort(buf, len / 41, 41, cmp_sha);
+}
+
+/* Merges and committer times that go backwards: the range is exactly what
+ * `git rev-list from..to` says, for every pair. */
+static void test_git__walk_range_matches_git_with_merges_and_clock_skew(void **state)
+{
+	const char *revs[] = { "m1", "m3", "b2", "b3", "c1", "main", "main~1", "main^2", "b1" };
+	const char *repo = path_of("skew");
+	struct ddci_repo *r;
+	char cmd[1024];
+	size_t i, j, n;
+	FILE *p;
+
+	(void)state;
+	assert_int_equal(sh("git init -q -b main '%s' && cd '%s' && "
+			    "c() { echo \"$1\" > \"$1\" && git add \"$1\" && GIT_COMMITTER_DATE=\"@$2 +0000\" "
+			    "GIT_AUTHOR_DATE=\"@$2 +0000\" git commit -q -m \"$1\" && git tag \"$1\"; } && "
+			    "m() { GIT_COMMITTER_DATE=\"@$2 +0000\" GIT_AUTHOR_DATE=\"@$2 +0000\" "
+			    "git merge -q --no-ff -m \"$1\" \"$3\" && git tag \"$1\"; } && "
+			    "c m1 1000 && c m2 2000 && git checkout -q -b b m1 && c b1 1500 && c b2 900 && "
+			    "c b3 3000 && git checkout -q main && c m3 2500 && m M1 3500 b && c m4 1200 && "
+			    "git checkout -q -b cc m2 && c c1 4000 && git checkout -q main && m M2 5000 cc",
+			    repo, repo),
+			 0);
+	r = open_ok("skew");
+	for (i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
+		for (j = 0; j < sizeof(revs) / sizeof(revs[0]); j++) {
+			struct shalist got = { .len = 0 }, want = { .len = 0 };
+
+			got.buf[0] = '\0';
+			assert_int_equal(ddci_git_walk_range(r, revs[i], revs[j], 0, add_line, &got), 0);
+			snprintf(cmd, sizeof(cmd), "git -C '%s' rev-list '%s..%s'", repo, revs[i], revs[j]);
+			p = popen(cmd, "r");
+			assert_non_null(p);
+			n = fread(want.buf, 1, sizeof(want.buf) - 1, p);
+			pclose(p);
+			want.buf[n] = '\0';
+			want.len = n;
+			sort_lines(got.buf, got.len);
+			sort_lines(want.buf, want.len);
+			if (strcmp(got.buf, want.buf) != 0)
+				fail_msg("%s..%s: ddci\n%s\ngit\n%s", revs[i], revs[j], got.buf, want.buf);
+		}
+	}
+	ddci_git_free(r);
+}
+
 static void test_git__shallow_clone_answers_above_the_boundary(void **state)
 {
 	struct ddci_repo *r = open_ok("shallow2"); /* main: c3 and c2, c2's parent missing */
@@ -550,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_git__changed_files_reports_both_names_of_a_rename),
 		cmocka_unit_test(test_git__walk_range_newest_first_with_limit),
 		cmocka_unit_test(test_git__walk_range_through_a_merge),
+		cmocka_unit_test(test_git__walk_range_matches_git_with_merges_and_clock_skew),
 		cmocka_unit_test(test_git__shallow_clone_answers_above_the_boundary),
 		cmocka_unit_test(test_git__shallow_clone_names_missing_history),
 	};
