@@ -497,9 +497,11 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 	    (rc = r->deployments ? ddci_buf_addf(&head, "%zu deployment%s, change failure rate %s", r->deployments,
 						 r->deployments == 1 ? "" : "s", cfr)
 				 : ddci_buf_adds(&head, "no deployments")) < 0 ||
-	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %.2f deployments a week, lead time median %s, time to restore "
-				      "median %s",
-				from, to, r->per_week, med, ttr)) < 0)
+	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %.2f deployments a week", from, to, r->per_week)) < 0 ||
+	    (rc = r->lead_median_ns >= 0 ? ddci_buf_addf(&why, ", lead time median %s", med)
+					 : ddci_buf_adds(&why, ", no lead time")) < 0 ||
+	    (rc = r->restore_median_ns >= 0 ? ddci_buf_addf(&why, ", time to restore median %s", ttr)
+					    : ddci_buf_adds(&why, r->change_failures ? ", no restore yet" : "")) < 0)
 		goto done;
 
 	snprintf(t[0], sizeof(t[0]), "%zu deployments: %.2f/day, %.2f/week", r->deployments, r->per_day, r->per_week);

@@ -2,7 +2,8 @@
 # Sourced by tests/demo.sh with W, BIN and DDCI_API_URL set and the current
 # directory the demo repository (origin github.com/acme/shop).  Loads a small
 # dataset of its own into the fake, then runs one gate that passes and one
-# that fails, showing the failing one's Markdown report.
+# that fails, showing the failing one's Markdown report, and prints the paths
+# of the HTML reports (the gates' and the DORA report's, DEMO_REPORTS).
 
 type say >/dev/null 2>&1 || say() { printf '\n== %s\n' "$*"; }
 type run >/dev/null 2>&1 || run() { printf '$ %s\n' "$*"; "$@"; }
@@ -19,28 +20,38 @@ demo_post /_fake/test-events "$(jq -nc '
 
 # Flaky tests of acme/shop: three active (one of them very flaky), one quarantined.
 demo_post /_fake/flaky-tests "$(jq -nc '
-  def t($id; $name; $state; $rate; $lost; $file; $line):
+  def t($id; $name; $state; $rate; $lost; $file; $line; $days):
     {id:$id, repository_id:"github.com/acme/shop", branches:["main"],
      attributes:{name:$name, suite:"CheckoutTest", module:"shop/integration", flaky_state:$state,
        first_flaked_sha:"0c6be03165b7f7ffe96e076ffb29afb2825616c3", first_flaked_branch:"main",
+       first_flaked_ts:(now - $days * 86400 | floor),
        codeowners:["@acme/checkout"], pipeline_stats:{failed_pipelines:12, total_lost_time_ms:$lost},
        test_run_metadata:{source_file:$file, source_start:$line}, test_stats:{failure_rate_pct:$rate}}};
-  [t("f00000000000001"; "test_pays_with_saved_card"; "active"; 41.5; 5400000; "tests/test_checkout.py"; 88),
-   t("f00000000000002"; "test_applies_coupon"; "active"; 8.2; 900000; "tests/test_checkout.py"; 120),
-   t("f00000000000003"; "test_search_suggests"; "active"; 3.1; 300000; "tests/test_search.py"; 14),
-   t("f00000000000004"; "test_ships_abroad"; "quarantined"; 60.0; 7200000; "tests/test_shipping.py"; 40)]')"
+  [t("f00000000000001"; "test_pays_with_saved_card"; "active"; 41.5; 5400000; "tests/test_checkout.py"; 88; 3),
+   t("f00000000000002"; "test_applies_coupon"; "active"; 8.2; 900000; "tests/test_checkout.py"; 120; 9),
+   t("f00000000000003"; "test_search_suggests"; "active"; 3.1; 300000; "tests/test_search.py"; 14; 40),
+   t("f00000000000004"; "test_ships_abroad"; "quarantined"; 60.0; 7200000; "tests/test_shipping.py"; 40; 20)]')"
 
 say "Failure-rate gate: at most 10% failing test runs over 7 days, trend included (passes)"
 run ddci-failrate-gate --max-failure-rate 10 --min-runs 50 --trend
 sent /api/v2/ci/tests/analytics/aggregate
 
-say "Failure-rate gate per suite: SearchTest is above 10% (fails, exit 1)"
-run ddci-failrate-gate --max-failure-rate 10 --group-by @test.suite || echo "(exit status $?: the gate failed, as it should)"
+say "Failure-rate gate per suite: SearchTest is above 10% (fails, exit 1), with Markdown and HTML reports"
+run ddci-failrate-gate --max-failure-rate 10 --group-by @test.suite --markdown "$W/failrate-gate.md" \
+	--html "$W/failrate-gate.html" || echo "(exit status $?: the gate failed, as it should)"
+echo "(the reports chart the rate per day with the 10% line: one more aggregate request, a timeseries)"
+DEMO_REPORTS="${DEMO_REPORTS:-}$W/failrate-gate.html "
 
 say "Flaky-test gate: at most 2 active flaky tests, none failing more than 25% of runs (fails, exit 1)"
 run ddci-flaky-gate --all-branches --max-active 2 --max-failure-rate 25 --markdown "$W/flaky-gate.md" \
-	--junit "$W/flaky-gate.xml" || echo "(exit status $?: the gate failed, as it should)"
+	--junit "$W/flaky-gate.xml" --html "$W/flaky-gate.html" || echo "(exit status $?: the gate failed, as it should)"
+DEMO_REPORTS="${DEMO_REPORTS:-}$W/flaky-gate.html "
 sent /api/v2/test/flaky-test-management/tests
 
 say "The flaky gate's Markdown report ($W/flaky-gate.md; JUnit in $W/flaky-gate.xml)"
 cat "$W/flaky-gate.md"
+
+say "HTML reports (self-contained: open them in a browser, or publish them from CI)"
+for f in ${DEMO_REPORTS:-}; do
+	printf '  file://%s\n' "$f"
+done

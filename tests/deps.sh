@@ -12,6 +12,7 @@ test|bench|fuzz)
 	;;
 esac
 case "$want" in
+test) pkgs="$pkgs chromium fonts-dejavu-core" ;; # renders the HTML reports (html-report.bats)
 bench) pkgs="$pkgs hyperfine time nodejs npm" ;;
 fuzz) ;;
 esac
