@@ -1,8 +1,10 @@
-/* git.c — reading what ddci needs from a repository, through libgit2.
+/* git.c — reading what ddci needs from a repository.
  *
- * libgit2 is initialised lazily by the first ddci_git_open(); the repository
- * is opened once and every function reads only the objects it is asked about
- * (no full-history walks).  Errors carry git_error_last() with context.
+ * ddci_git_open() finds the repository through its files (gitdir.c), which
+ * also answer HEAD, branch and remote; libgit2 is initialised and opens the
+ * repository the first time something needs objects, and every function
+ * reads only the objects it is asked about (no full-history walks).  Errors
+ * carry git_error_last() with context.
  * Shallow clones, which libgit2 1.5 does not understand, get a small walk of
  * our own that answers what the fetched history can answer and otherwise
  * says that history is missing.
@@ -663,6 +665,9 @@ static int merge_base_shallow(git_oid *out, struct ddci_repo *r, const git_oid *
 
 /* --- Ancestry and ranges ---------------------------------------------------- */
 
+static int merge_base_paint(git_oid *out, int *found, struct ddci_repo *r, const git_oid *a,
+			    const git_oid *b);
+
 int ddci_git_is_ancestor(int *out, struct ddci_repo *r, const char *ancestor,
 			 const char *descendant)
 {
@@ -710,7 +715,11 @@ int ddci_git_merge_base(char out[41], struct ddci_repo *r, const char *a, const 
 		if (err)
 			return ddci_error_wrap(err, "cannot find the merge base of '%s' and '%s'", a, b);
 	} else {
-		gerr = git_merge_base(&base, r->repo, &oa, &ob);
+		int found = 0;
+
+		if ((err = merge_base_paint(&base, &found, r, &oa, &ob)) < 0)
+			return ddci_error_wrap(err, "cannot find the merge base of '%s' and '%s'", a, b);
+		gerr = found == 1 ? 0 : found == 0 ? GIT_ENOTFOUND : git_merge_base(&base, r->repo, &oa, &ob);
 		if (gerr == GIT_ENOTFOUND)
 			return ddci_error_set(DDCI_EGIT, "'%s' and '%s' have no common ancestor", a, b);
 		if (gerr < 0)
@@ -822,6 +831,7 @@ struct rnode {
 	size_t parents;    /* index of the first parent in range_walk.par */
 	unsigned nparents;
 	unsigned char unint, popped;
+	unsigned char paint; /* merge base: PAINT_* */
 };
 
 struct range_walk {
@@ -1090,6 +1100,85 @@ static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const gi
 			break;
 	}
 	free(out);
+	free(w.node);
+	free(w.slot);
+	free(w.par);
+	free(w.heap);
+	git_odb_free(w.odb);
+	return err;
+}
+
+/* The merge base, git's paint_down_to_common() over raw commits: commits
+ * reachable from `a` are painted 1, from `b` 2; one painted both is a
+ * common ancestor and paints its own ancestors stale; the walk ends when
+ * only stale commits are queued.  *found: 1 with *out set, 0 when there is
+ * no common ancestor, 2 when there are several merge bases (criss-cross
+ * merges), for libgit2 to choose among like git does. */
+#define PAINT_1 1
+#define PAINT_2 2
+#define PAINT_STALE 4
+#define PAINT_RESULT 8
+
+static int paint_push(struct range_walk *w, const git_oid *id, unsigned char flags)
+{
+	size_t ix = 0;
+	int fresh = 0, err = range_node(&ix, &fresh, w, id);
+
+	if (err)
+		return err;
+	if (!fresh && (w->node[ix].paint & flags) == flags)
+		return 0;
+	w->node[ix].paint |= flags;
+	return heap_push(w, ix);
+}
+
+static int merge_base_paint(git_oid *out, int *found, struct ddci_repo *r, const git_oid *a,
+			    const git_oid *b)
+{
+	struct range_walk w;
+	size_t *res = NULL, nres = 0, res_cap = 0, i, k, ix;
+	unsigned char flags;
+	int err;
+
+	*found = 0;
+	memset(&w, 0, sizeof(w));
+	if (git_repository_odb(&w.odb, r->repo) < 0)
+		return fail("cannot open the object database");
+	err = paint_push(&w, a, PAINT_1);
+	if (!err)
+		err = paint_push(&w, b, PAINT_2);
+	while (!err && w.nheap > 0) {
+		for (i = 0; i < w.nheap && (w.node[w.heap[i]].paint & PAINT_STALE); i++)
+			;
+		if (i == w.nheap)
+			break; /* only stale commits are left */
+		ix = heap_pop(&w);
+		flags = w.node[ix].paint & (PAINT_1 | PAINT_2 | PAINT_STALE);
+		if (flags == (PAINT_1 | PAINT_2)) {
+			if (!(w.node[ix].paint & PAINT_RESULT)) {
+				w.node[ix].paint |= PAINT_RESULT;
+				if ((err = grow((void **)&res, &res_cap, nres + 1, sizeof(*res))) < 0)
+					break;
+				res[nres++] = ix;
+			}
+			flags |= PAINT_STALE;
+		}
+		for (k = 0; k < w.node[ix].nparents && !err; k++) {
+			git_oid parent;
+
+			git_oid_cpy(&parent, &w.par[w.node[ix].parents + k]);
+			err = paint_push(&w, &parent, flags);
+		}
+	}
+	for (i = 0; !err && i < nres; i++) {
+		if (w.node[res[i]].paint & PAINT_STALE)
+			continue;
+		if (++*found == 1)
+			git_oid_cpy(out, &w.node[res[i]].id);
+	}
+	if (*found > 1)
+		*found = 2;
+	free(res);
 	free(w.node);
 	free(w.slot);
 	free(w.par);

@@ -1,10 +1,13 @@
-/* git.h — what ddci reads from git, through libgit2.
+/* git.h — what ddci reads from git.
  *
- * libgit2 is initialised on the first ddci_git_open() only, so commands that
- * do not read git never pay for it.  The repository is opened once and only
- * what is asked is read: HEAD, one remote, a bounded revwalk.  Remote URLs
- * come back scrubbed of credentials.  Shallow clones are detected and named
- * in the error when history is missing.
+ * HEAD, the branch, a remote's URL and shallowness come from the
+ * repository's files (gitdir.h) whenever they plainly answer; libgit2 is
+ * initialised and the repository opened through it only when history is
+ * needed (revisions, ancestry, ranges, diffs) or the files are unusual, so
+ * most commands never pay for it.  Ranges and merge bases are walked over
+ * raw commits, reading only what the question needs.  Remote URLs come back
+ * scrubbed of credentials.  Shallow clones are detected and named in the
+ * error when history is missing.
  */
 #ifndef DDCI_GIT_H
 #define DDCI_GIT_H

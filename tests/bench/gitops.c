@@ -1,7 +1,10 @@
 /* gitops.c — one git metadata operation through libddci's git module, for
  * `make bench` (scenario 4) to time against the `git` command doing the same.
  *
- * Usage: gitops REPO head|branch|remote
+ * Usage: gitops REPO none             (starts, loads the same libraries, exits:
+ *                                     the process cost that every ddci command
+ *                                     pays anyway, subtracted from the others)
+ *        gitops REPO head|branch|remote
  *        gitops REPO merge-base A B
  *        gitops REPO range FROM TO      (commits in FROM..TO, printed)
  *        gitops REPO changed FROM TO    (paths changed between the trees)
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	op = argv[2];
+	if (!strcmp(op, "none"))
+		return 0;
 	rc = ddci_git_open(&r, argv[1]);
 	if (rc)
 		goto done;

@@ -3,6 +3,8 @@
 # side in one run, on this machine.  Writes bench/results.md and prints it.
 # BENCH_RUNS=N sets the repetitions (default 15), BENCH_RUNS_LONG those of
 # the long scenarios (default 3).  Scenarios 2-6: tests/bench/scenario-*.sh.
+# BENCH_ONLY="1 4" runs only those scenarios (for working on one; the
+# results file then holds only them).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -16,6 +18,8 @@ export BENCH_WORK="$ROOT/bench/work"
 rm -rf "$BENCH_WORK"
 mkdir -p "$BENCH_WORK" "$ROOT/bench"
 . tests/bench/lib.sh
+# want N — whether scenario N is to run
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 
 export DD_API_KEY=fakeapikey0000000000000000000000 DD_APP_KEY=fakeappkey000000000000000000000000000000
 unset SSL_CERT_FILE SSL_CERT_DIR CURL_CA_BUNDLE DDCI_API_URL DD_SITE DATADOG_SITE
@@ -99,8 +103,8 @@ CURL_ARGS="-sS -o /dev/null -X POST -H Content-Type:application/json -H DD-API-K
 DEPLOY_ARGS="--api-url $URL --service shop --env prod --started-at now"
 
 cd "$W/repo"
-echo "bench: 1. one deployment event, $RUNS runs each, interleaved" >&2
-compare "$RUNS" \
+want 1 && echo "bench: 1. one deployment event, $RUNS runs each, interleaved" >&2
+want 1 && compare "$RUNS" \
 	ddci "env SSL_CERT_DIR=$W/certs $BIN/ddci-deploy $DEPLOY_ARGS" \
 	ddci_file "$BIN/ddci-deploy --ca-bundle $W/ca.pem $DEPLOY_ARGS" \
 	floor "$W/floor $URL/api/v2/dora/deployment $W/certs" \
@@ -118,6 +122,7 @@ cd "$ROOT"
 	echo "Medians of $RUNS interleaved runs (scenarios 2 and 5: $LONG_RUNS) of whole processes, measured with wait4 (user+sys CPU of the process and its children, wall, peak RSS);"
 	echo "ratios are CPU time against the first row of each table, in the same run. Absolute numbers vary between machines; the ratios are what we hold."
 	echo
+	if want 1; then
 	echo "## 1. One deployment event (POST /api/v2/dora/deployment over TLS to the fake Datadog on loopback)"
 	echo
 	echo "| client | CPU ms | wall ms | peak RSS MiB | CPU / ddci |"
@@ -136,9 +141,11 @@ cd "$ROOT"
 	target_line "ddci-deploy within 1.2× of the floor (default CA path)" "$(cpu_of ddci) <= 1.2 * $(cpu_of floor)"
 	target_line "ddci-deploy peak RSS ≤16 MiB" "$(rss_of ddci) <= 16 * 1024"
 	echo
+	fi
 	for f in tests/bench/scenario-*.sh; do
+		n=${f##*/scenario-}
 		# shellcheck disable=SC1090
-		[ -f "$f" ] && . "$f"
+		[ -f "$f" ] && want "${n%%-*}" && . "$f"
 	done
 } >bench/results.md
 cat bench/results.md
