@@ -525,8 +525,41 @@ static void test_git__walk_range_matches_git_with_merges_and_clock_skew(void **s
 			sort_lines(want.buf, want.len);
 			if (strcmp(got.buf, want.buf) != 0)
 				fail_msg("%s..%s: ddci\n%s\ngit\n%s", revs[i], revs[j], got.buf, want.buf);
+			/* And the merge base is git's. */
+			snprintf(cmd, sizeof(cmd), "git -C '%s' merge-base '%s' '%s'", repo, revs[i], revs[j]);
+			p = popen(cmd, "r");
+			assert_non_null(p);
+			n = fread(want.buf, 1, sizeof(want.buf) - 1, p);
+			pclose(p);
+			assert_true(n == 41);
+			want.buf[40] = '\0';
+			assert_int_equal(ddci_git_merge_base(got.buf, r, revs[i], revs[j]), 0);
+			assert_string_equal(got.buf, want.buf);
 		}
 	}
+	ddci_git_free(r);
+}
+
+/* Criss-cross merges have two merge bases: one of them, as git says. */
+static void test_git__merge_base_of_criss_cross_merges(void **state)
+{
+	const char *repo = path_of("criss");
+	struct ddci_repo *r;
+	char got[41], x1[41], y1[41];
+
+	(void)state;
+	assert_int_equal(sh("git init -q -b main '%s' && cd '%s' && echo 0 > f0 && git add f0 && "
+			    "git commit -q -m base && git checkout -q -b x && echo x > x && git add x && "
+			    "git commit -q -m x1 && git checkout -q -b y main && echo y > y && git add y && "
+			    "git commit -q -m y1 && git checkout -q x && git merge -q --no-ff -m x2 y~0 && "
+			    "git checkout -q y && git merge -q --no-ff -m y2 x~1",
+			    repo, repo),
+			 0);
+	rev_parse(x1, repo, "x^1");
+	rev_parse(y1, repo, "y^1");
+	r = open_ok("criss");
+	assert_int_equal(ddci_git_merge_base(got, r, "x", "y"), 0);
+	assert_true(!strcmp(got, x1) || !strcmp(got, y1));
 	ddci_git_free(r);
 }
 
@@ -626,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_git__walk_range_newest_first_with_limit),
 		cmocka_unit_test(test_git__walk_range_through_a_merge),
 		cmocka_unit_test(test_git__walk_range_matches_git_with_merges_and_clock_skew),
+		cmocka_unit_test(test_git__merge_base_of_criss_cross_merges),
 		cmocka_unit_test(test_git__shallow_clone_answers_above_the_boundary),
 		cmocka_unit_test(test_git__shallow_clone_names_missing_history),
 	};
