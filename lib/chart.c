@@ -13,6 +13,12 @@
 
 #define MAX_X_LABELS 12
 
+/* Presentation attributes, the light scheme's colours: the page's CSS
+ * overrides them (dark scheme), and they keep the charts drawn where a
+ * Content-Security-Policy blocks inline CSS (Jenkins serves reports so). */
+#define LBL "fill=\"#656d76\" font-size=\"12\""
+static const char *const color[] = { "#0969da", "#bf8700", "#8250df", "#1a7f37" };
+
 static int valid(const struct ddci_chart *c)
 {
 	if (c->nseries > DDCI_CHART_MAX_SERIES)
@@ -160,13 +166,13 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 	if (width < 120 || height < 100)
 		return ddci_error_set(DDCI_EUSAGE, "chart size %dx%d is too small", width, height);
 	if (ddci_buf_addf(out,
-			  "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"", width, height) < 0 ||
+			  "<svg class=\"chart\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" role=\"img\" aria-label=\"", width, height) < 0 ||
 	    ddci_html_escape(out, c->title) < 0 || ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n") < 0 ||
-	    ddci_buf_adds(out, "<text class=\"title\" x=\"4\" y=\"18\">") < 0 || ddci_html_escape(out, c->title) < 0 ||
+	    ddci_buf_adds(out, "<text class=\"title\" x=\"4\" y=\"18\" fill=\"#1f2328\" font-size=\"15\" font-weight=\"600\">") < 0 || ddci_html_escape(out, c->title) < 0 ||
 	    ddci_buf_adds(out, "</text>\n") < 0)
 		return DDCI_ENOMEM;
 	if (!c->nx || !c->nseries) {
-		if (ddci_buf_addf(out, "<text class=\"lbl\" x=\"%.0f\" y=\"%.0f\">no data</text>\n</svg>\n",
+		if (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"%.0f\" y=\"%.0f\">no data</text>\n</svg>\n",
 				  ml + pw / 2 - 24, mt + ph / 2) < 0)
 			return DDCI_ENOMEM;
 		return 0;
@@ -178,12 +184,12 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 		double v = ymax * i / 5, y = mt + ph - ph * i / 5;
 		fmt_num(num, sizeof(num), v);
 		if (ddci_buf_addf(out,
-				  "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-				  "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
+				  "<line class=\"grid\" stroke=\"#d0d7de\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+				  "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 				  ml, y, ml + pw, y, ml - 6, y + 4, num) < 0)
 			return DDCI_ENOMEM;
 	}
-	if (c->y_label && (ddci_buf_addf(out, "<text class=\"lbl\" x=\"4\" y=\"%.0f\">", mt - 12) < 0 ||
+	if (c->y_label && (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"4\" y=\"%.0f\">", mt - 12) < 0 ||
 			   ddci_html_escape(out, c->y_label) < 0 || ddci_buf_adds(out, "</text>\n") < 0))
 		return DDCI_ENOMEM;
 
@@ -203,8 +209,8 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 			double v = isfinite(se->values[i]) && se->values[i] > 0 ? se->values[i] : 0;
 			double h = ph * v / ymax, x = ml + slot * (double)i + slot * 0.1 + bw * (double)b;
 			fmt_num(num, sizeof(num), v);
-			if (ddci_buf_addf(out, "<rect class=\"s%zu\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
-					  s, x, mt + ph - h, bw > 1 ? bw - 0.5 : bw, h) < 0 ||
+			if (ddci_buf_addf(out, "<rect class=\"s%zu\" fill=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
+					  s, color[s % 4], x, mt + ph - h, bw > 1 ? bw - 0.5 : bw, h) < 0 ||
 			    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></rect>\n", num) < 0)
 				return DDCI_ENOMEM;
 		}
@@ -225,7 +231,8 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 				open = 0;
 				continue;
 			}
-			if ((open ? ddci_buf_adds(out, " ") : ddci_buf_addf(out, "<polyline class=\"l%zu\" points=\"", s)) < 0 ||
+			if ((open ? ddci_buf_adds(out, " ") : ddci_buf_addf(out, "<polyline class=\"l%zu\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", s,
+								color[s % 4])) < 0 ||
 			    ddci_buf_addf(out, "%.1f,%.1f", ml + slot * ((double)i + 0.5),
 					  mt + ph - ph * se->values[i] / ymax) < 0)
 				return DDCI_ENOMEM;
@@ -236,7 +243,7 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 			if (!isfinite(v))
 				continue;
 			fmt_num(num, sizeof(num), v);
-			if (ddci_buf_addf(out, "<circle class=\"d%zu\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>", s,
+			if (ddci_buf_addf(out, "<circle class=\"d%zu\" fill=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>", s, color[s % 4],
 					  ml + slot * ((double)i + 0.5), mt + ph - ph * v / ymax) < 0 ||
 			    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></circle>\n", num) < 0)
 				return DDCI_ENOMEM;
@@ -246,8 +253,8 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 		double y = mt + ph - ph * c->threshold / ymax;
 		fmt_num(num, sizeof(num), c->threshold);
 		if (ddci_buf_addf(out,
-				  "<line class=\"thr\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-				  "<text class=\"lbl thr-l\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">limit %s</text>\n",
+				  "<line class=\"thr\" stroke=\"#cf222e\" stroke-dasharray=\"6 4\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+				  "<text class=\"lbl thr-l\" fill=\"#cf222e\" font-size=\"12\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">limit %s</text>\n",
 				  ml, y, ml + pw, y, ml + pw, y - 4, num) < 0)
 			return DDCI_ENOMEM;
 	}
@@ -273,15 +280,15 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, 
 		} else {
 			memcpy(label, x, len + 1);
 		}
-		if (ddci_buf_addf(out, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+		if (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
 				  ml + slot * ((double)i + 0.5), mt + ph + 16) < 0 ||
 		    ddci_html_escape(out, label) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
 			return DDCI_ENOMEM;
 	}
 	/* Legend. */
 	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_addf(out, "<rect class=\"s%zu\" x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\"/>"
-				       "<text class=\"lbl\" x=\"%.1f\" y=\"%d\">", s, ml + 150.0 * (double)s, height - 14,
+		if (ddci_buf_addf(out, "<rect class=\"s%zu\" fill=\"%s\" x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\"/>"
+				       "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%d\">", s, color[s % 4], ml + 150.0 * (double)s, height - 14,
 				  ml + 150.0 * (double)s + 14, height - 5) < 0 ||
 		    ddci_html_escape(out, c->series[s].name) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
 			return DDCI_ENOMEM;

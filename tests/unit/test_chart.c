@@ -69,6 +69,9 @@ static void test_chart__svg_shapes(void **state)
 	assert_int_equal(count(s, "class=\"thr\""), 1);
 	assert_non_null(strstr(s, "Failure &quot;rate&quot;"));
 	assert_non_null(strstr(s, "<title>tue: 20</title>"));
+	/* colours as presentation attributes too: drawn where CSP blocks inline CSS */
+	assert_int_equal(count(s, "<rect class=\"s1\" fill=\"#bf8700\""), 3 + 1);
+	assert_non_null(strstr(s, "<polyline class=\"l0\" fill=\"none\" stroke=\"#0969da\""));
 	assert_null(strstr(s, "<script"));
 	assert_non_null(strstr(s, "</svg>\n"));
 	ddci_buf_release(&b);
