@@ -76,6 +76,7 @@ struct ddci_http {
 	int64_t not_before_ns;  /* the next request waits until then */
 	struct ddci_ratelimit *rl; /* limits shared with the machine's other processes */
 	int rl_noted;           /* the trace said why they are not shared */
+	int64_t slot_ms;        /* wall-clock time the shared slot of this attempt was for */
 	char errbuf[CURL_ERROR_SIZE];
 	/* Filled by the callbacks during an attempt. */
 	struct ddci_http_response *resp;
@@ -777,6 +778,7 @@ static int take_slot(struct ddci_http *h, const char *path, int after_429)
 	enum ddci_ratelimit_turn turn;
 
 	turn = ddci_ratelimit_before(h->rl, &wait, path, ddci_ratelimit_now_ms() + (room > 0 ? room : 0));
+	h->slot_ms = ddci_ratelimit_now_ms() + (turn == DDCI_RL_AT ? wait : 0);
 	switch (turn) {
 	case DDCI_RL_LATE:
 		return late(h, wait);
@@ -891,7 +893,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 			struct ddci_ratelimit_seen seen = {
 				.status = resp->status, .limit = resp->rl_limit, .remaining = resp->rl_remaining,
 				.reset_s = resp->rl_reset, .period_s = resp->rl_period, .retry_after_s = -1,
-				.sent_ms = sent_ms, .recv_ms = ddci_ratelimit_now_ms(),
+				.sent_ms = sent_ms, .recv_ms = ddci_ratelimit_now_ms(), .slot_ms = h->slot_ms,
 			};
 
 			if (h->retry_after[0]) {

@@ -1,17 +1,20 @@
 /* ratelimit.c — rate limits shared between the ddci processes of one
  * machine (see ddci/ratelimit.h).
  *
- * The model: windows of period + MARGIN follow each other.  A request takes
+ * The model: windows of period + margin follow each other.  A request takes
  * one of the `remaining` slots of the current window, or the next free slot
- * in a later one: later windows are filled in order, their slots spread
- * over the first half of the window (queue position / limit x period / 2)
- * plus a little jitter.  When a window ends, the slots handed out for the
- * next one are its first requests.  Answers make the model exact: the
- * window ends by min(now + X-RateLimit-Reset, now + period), the requests
- * left are at most X-RateLimit-Remaining, and a 429 says the window is full
- * until its reset.  The margin keeps a window's first requests after the
- * end of the one before, even when the server's windows begin with the first
- * request rather than on the clock.
+ * in a later one: later windows are filled in order, queue position q
+ * sending at reset + (q / limit) x (period + margin) plus up to 20 ms of
+ * jitter, so each window's requests go together at its start (whether the
+ * server's windows follow the clock or begin with their first request, two
+ * such batches never share one).  When a window ends, the slots handed out
+ * for the next one are its first requests.  Answers make the model exact:
+ * the window ends by min(now + X-RateLimit-Reset, now + period), the
+ * requests left are at most X-RateLimit-Remaining, and a 429 says the
+ * window is full until its reset; while slots of later windows are out,
+ * the end only moves later.  The margin (a little, plus the lag lately
+ * seen from a slot to its answer) keeps a window's first requests after
+ * the end of the one before.
  *
  * The file is locked only to read, compute and write a few bytes; never
  * while a request is in flight, so a process killed at any moment leaves
@@ -33,7 +36,7 @@
 
 #include "ddci/hash.h"
 
-#define MAGIC "ddci-ratelimit 1"
+#define MAGIC "ddci-ratelimit 2"
 #define PROBE_MS 2000            /* a probe's headers are awaited this long */
 #define PROBE_WAIT_MS 2000       /* a process waits for probes at most this long in all */
 #define ASK_EVERY_MS 25          /* while waiting for a probe, look again after 25..50 ms */
@@ -41,19 +44,21 @@
 #define STALE_MS INT64_C(3600000) /* a state untouched for an hour is forgotten */
 #define MAX_PERIOD_MS INT64_C(3600000)
 #define LOCK_TRY_MS 1000         /* a lock not had within 1 s: this request goes alone */
-#define JITTER_MS 10
+#define JITTER_MS 20
+#define MAX_LAG_MS 5000          /* a slower answer is not a lag but a stall */
 #define STATE_TEXT_MAX 256
 
 /* Between two windows: covers the delay of a window's first request
- * (35 ms for a 2 s window, 330 ms for a minute). */
-static int64_t margin_ms(int64_t period_ms)
+ * (35 ms for a 2 s window, 330 ms for a minute), plus the lag seen lately
+ * between a slot and its answer (a busy machine sends late). */
+static int64_t margin_ms(const struct ddci_ratelimit_state *s)
 {
-	return 25 + period_ms / 200;
+	return 25 + s->period_ms / 200 + s->lag_ms;
 }
 
 static int64_t window_ms(const struct ddci_ratelimit_state *s)
 {
-	return s->period_ms + margin_ms(s->period_ms);
+	return s->period_ms + margin_ms(s);
 }
 
 static int64_t min64(int64_t a, int64_t b)
@@ -74,6 +79,7 @@ static void normalize(struct ddci_ratelimit_state *s, int64_t now)
 		return;
 	if (now - s->updated_ms > STALE_MS || s->updated_ms - now > 60000 || s->limit < 0 ||
 	    s->period_ms < 0 || s->period_ms > MAX_PERIOD_MS || s->remaining < 0 || s->queued < 0 ||
+	    s->lag_ms < 0 || s->lag_ms > MAX_LAG_MS ||
 	    (s->limit > 0 && s->period_ms == 0) ||
 	    (s->limit > 0 && s->reset_ms - now > MAX_PERIOD_MS + (s->queued / s->limit + 2) * window_ms(s)))
 		forget(s);
@@ -120,13 +126,14 @@ enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int
 		s->reset_ms = now + window_ms(s);
 		s->remaining = s->limit;
 	}
-	if (s->remaining > 0) {
+	/* Sent in the last moments of a window, a request could reach the
+	 * server in the next one, whose slots are all handed out: it waits. */
+	if (s->remaining > 0 && now < s->reset_ms - margin_ms(s)) {
 		s->remaining--;
 		return DDCI_RL_GO;
 	}
 	q = s->queued;
-	slot = s->reset_ms + (q / s->limit) * window_ms(s) + (q % s->limit) * (s->period_ms / 2) / s->limit +
-	       (int64_t)(rnd % (JITTER_MS + 1));
+	slot = s->reset_ms + (q / s->limit) * window_ms(s) + (int64_t)(rnd % (JITTER_MS + 1));
 	*wait_ms = slot - now;
 	if (slot >= deadline_ms)
 		return DDCI_RL_LATE; /* the slot stays free for somebody else */
@@ -148,6 +155,14 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 		reset_s = seen->retry_after_s;
 	if (seen->status == 0)
 		return s->limit > 0;
+	if (seen->slot_ms > 0 && seen->recv_ms >= seen->slot_ms) {
+		/* The request reached the server between its slot and its
+		 * answer: the lag decays by an eighth per answer, jumps up at
+		 * once. */
+		int64_t lag = min64(seen->recv_ms - seen->slot_ms, MAX_LAG_MS);
+
+		s->lag_ms = lag > s->lag_ms ? lag : s->lag_ms - (s->lag_ms - lag + 7) / 8;
+	}
 	if (seen->limit <= 0 && reset_s < 0) {
 		/* No rate-limit headers: this endpoint is not limited, or the
 		 * answer is an error page.  Only a plain answer frees the crowd. */
@@ -186,13 +201,30 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 	if (seen->sent_ms < s->start_ms)
 		return reset_s >= 0 || seen->status != 429; /* news of an older window */
 	if (now >= s->reset_ms) {
-		/* The model's window ended with nothing queued: the answer tells
-		 * what the server's current one looks like. */
-		if (up >= 0 && up > now) {
+		/* The model's window ended with nothing queued, and this answer
+		 * was sent in it: its window may have ended too (a late answer)
+		 * or not (the model ended early).  A 429 keeps everybody away
+		 * until its reset; otherwise only a window certainly still open
+		 * is taken on. */
+		if (seen->status == 429 && up > now) {
+			s->start_ms = seen->sent_ms;
+			s->reset_ms = up;
+			s->remaining = 0;
+		} else if (up >= 0 && lo >= now) {
 			s->start_ms = seen->sent_ms;
 			s->reset_ms = up;
 			s->remaining = remaining >= 0 ? remaining : 0;
 		}
+	} else if (s->queued > 0) {
+		/* Slots of later windows were handed out from reset_ms: moving
+		 * it earlier would let later slots fall into the window of
+		 * earlier ones.  It only moves later, when the server says so. */
+		if (up >= 0 && (seen->status == 429 || lo >= s->reset_ms) && up > s->reset_ms)
+			s->reset_ms = up;
+		if (seen->status == 429)
+			s->remaining = 0;
+		else if (remaining >= 0)
+			s->remaining = min64(s->remaining, remaining);
 	} else if (seen->status == 429) {
 		/* Full until its reset, whatever the model thought. */
 		if (up >= 0)
@@ -211,15 +243,16 @@ void ddci_ratelimit_format(char *buf, size_t size, const struct ddci_ratelimit_s
 {
 	snprintf(buf, size,
 		 MAGIC " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
-		       " %" PRId64 " %" PRId64 "\n",
+		       " %" PRId64 " %" PRId64 " %" PRId64 "\n",
 		 s->limit, s->period_ms, s->reset_ms, s->start_ms, s->remaining, s->queued, s->probe_until_ms,
-		 s->unlimited_until_ms, s->updated_ms);
+		 s->unlimited_until_ms, s->lag_ms, s->updated_ms);
 }
 
 int ddci_ratelimit_parse(struct ddci_ratelimit_state *s, const char *text)
 {
 	int64_t *fields[] = { &s->limit, &s->period_ms, &s->reset_ms, &s->start_ms, &s->remaining,
-			      &s->queued, &s->probe_until_ms, &s->unlimited_until_ms, &s->updated_ms };
+			      &s->queued, &s->probe_until_ms, &s->unlimited_until_ms, &s->lag_ms,
+			      &s->updated_ms };
 	const char *p = text;
 
 	forget(s);

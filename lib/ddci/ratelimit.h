@@ -32,6 +32,7 @@ struct ddci_ratelimit_state {
 	int64_t queued;             /* slots handed out in later windows */
 	int64_t probe_until_ms;     /* one request is finding the limit out until then */
 	int64_t unlimited_until_ms; /* answers carried no limit: nobody waits until then */
+	int64_t lag_ms;             /* lately, from a slot to its answer (added between windows) */
 	int64_t updated_ms;
 };
 
@@ -41,6 +42,7 @@ struct ddci_ratelimit_seen {
 	long limit, remaining, reset_s, period_s;
 	long retry_after_s;
 	int64_t sent_ms, recv_ms;   /* wall clock before sending, after the answer */
+	int64_t slot_ms;            /* the time its slot was for; 0 = none */
 };
 
 enum ddci_ratelimit_turn {

@@ -11,16 +11,19 @@
 #   ok failed spooled flushed deploy_stored deploy_posts_ok gate_pages_ok
 #   requests rejected needed ratio_requests wall_ms min_ms ratio_time
 #   first_burst first_burst_rejected peak_window peak_after_first limit period
-#   windows_ms unlimited_ms unlimited_first_ms first_ms
+#   windows_ms unlimited_ms unlimited_first_ms demand_ms first_ms
 # Windows are the server's: per family, one begins with the first request at
 # least PERIOD after the previous window began (the fake's limiter); the
 # peaks count every request sent in one, 429s included.  first_burst is the
 # first window of every family together.  min_ms, the least time possible,
-# is the largest of: the windows the busiest family needs; the same crowd
-# run without a limit (process start-up on this machine); and, from that
-# run, the time the busiest family's first request took to come (no process
-# of the crowd can ask earlier) plus the windows that family needs after it.
-# min_ms_windows_only is the first two alone (this script before 2026-11).
+# is the largest of: windows_ms, the windows the busiest family needs;
+# unlimited_ms, the same crowd run without a limit (process start-up on
+# this machine); and demand_ms: in that run without a limit, the busiest
+# family's j-th request came a_j ms after the release, so no schedule can
+# send the last one before a_j + (ceil((n - j + 1) / LIMIT) - 1) x PERIOD,
+# for every j (on 2 cores the crowd needs seconds to start; its requests
+# cannot be sent before they exist).  min_ms_windows_only is the first two
+# alone (the yardstick before 2026-11, blind to that start-up).
 set -euo pipefail
 
 BIN=$1 FAKE=$2 W=$3 DEPLOYS=$4 GATES=$5 PAGES=$6 LIMIT=$7 PERIOD=$8 TIMEOUT=${9:-180}
@@ -135,10 +138,14 @@ first_ms() {
 }
 busiest_prefix=/api/v2/test/flaky-test-management
 [ "$DEPLOYS" -gt $((GATES * PAGES)) ] && busiest_prefix=/api/v2/dora
-base_ms=0 base_failed=0 base_first_ms=0
+base_ms=0 base_failed=0 base_first_ms=0 base_demand_ms=0
 if [ -z "${SCALE_NO_BASELINE:-}" ]; then
 	crowd ""
 	base_ms=$wall_ms base_failed=$failed base_first_ms=$(first_ms "$busiest_prefix")
+	base_demand_ms=$(jq --arg p "$busiest_prefix" --argjson r "$release_ns" --argjson l "$LIMIT" --argjson per "$PERIOD" '
+		[.[] | select(.path | startswith($p)) | (.t - $r) / 1e6] | sort | length as $n
+		| [to_entries[] | .value + ((((($n - .key) + $l - 1) / $l) | floor) - 1) * $per * 1000] | max // 0 | floor' \
+		"$W/scale-requests.json")
 fi
 crowd "--rate-limit $LIMIT/$PERIOD"
 
@@ -179,10 +186,11 @@ jq -r --argjson period "$PERIOD" '
 	echo "unlimited_ms=$base_ms"
 	echo "unlimited_failed=$base_failed"
 	echo "unlimited_first_ms=$base_first_ms"
+	echo "demand_ms=$base_demand_ms"
 	echo "first_ms=$(first_ms "$busiest_prefix")"
 	old_min=$((windows_ms > base_ms ? windows_ms : base_ms))
 	echo "min_ms_windows_only=$old_min"
-	echo "min_ms=$((base_first_ms + windows_ms > old_min ? base_first_ms + windows_ms : old_min))"
+	echo "min_ms=$((base_demand_ms > old_min ? base_demand_ms : old_min))"
 } >>"$W/scale.env"
 # shellcheck disable=SC1091,SC2154
 . "$W/scale.env"

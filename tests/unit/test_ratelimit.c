@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,7 @@ static int teardown(void **state)
 static struct ddci_ratelimit_seen seen(long status, long limit, long remaining, long reset_s, long period_s,
 				       int64_t sent, int64_t recv)
 {
-	struct ddci_ratelimit_seen s = { status, limit, remaining, reset_s, period_s, -1, sent, recv };
+	struct ddci_ratelimit_seen s = { status, limit, remaining, reset_s, period_s, -1, sent, recv, 0 };
 
 	return s;
 }
@@ -106,18 +107,20 @@ static void test_ratelimit__slots_fill_later_windows_in_order(void **state)
 	known_state(&s);
 	for (int i = 0; i < 19; i++)
 		assert_int_equal(ddci_ratelimit_take(&s, &wait, now, T0 + 60000, 0), DDCI_RL_GO);
-	/* Window 1: position q at reset + q x (period / 2) / limit. */
+	/* Window 1: all at its start. */
 	for (int q = 0; q < 20; q++) {
 		assert_int_equal(ddci_ratelimit_take(&s, &wait, now, T0 + 60000, 0), DDCI_RL_AT);
-		assert_int_equal(now + wait, T0 + 2005 + q * 50);
+		assert_int_equal(now + wait, T0 + 2005);
 	}
 	/* Window 2 begins one period plus the margin later. */
 	assert_int_equal(ddci_ratelimit_take(&s, &wait, now, T0 + 60000, 0), DDCI_RL_AT);
 	assert_int_equal(now + wait, T0 + 2005 + window);
 	assert_int_equal(s.queued, 21);
-	/* Jitter: at most 10 ms. */
+	/* Jitter: at most 20 ms. */
 	assert_int_equal(ddci_ratelimit_take(&s, &wait, now, T0 + 60000, 13), DDCI_RL_AT);
-	assert_int_equal(now + wait, T0 + 2005 + window + 50 + 13 % 11);
+	assert_int_equal(now + wait, T0 + 2005 + window + 13);
+	assert_int_equal(ddci_ratelimit_take(&s, &wait, now, T0 + 60000, 41), DDCI_RL_AT);
+	assert_int_equal(now + wait, T0 + 2005 + window + 41 % 21);
 }
 
 static void test_ratelimit__slot_past_deadline_is_late_and_kept_free(void **state)
@@ -128,9 +131,9 @@ static void test_ratelimit__slot_past_deadline_is_late_and_kept_free(void **stat
 	(void)state;
 	known_state(&s);
 	s.remaining = 0;
-	s.queued = 45; /* window 3 (of 2035 ms), 6th slot */
+	s.queued = 45; /* window 3 (of 2035 ms) */
 	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 100, T0 + 5000, 0), DDCI_RL_LATE);
-	assert_int_equal(T0 + 100 + wait, T0 + 2005 + 2 * 2035 + 5 * 50);
+	assert_int_equal(T0 + 100 + wait, T0 + 2005 + 2 * 2035);
 	assert_int_equal(s.queued, 45);
 	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 100, T0 + 7000, 0), DDCI_RL_AT);
 	assert_int_equal(s.queued, 46);
@@ -198,6 +201,17 @@ static void test_ratelimit__headers_narrow_the_window(void **state)
 	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
 	assert_int_equal(s.remaining, 7);
 	assert_int_equal(s.reset_ms, T0 + 3300);
+	/* While slots of later windows are out, the end only moves later. */
+	known_state(&s);
+	s.queued = 5;
+	a = seen(200, 20, 4, 1, 2, T0 + 990, T0 + 1000);
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.reset_ms, T0 + 2005);
+	assert_int_equal(s.remaining, 4);
+	a = seen(429, 20, 0, 1, 2, T0 + 1190, T0 + 1200);
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.reset_ms, T0 + 2200);
+	assert_int_equal(s.remaining, 0);
 	/* A 429 without any reset cannot be waited out through the state. */
 	a = seen(429, -1, -1, -1, -1, T0 + 1500, T0 + 1510);
 	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 0);
@@ -221,6 +235,62 @@ static void test_ratelimit__window_later_than_thought_is_adopted(void **state)
 	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
 	assert_int_equal(s.limit, 30);
 	assert_int_equal(s.period_ms, 10000);
+}
+
+static void test_ratelimit__late_answers_do_not_reopen_an_ended_window(void **state)
+{
+	struct ddci_ratelimit_state s;
+	struct ddci_ratelimit_seen a;
+	int64_t wait;
+
+	(void)state;
+	known_state(&s);
+	/* The last moments of a window: the request could land in the next
+	 * one, so it takes a slot there. */
+	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 2005 - 35, T0 + 60000, 0), DDCI_RL_AT);
+	assert_int_equal(wait, 35);
+	assert_int_equal(s.remaining, 19);
+	s.queued = 0;
+	/* Answered after the window ended, sent in it: that window may be
+	 * over, so "5 left" is not taken for a window still open. */
+	a = seen(200, 20, 5, 1, 2, T0 + 1500, T0 + 2100);
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.reset_ms, T0 + 2005);
+	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 2110, T0 + 60000, 0), DDCI_RL_GO);
+	assert_int_equal(s.start_ms, T0 + 2110);
+	assert_int_equal(s.remaining, 19);
+	/* A 429 answered late keeps everybody away until its reset. */
+	known_state(&s);
+	a = seen(429, 20, 0, 1, 2, T0 + 1990, T0 + 2050);
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.reset_ms, T0 + 3050);
+	assert_int_equal(s.remaining, 0);
+	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 2060, T0 + 60000, 0), DDCI_RL_AT);
+	assert_int_equal(wait, 990);
+}
+
+static void test_ratelimit__lag_widens_the_gap_between_windows(void **state)
+{
+	struct ddci_ratelimit_state s;
+	struct ddci_ratelimit_seen a;
+	int64_t wait;
+
+	(void)state;
+	known_state(&s);
+	s.remaining = 0;
+	/* A busy machine: 300 ms from a slot to its answer. */
+	a = seen(200, 20, 0, 2, 2, T0 + 200, T0 + 400);
+	a.slot_ms = T0 + 100;
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.lag_ms, 300);
+	s.queued = 20;
+	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 500, T0 + 60000, 0), DDCI_RL_AT);
+	assert_int_equal(T0 + 500 + wait, T0 + 2005 + 2000 + 35 + 300);
+	/* ... and shrinks by an eighth of the difference per quicker answer. */
+	a = seen(200, 20, 0, 2, 2, T0 + 600, T0 + 604);
+	a.slot_ms = T0 + 600;
+	assert_int_equal(ddci_ratelimit_learn(&s, &a, 0), 1);
+	assert_int_equal(s.lag_ms, 300 - (296 + 7) / 8);
 }
 
 static void test_ratelimit__answers_without_limit_free_the_crowd(void **state)
@@ -260,12 +330,13 @@ static void test_ratelimit__format_parse_and_stale_state(void **state)
 	ddci_ratelimit_format(text, sizeof(text), &s);
 	assert_int_equal(ddci_ratelimit_parse(&back, text), 0);
 	assert_memory_equal(&s, &back, sizeof(s));
-	assert_int_equal(ddci_ratelimit_parse(&back, "ddci-ratelimit 1 20 2000\n"), -1);
+	assert_int_equal(ddci_ratelimit_parse(&back, "ddci-ratelimit 2 20 2000\n"), -1);
 	assert_int_equal(back.limit, 0);
 	assert_int_equal(ddci_ratelimit_parse(&back, "garbage"), -1);
 	text[strlen(text) - 1] = 'x';
 	assert_int_equal(ddci_ratelimit_parse(&back, text), -1);
-	assert_int_equal(ddci_ratelimit_parse(&back, "ddci-ratelimit 1 20 2000 -5 0 0 0 0 0 0\n"), -1);
+	assert_int_equal(ddci_ratelimit_parse(&back, "ddci-ratelimit 2 20 2000 -5 0 0 0 0 0 0 0\n"), -1);
+	assert_int_equal(ddci_ratelimit_parse(&back, "ddci-ratelimit 1 20 2000 5 0 0 0 0 0 0\n"), -1);
 	/* Untouched for an hour: forgotten, somebody probes again. */
 	assert_int_equal(ddci_ratelimit_take(&s, &wait, T0 + 3600 * 1000 + 10, T0 + 3700 * 1000, 0),
 			 DDCI_RL_PROBE);
@@ -430,7 +501,7 @@ static void test_ratelimit__symlinked_or_corrupt_file(void **state)
 	close(fd);
 	assert_true(n > 0);
 	text[n] = '\0';
-	assert_memory_equal(text, "ddci-ratelimit 1 5 1000 ", 24);
+	assert_memory_equal(text, "ddci-ratelimit 2 5 1000 ", 24);
 	assert_null(ddci_ratelimit_off(rl));
 
 	/* A symbolic link in place of the file: refused, sharing turned off. */
@@ -505,18 +576,20 @@ static int child(struct server *srv)
 	for (int i = 0; i < EACH; i++) {
 		for (int tries = 0;; tries++) {
 			struct ddci_ratelimit_seen a;
-			int64_t wait;
+			int64_t wait, slot;
 			enum ddci_ratelimit_turn turn;
 
 			if (tries > 20)
 				return 3;
 			turn = ddci_ratelimit_before(rl, &wait, "/api/v2/dora/deployment", deadline);
+			slot = ddci_ratelimit_now_ms() + wait;
 			if (turn == DDCI_RL_LATE)
 				return 4;
 			nap(wait);
 			if (turn == DDCI_RL_ASK)
 				continue;
 			a = serve(srv, ddci_ratelimit_now_ms());
+			a.slot_ms = slot;
 			ddci_ratelimit_after(rl, "/api/v2/dora/deployment", &a);
 			if (a.status == 200)
 				break;
@@ -566,6 +639,9 @@ static void test_ratelimit__crowd_of_processes_stays_within_the_limit(void **sta
 		served += srv->status[i] == 200;
 		rejected += srv->status[i] == 429;
 	}
+	if (rejected > 1 || peak > LIMIT + 1)
+		for (int i = 0; i < srv->nsent; i++)
+			fprintf(stderr, "%" PRId64 " %d\n", srv->t[i] - srv->t[0], srv->status[i]);
 	assert_int_equal(served, CROWD * EACH);
 	assert_true(rejected <= 1); /* none, bar a child descheduled past a window's end */
 	assert_true(peak <= LIMIT + 1);
@@ -585,6 +661,8 @@ int main(void)
 		cmocka_unit_test(test_ratelimit__windows_roll_over_with_their_queue),
 		cmocka_unit_test(test_ratelimit__headers_narrow_the_window),
 		cmocka_unit_test(test_ratelimit__window_later_than_thought_is_adopted),
+		cmocka_unit_test(test_ratelimit__late_answers_do_not_reopen_an_ended_window),
+		cmocka_unit_test(test_ratelimit__lag_widens_the_gap_between_windows),
 		cmocka_unit_test(test_ratelimit__answers_without_limit_free_the_crowd),
 		cmocka_unit_test(test_ratelimit__format_parse_and_stale_state),
 		cmocka_unit_test(test_ratelimit__families),
