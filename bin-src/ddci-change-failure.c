@@ -126,23 +126,15 @@ int main(int argc, char **argv)
 	struct ddci_client client;
 	struct ddci_change_failure_result res;
 	struct args a;
-	int rc, first;
+	int rc;
 
 	memset(&a, 0, sizeof(a));
 	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
+	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	if (rc < 0)
-		goto done;
-	if (first < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
-		goto done;
-	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
 	/* The repository, when there is one: ancestry, short shas, HEAD. */
 	if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit_sha, NULL, 0)) < 0)
 		goto done;

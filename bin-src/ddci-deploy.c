@@ -135,21 +135,15 @@ int main(int argc, char **argv)
 	struct ddci_dora_result res;
 	struct args a = { 0 };
 	int64_t now = ddci_time_now_ns();
-	int rc, first;
+	int rc;
 
 	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
+	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	if (rc < 0)
-		goto done;
-	if (first < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
-		goto done;
-	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | (a.remediates ? DDCI_NEED_APP_KEY : 0))) < 0)
+	if (a.remediates && (rc = ddci_config_require(&cfg, DDCI_NEED_APP_KEY)) < 0)
 		goto done;
 
 	d.service = cfg.service;

@@ -69,22 +69,14 @@ int main(int argc, char **argv)
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_flush_stats st = { 0, 0, 0, 0 };
 	struct ddci_client client;
-	int rc, prc, first;
+	int rc, prc;
 
 	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, NULL, argc, argv);
-	if (rc == 1) {
-		rc = 0;
+	rc = ddci_cli_start(&cmd, &cfg, NULL, argc, argv, DDCI_NEED_API_KEY);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	if (rc < 0)
-		goto done;
-	if (first < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
-		goto done;
-	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY)) < 0)
-		goto done;
 	if (!cfg.spool_dir || !*cfg.spool_dir) {
 		rc = ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
 		goto done;

@@ -136,22 +136,14 @@ int main(int argc, char **argv)
 	struct args a = { 0 };
 	const char *svc;
 	int64_t now = ddci_time_now_ns();
-	int rc, first;
+	int rc;
 
 	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
+	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	if (rc < 0)
-		goto done;
-	if (first < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
-		goto done;
-	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY)) < 0)
-		goto done;
 	svc = getenv("DD_SERVICE");
 	if (!a.services.n && !a.team && svc && *svc && (rc = ddci_strv_push(&a.services, svc)) < 0)
 		goto done;

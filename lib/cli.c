@@ -340,6 +340,18 @@ static int is_remote_failure(int rc)
 	return rc == DDCI_EUNAVAIL || rc == DDCI_EREJECT || rc == DDCI_EPROTO;
 }
 
+int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
+		   unsigned need)
+{
+	int first = argc, rc = ddci_cli_parse(&first, cmd, cfg, ctx, argc, argv);
+
+	if (rc)
+		return rc;
+	if (first < argc)
+		return ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+	return ddci_config_finish(cfg, need);
+}
+
 int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc)
 {
 	enum ddci_exit code;

@@ -216,6 +216,18 @@ static int check_site(const char *site)
 	return rc;
 }
 
+int ddci_config_require(const struct ddci_config *cfg, unsigned need)
+{
+	if (cfg->dry_run)
+		return 0;
+	if ((need & DDCI_NEED_API_KEY) && !cfg->api_key)
+		return ddci_error_set(DDCI_EUSAGE, "no API key: set DD_API_KEY (or DATADOG_API_KEY, or DD_API_KEY_FILE)");
+	if ((need & DDCI_NEED_APP_KEY) && !cfg->app_key)
+		return ddci_error_set(DDCI_EUSAGE,
+				      "no application key: set DD_APP_KEY (or DD_APPLICATION_KEY, or DD_APP_KEY_FILE)");
+	return 0;
+}
+
 int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 {
 	static const char *const api_vars[] = { "DD_API_KEY", "DATADOG_API_KEY", NULL };
@@ -281,14 +293,8 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 	if (cfg->ca_bundle && !*cfg->ca_bundle)
 		return ddci_error_set(DDCI_EUSAGE, "invalid --ca-bundle '': expected a file");
 
-	if (!cfg->dry_run) {
-		if ((need & DDCI_NEED_API_KEY) && !cfg->api_key)
-			return ddci_error_set(DDCI_EUSAGE,
-					      "no API key: set DD_API_KEY (or DATADOG_API_KEY, or DD_API_KEY_FILE)");
-		if ((need & DDCI_NEED_APP_KEY) && !cfg->app_key)
-			return ddci_error_set(DDCI_EUSAGE,
-					      "no application key: set DD_APP_KEY (or DD_APPLICATION_KEY, or DD_APP_KEY_FILE)");
-	}
+	if ((rc = ddci_config_require(cfg, need)) < 0)
+		return rc;
 	if (cfg->api_key && (rc = check_key(cfg->api_key, "DD_API_KEY")) < 0)
 		return rc;
 	if (cfg->app_key && (rc = check_key(cfg->app_key, "DD_APP_KEY")) < 0)

@@ -52,6 +52,12 @@ struct ddci_cmd {
 int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_config *cfg,
 		   void *ctx, int argc, char **argv) DDCI_WUR;
 
+/* The start of a command that takes no positional argument: parses argv,
+ * refuses a stray argument, then ddci_config_finish(cfg, need).  Returns 0
+ * to go on, 1 when --help or --version was printed (exit 0), or an error. */
+int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
+		   unsigned need) DDCI_WUR;
+
 void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd);
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd);
 

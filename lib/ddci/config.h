@@ -50,6 +50,9 @@ enum {
  * required by `need`).  In dry-run mode missing keys are not an error.
  * Registers the keys with redact.h.  Returns 0 or DDCI_EUSAGE. */
 int ddci_config_finish(struct ddci_config *cfg, unsigned need) DDCI_WUR;
+/* The keys `need` names are there (always true in a dry run); done by
+ * ddci_config_finish(), and by a command whose needs depend on its flags. */
+int ddci_config_require(const struct ddci_config *cfg, unsigned need) DDCI_WUR;
 
 /* Replaces *field with a copy of value (frees the old one). */
 int ddci_config_set(char **field, const char *value) DDCI_WUR;
