@@ -769,16 +769,16 @@ static int late(struct ddci_http *h, int64_t wait_ms)
 			      "on this machine) is in %s, after --timeout (%s) ends", wait, secs);
 }
 
-/* Before an attempt, with limits shared: waits for this request's slot.
- * Returns 1 to send now, 0 to ask again, or a negative error (no slot
- * before the deadline).  `after_429`: the last attempt was limited. */
-static int take_slot(struct ddci_http *h, const char *path, int after_429)
+/* Before an attempt, with limits shared: waits towards this request's
+ * slot.  Returns 1 to send now, 0 to ask again, or a negative error (no
+ * slot before the deadline).  `after_429`: the last attempt was limited. */
+static int take_slot(struct ddci_http *h, const char *path, int *after_429)
 {
 	int64_t left = left_ms(h), wait = 0, room = left - RATE_LAST_TRY_MS;
 	enum ddci_ratelimit_turn turn;
 
 	turn = ddci_ratelimit_before(h->rl, &wait, path, ddci_ratelimit_now_ms() + (room > 0 ? room : 0));
-	h->slot_ms = ddci_ratelimit_now_ms() + (turn == DDCI_RL_AT ? wait : 0);
+	h->slot_ms = ddci_ratelimit_now_ms(); /* for GO: its slot is now */
 	switch (turn) {
 	case DDCI_RL_LATE:
 		return late(h, wait);
@@ -789,17 +789,18 @@ static int take_slot(struct ddci_http *h, const char *path, int after_429)
 		sleep_ms(wait < left ? wait : left);
 		return 0;
 	case DDCI_RL_AT:
+		*after_429 = 0; /* a slot in a later window: no need to back off */
 		if (h->trace)
 			fprintf(h->trace, "rate limit: waiting %" PRId64 " ms for a request slot shared with the "
 				"ddci processes on this machine\n", wait);
 		sleep_ms(wait < left ? wait : left);
-		return 1;
+		return 0;
 	case DDCI_RL_GO:
 	case DDCI_RL_PROBE:
-		if (after_429) {
+		if (*after_429) {
 			/* Limited, yet a free slot at once: the window's end was
 			 * guessed wrong (a reset of 0, another client).  Back off. */
-			wait = ddci_http_backoff_ms(after_429, BACKOFF_BASE_MS, NULL, -1, next_rand(h));
+			wait = ddci_http_backoff_ms(*after_429, BACKOFF_BASE_MS, NULL, -1, next_rand(h));
 			if (wait >= left)
 				return give_up(h, CURLE_OK, wait);
 			if (h->trace)
@@ -842,7 +843,10 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 			break;
 		}
 		if (sharing) {
-			rc = take_slot(h, path_and_query, shared_429 ? rate_limited : 0);
+			int after_429 = shared_429 ? rate_limited : 0;
+
+			rc = take_slot(h, path_and_query, &after_429);
+			shared_429 = after_429 != 0;
 			if (rc < 0)
 				break;
 			if (rc == 0)

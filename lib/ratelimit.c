@@ -12,9 +12,9 @@
  * the window ends by min(now + X-RateLimit-Reset, now + period), the
  * requests left are at most X-RateLimit-Remaining, and a 429 says the
  * window is full until its reset; while slots of later windows are out,
- * the end only moves later.  The margin (a little, plus the lag lately
- * seen from a slot to its answer) keeps a window's first requests after
- * the end of the one before.
+ * the end only moves later.  The margin (a little, plus the lag of the
+ * last window: the least time from a slot to its answer) keeps a window's
+ * first requests after the end of the one before.
  *
  * The file is locked only to read, compute and write a few bytes; never
  * while a request is in flight, so a process killed at any moment leaves
@@ -36,7 +36,7 @@
 
 #include "ddci/hash.h"
 
-#define MAGIC "ddci-ratelimit 2"
+#define MAGIC "ddci-ratelimit 4"
 #define PROBE_MS 2000            /* a probe's headers are awaited this long */
 #define PROBE_WAIT_MS 2000       /* a process waits for probes at most this long in all */
 #define ASK_EVERY_MS 25          /* while waiting for a probe, look again after 25..50 ms */
@@ -48,12 +48,17 @@
 #define MAX_LAG_MS 5000          /* a slower answer is not a lag but a stall */
 #define STATE_TEXT_MAX 256
 
+static int64_t min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
 /* Between two windows: covers the delay of a window's first request
- * (35 ms for a 2 s window, 330 ms for a minute), plus the lag seen lately
- * between a slot and its answer (a busy machine sends late). */
+ * (35 ms for a 2 s window, 330 ms for a minute), plus the lag of the last
+ * window (a busy machine sends late), at most a quarter period. */
 static int64_t margin_ms(const struct ddci_ratelimit_state *s)
 {
-	return 25 + s->period_ms / 200 + s->lag_ms;
+	return 25 + s->period_ms / 200 + min64(s->lag_ms, s->period_ms / 4);
 }
 
 static int64_t window_ms(const struct ddci_ratelimit_state *s)
@@ -61,14 +66,26 @@ static int64_t window_ms(const struct ddci_ratelimit_state *s)
 	return s->period_ms + margin_ms(s);
 }
 
-static int64_t min64(int64_t a, int64_t b)
+/* A new window: the lag of the one that ended counts from now on. */
+static void new_window(struct ddci_ratelimit_state *s, int64_t start_ms, int64_t remaining)
 {
-	return a < b ? a : b;
+	if (s->win_lag_ms > 0)
+		s->lag_ms = s->win_lag_ms - 1;
+	s->win_lag_ms = 0;
+	s->start_ms = start_ms;
+	s->reset_ms = start_ms + window_ms(s);
+	s->remaining = remaining;
 }
 
 static void forget(struct ddci_ratelimit_state *s)
 {
 	memset(s, 0, sizeof(*s));
+}
+
+/* Tickets handed out for later windows. */
+static int64_t queued(const struct ddci_ratelimit_state *s)
+{
+	return s->tickets - s->served;
 }
 
 /* A state from another hour, from the future (the clock was set back) or
@@ -78,36 +95,38 @@ static void normalize(struct ddci_ratelimit_state *s, int64_t now)
 	if (s->updated_ms == 0)
 		return;
 	if (now - s->updated_ms > STALE_MS || s->updated_ms - now > 60000 || s->limit < 0 ||
-	    s->period_ms < 0 || s->period_ms > MAX_PERIOD_MS || s->remaining < 0 || s->queued < 0 ||
-	    s->lag_ms < 0 || s->lag_ms > MAX_LAG_MS ||
+	    s->period_ms < 0 || s->period_ms > MAX_PERIOD_MS || s->remaining < 0 || s->win_first < 0 ||
+	    s->served < s->win_first || s->tickets < s->served ||
+	    s->lag_ms < 0 || s->lag_ms > MAX_LAG_MS || s->win_lag_ms < 0 || s->win_lag_ms > MAX_LAG_MS + 1 ||
 	    (s->limit > 0 && s->period_ms == 0) ||
-	    (s->limit > 0 && s->reset_ms - now > MAX_PERIOD_MS + (s->queued / s->limit + 2) * window_ms(s)))
+	    (s->limit > 0 && s->reset_ms - now > MAX_PERIOD_MS + (queued(s) / s->limit + 2) * window_ms(s)))
 		forget(s);
 }
 
-/* Rolls over the windows that ended by `now` while slots were handed out
- * for them.  A window that ended with nothing queued stays ended: the next
- * one begins with the next request. */
+/* Rolls over the windows that ended by `now` while tickets were handed out
+ * for them: the next `limit` tickets are the new window's.  A window that
+ * ended with nothing queued stays ended: the next one begins with the next
+ * request. */
 static void advance(struct ddci_ratelimit_state *s, int64_t now)
 {
 	if (s->limit <= 0)
 		return;
-	for (int i = 0; i < 100000 && now >= s->reset_ms && s->queued > 0; i++) {
-		int64_t take = min64(s->limit, s->queued);
+	for (int i = 0; i < 100000 && now >= s->reset_ms && queued(s) > 0; i++) {
+		int64_t take = min64(s->limit, queued(s));
 
-		s->queued -= take;
-		s->remaining = s->limit - take;
-		s->start_ms = s->reset_ms;
-		s->reset_ms += window_ms(s);
+		s->win_first = s->served;
+		s->served += take;
+		new_window(s, s->reset_ms, s->limit - take);
 	}
 }
 
-enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int64_t *wait_ms,
+enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int64_t *ticket, int64_t *wait_ms,
 					     int64_t now, int64_t deadline_ms, unsigned rnd)
 {
-	int64_t q, slot;
+	int64_t t = *ticket, w, slot;
 
 	*wait_ms = 0;
+	*ticket = -1;
 	normalize(s, now);
 	s->updated_ms = now;
 	if (s->limit <= 0) {
@@ -122,22 +141,38 @@ enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int
 	}
 	advance(s, now);
 	if (now >= s->reset_ms) { /* ended, nothing queued: a new window */
-		s->start_ms = now;
-		s->reset_ms = now + window_ms(s);
-		s->remaining = s->limit;
+		s->win_first = s->served;
+		new_window(s, now, s->limit);
 	}
-	/* Sent in the last moments of a window, a request could reach the
-	 * server in the next one, whose slots are all handed out: it waits. */
-	if (s->remaining > 0 && now < s->reset_ms - margin_ms(s)) {
-		s->remaining--;
-		return DDCI_RL_GO;
+	if (t >= 0 && (t < s->win_first || t >= s->tickets))
+		t = -1; /* its window is over (overslept), or the state is new: start again */
+	if (t >= 0 && t < s->served)
+		return DDCI_RL_GO; /* its window has come */
+	if (t < 0) {
+		/* Sent in the last moments of a window, a request could reach
+		 * the server in the next one, whose slots may all be taken. */
+		if (s->remaining > 0 && now < s->reset_ms - margin_ms(s)) {
+			s->remaining--;
+			return DDCI_RL_GO;
+		}
+		t = s->tickets;
 	}
-	q = s->queued;
-	slot = s->reset_ms + (q / s->limit) * window_ms(s) + (int64_t)(rnd % (JITTER_MS + 1));
-	*wait_ms = slot - now;
-	if (slot >= deadline_ms)
-		return DDCI_RL_LATE; /* the slot stays free for somebody else */
-	s->queued++;
+	w = (t - s->served) / s->limit;
+	slot = s->reset_ms + w * window_ms(s) + (int64_t)(rnd % (JITTER_MS + 1));
+	if (slot >= deadline_ms) {
+		if (t == s->tickets - 1)
+			s->tickets--; /* the last ticket: free again */
+		*wait_ms = slot - now;
+		return DDCI_RL_LATE;
+	}
+	if (t == s->tickets)
+		s->tickets++;
+	*ticket = t;
+	/* Wakes at its window's start, or for a later window in the middle
+	 * of the one before, to look again: windows may move meanwhile. */
+	*wait_ms = (w == 0 ? slot : s->reset_ms + (w - 1) * window_ms(s) + window_ms(s) / 2) - now;
+	if (*wait_ms < 0)
+		*wait_ms = 0;
 	return DDCI_RL_AT;
 }
 
@@ -155,14 +190,7 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 		reset_s = seen->retry_after_s;
 	if (seen->status == 0)
 		return s->limit > 0;
-	if (seen->slot_ms > 0 && seen->recv_ms >= seen->slot_ms) {
-		/* The request reached the server between its slot and its
-		 * answer: the lag decays by an eighth per answer, jumps up at
-		 * once. */
-		int64_t lag = min64(seen->recv_ms - seen->slot_ms, MAX_LAG_MS);
 
-		s->lag_ms = lag > s->lag_ms ? lag : s->lag_ms - (s->lag_ms - lag + 7) / 8;
-	}
 	if (seen->limit <= 0 && reset_s < 0) {
 		/* No rate-limit headers: this endpoint is not limited, or the
 		 * answer is an error page.  Only a plain answer frees the crowd. */
@@ -195,11 +223,19 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 		s->start_ms = seen->sent_ms;
 		s->reset_ms = up >= 0 ? up : now + s->period_ms;
 		s->remaining = remaining >= 0 ? remaining : 0;
-		s->queued = 0;
+		s->tickets = s->served = s->win_first = 0;
 		return reset_s >= 0 || seen->status != 429;
 	}
 	if (seen->sent_ms < s->start_ms)
 		return reset_s >= 0 || seen->status != 429; /* news of an older window */
+	if (seen->slot_ms > 0 && seen->recv_ms >= seen->slot_ms) {
+		/* The request reached the server between its slot and its
+		 * answer; the window's first request came no later than the
+		 * quickest answer. */
+		int64_t lag = min64(seen->recv_ms - seen->slot_ms, MAX_LAG_MS) + 1;
+
+		s->win_lag_ms = s->win_lag_ms > 0 ? min64(s->win_lag_ms, lag) : lag;
+	}
 	if (now >= s->reset_ms) {
 		/* The model's window ended with nothing queued, and this answer
 		 * was sent in it: its window may have ended too (a late answer)
@@ -215,7 +251,7 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 			s->reset_ms = up;
 			s->remaining = remaining >= 0 ? remaining : 0;
 		}
-	} else if (s->queued > 0) {
+	} else if (queued(s) > 0) {
 		/* Slots of later windows were handed out from reset_ms: moving
 		 * it earlier would let later slots fall into the window of
 		 * earlier ones.  It only moves later, when the server says so. */
@@ -243,16 +279,17 @@ void ddci_ratelimit_format(char *buf, size_t size, const struct ddci_ratelimit_s
 {
 	snprintf(buf, size,
 		 MAGIC " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64
-		       " %" PRId64 " %" PRId64 " %" PRId64 "\n",
-		 s->limit, s->period_ms, s->reset_ms, s->start_ms, s->remaining, s->queued, s->probe_until_ms,
-		 s->unlimited_until_ms, s->lag_ms, s->updated_ms);
+		       " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 "\n",
+		 s->limit, s->period_ms, s->reset_ms, s->start_ms, s->remaining, s->tickets, s->served,
+		 s->win_first, s->probe_until_ms,
+		 s->unlimited_until_ms, s->lag_ms, s->win_lag_ms, s->updated_ms);
 }
 
 int ddci_ratelimit_parse(struct ddci_ratelimit_state *s, const char *text)
 {
 	int64_t *fields[] = { &s->limit, &s->period_ms, &s->reset_ms, &s->start_ms, &s->remaining,
-			      &s->queued, &s->probe_until_ms, &s->unlimited_until_ms, &s->lag_ms,
-			      &s->updated_ms };
+			      &s->tickets, &s->served, &s->win_first, &s->probe_until_ms, &s->unlimited_until_ms, &s->lag_ms,
+			      &s->win_lag_ms, &s->updated_ms };
 	const char *p = text;
 
 	forget(s);
@@ -338,6 +375,7 @@ struct ddci_ratelimit {
 	char prefix[160];     /* "<host_port>-<org hash>-" */
 	char off[4200];       /* why sharing is off, or "" */
 	int probing;          /* the request in flight is the probe */
+	int64_t ticket;       /* the slot in a later window this request holds, or -1 */
 	int64_t asked_ms;     /* time spent waiting for probes */
 	unsigned seed;
 };
@@ -436,6 +474,7 @@ struct ddci_ratelimit *ddci_ratelimit_open(const char *api_url, const char *api_
 	if (!rl)
 		return NULL;
 	rl->dirfd = -1;
+	rl->ticket = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	rl->seed = mix((uint32_t)ts.tv_nsec ^ (uint32_t)getpid() * 2654435761U);
 	if (share && (!strcmp(share, "0") || !strcasecmp(share, "false") || !strcasecmp(share, "no") ||
@@ -555,7 +594,7 @@ enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_
 	now = ddci_ratelimit_now_ms();
 	read_state(&s, fd);
 	rl->seed = mix(rl->seed + 0x9e3779b9U);
-	turn = ddci_ratelimit_take(&s, wait_ms, now, deadline_ms, rl->seed);
+	turn = ddci_ratelimit_take(&s, &rl->ticket, wait_ms, now, deadline_ms, rl->seed);
 	if (turn == DDCI_RL_ASK && rl->asked_ms >= PROBE_WAIT_MS) {
 		turn = DDCI_RL_GO; /* waited enough for others: go alone, learn after */
 		*wait_ms = 0;

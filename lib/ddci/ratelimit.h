@@ -29,10 +29,13 @@ struct ddci_ratelimit_state {
 	int64_t reset_ms;           /* the current window ends by then */
 	int64_t start_ms;           /* ... and began then (requests sent earlier are older news) */
 	int64_t remaining;          /* requests still allowed in it */
-	int64_t queued;             /* slots handed out in later windows */
+	int64_t tickets;            /* tickets for slots in later windows handed out so far */
+	int64_t served;             /* tickets below this one belong to the current window or earlier */
+	int64_t win_first;          /* the current window's first ticket */
 	int64_t probe_until_ms;     /* one request is finding the limit out until then */
 	int64_t unlimited_until_ms; /* answers carried no limit: nobody waits until then */
-	int64_t lag_ms;             /* lately, from a slot to its answer (added between windows) */
+	int64_t lag_ms;             /* the last window's least time from a slot to its answer */
+	int64_t win_lag_ms;         /* the same for the current window, plus 1; 0 = none yet */
 	int64_t updated_ms;
 };
 
@@ -48,15 +51,17 @@ struct ddci_ratelimit_seen {
 enum ddci_ratelimit_turn {
 	DDCI_RL_GO,    /* send now */
 	DDCI_RL_PROBE, /* send now: nothing is known, this request finds out */
-	DDCI_RL_AT,    /* a slot in a later window is yours: send after *wait_ms */
+	DDCI_RL_AT,    /* a slot in a later window is yours: ask again after *wait_ms */
 	DDCI_RL_ASK,   /* another request is finding out: ask again after *wait_ms */
 	DDCI_RL_LATE   /* the first free slot is *wait_ms away, at or past the deadline */
 };
 
 /* ---- the arithmetic, on a state already read (unit-tested alone) ---- */
 
-/* The slot for one request at now_ms.  `rnd` is any random number (jitter). */
-enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int64_t *wait_ms,
+/* The slot for one request at now_ms.  *ticket: -1 for a request that
+ * holds none; after DDCI_RL_AT, the ticket to present when asking again
+ * (windows may move meanwhile), else -1.  `rnd`: any random number. */
+enum ddci_ratelimit_turn ddci_ratelimit_take(struct ddci_ratelimit_state *s, int64_t *ticket, int64_t *wait_ms,
 					     int64_t now_ms, int64_t deadline_ms, unsigned rnd);
 
 /* Records a response (`probe`: it was the request that took DDCI_RL_PROBE).
@@ -86,9 +91,11 @@ void ddci_ratelimit_free(struct ddci_ratelimit *rl);
 /* NULL while sharing works, else why it is off (names no secret). */
 const char *ddci_ratelimit_off(const struct ddci_ratelimit *rl);
 
-/* Before sending to `path`: DDCI_RL_GO (also when off or on any error),
- * DDCI_RL_PROBE, DDCI_RL_AT, DDCI_RL_ASK or DDCI_RL_LATE with *wait_ms.
- * A process waits for another's probe at most about 2 s in all. */
+/* Before sending to `path`: DDCI_RL_GO (also when off or on any error) or
+ * DDCI_RL_PROBE: send; DDCI_RL_AT or DDCI_RL_ASK: wait *wait_ms and ask
+ * again (the handle keeps its ticket); DDCI_RL_LATE: no slot before the
+ * deadline, *wait_ms away.  A process waits for another's probe at most
+ * about 2 s in all. */
 enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_t *wait_ms,
 					       const char *path, int64_t deadline_ms);
 
