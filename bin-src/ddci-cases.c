@@ -174,21 +174,9 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "count|gate")) < 0 ||
+	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
 		goto done;
-	if (first >= argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected count or gate");
-		goto done;
-	}
-	sub = argv[first];
-	if (strcmp(sub, "count") && strcmp(sub, "gate")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected count or gate", sub);
-		goto done;
-	}
-	if (first + 1 < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
-		goto done;
-	}
 	gate = !strcmp(sub, "gate");
 	if (!gate && (a.max || cfg.fail_open)) {
 		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'gate' only", a.max ? "--max" : "--fail-open");

@@ -311,25 +311,14 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "list|set-state")) < 0)
 		goto done;
-	if (first >= argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing command: list or set-state");
-		goto done;
-	}
-	sub = argv[first++];
-	if (strcmp(sub, "list") && strcmp(sub, "set-state")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unknown command '%s': expected list or set-state", sub);
-		goto done;
-	}
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
 	client.trace = cfg.verbose ? stderr : NULL;
 	if (!strcmp(sub, "list")) {
-		if (first < argc) {
-			rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+		if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
 			goto done;
-		}
 		if (!a.all_repos && !a.repo_id) {
 			if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, 0)) < 0)
 				goto done;

@@ -168,11 +168,9 @@ int main(int argc, char **argv)
 	if (rc < 0)
 		goto done;
 	if (first < argc)
-		q.public_id = argv[first];
-	if (first + 1 < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
+		q.public_id = argv[first++];
+	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
 		goto done;
-	}
 	if ((rc = build_query(&q, &a)) < 0)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)

@@ -491,21 +491,9 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "list|search|aggregate")) < 0 ||
+	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
 		goto done;
-	if (first >= argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected list, search or aggregate");
-		goto done;
-	}
-	sub = argv[first];
-	if (first + 1 < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first + 1]);
-		goto done;
-	}
-	if (strcmp(sub, "list") && strcmp(sub, "search") && strcmp(sub, "aggregate")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list, search or aggregate", sub);
-		goto done;
-	}
 	if (!strcmp(sub, "aggregate")) {
 		memset(&agg, 0, sizeof(agg));
 		if ((rc = build_agg(&agg, &a)) < 0 ||

@@ -340,6 +340,48 @@ static int is_remote_failure(int rc)
 	return rc == DDCI_EUNAVAIL || rc == DDCI_EREJECT || rc == DDCI_EPROTO;
 }
 
+int ddci_cli_no_more(int first, int argc, char **argv)
+{
+	if (first < argc)
+		return ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+	return 0;
+}
+
+int ddci_cli_subcommand(const char **sub, int *first, int argc, char **argv, const char *names)
+{
+	char expected[256];
+	size_t n = 0, len;
+	const char *p, *bar;
+	int k = 0, count = 1;
+
+	*sub = NULL;
+	for (p = names; (p = strchr(p, '|')) != NULL; p++)
+		count++;
+	/* "a, b or c" */
+	for (p = names; *p && n < sizeof(expected); p = *bar ? bar + 1 : bar, k++) {
+		bar = strchr(p, '|');
+		if (!bar)
+			bar = p + strlen(p);
+		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%.*s",
+				      k == 0 ? "" : k == count - 1 ? " or " : ", ", (int)(bar - p), p);
+	}
+	if (n >= sizeof(expected))
+		expected[sizeof(expected) - 1] = '\0';
+	if (*first >= argc)
+		return ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected %s", expected);
+	len = strlen(argv[*first]);
+	for (p = names; *p; p = *bar ? bar + 1 : bar) {
+		bar = strchr(p, '|');
+		if (!bar)
+			bar = p + strlen(p);
+		if ((size_t)(bar - p) == len && !strncmp(p, argv[*first], len)) {
+			*sub = argv[(*first)++];
+			return 0;
+		}
+	}
+	return ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected %s", argv[*first], expected);
+}
+
 int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
 		   unsigned need)
 {
@@ -347,8 +389,8 @@ int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ct
 
 	if (rc)
 		return rc;
-	if (first < argc)
-		return ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
+	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
+		return rc;
 	return ddci_config_finish(cfg, need);
 }
 

@@ -58,6 +58,13 @@ int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_confi
 int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
 		   unsigned need) DDCI_WUR;
 
+/* The subcommand at argv[*first], one of `names` ("list|search"): *sub is
+ * set and *first moves past it.  DDCI_EUSAGE "missing subcommand: expected
+ * list or search" or "unknown subcommand 'x': expected list or search". */
+int ddci_cli_subcommand(const char **sub, int *first, int argc, char **argv, const char *names) DDCI_WUR;
+/* DDCI_EUSAGE "unexpected argument 'x'" when argv[first] exists, else 0. */
+int ddci_cli_no_more(int first, int argc, char **argv) DDCI_WUR;
+
 void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd);
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd);
 
