@@ -353,22 +353,17 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto done;
 	}
-	if (rc < 0)
+	if (rc < 0 || (rc = ddci_cli_subcommand(&verb, &first, argc, argv, "list|get|delete|report")) < 0)
 		goto done;
-	nargs = argc - first;
-	verb = nargs > 0 ? argv[first] : NULL;
-	if (!verb) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing subcommand: list, get, delete or report");
-		goto done;
-	}
-	if (strcmp(verb, "report") && nargs < 2) {
+	nargs = argc - first; /* after the subcommand */
+	if (strcmp(verb, "report") && nargs < 1) {
 		rc = ddci_error_set(DDCI_EUSAGE, "%s: missing event kind: deployment or failure", verb);
 		goto done;
 	}
-	if (strcmp(verb, "report") && (rc = ddci_dora_kind_parse(&kind, argv[first + 1])) < 0)
+	if (strcmp(verb, "report") && (rc = ddci_dora_kind_parse(&kind, argv[first])) < 0)
 		goto done;
-	if ((!strcmp(verb, "list") && nargs != 2) || (!strcmp(verb, "report") && nargs != 1) ||
-	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 3)) {
+	if ((!strcmp(verb, "list") && nargs != 1) || (!strcmp(verb, "report") && nargs != 0) ||
+	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 2)) {
 		rc = ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
 		goto done;
 	}
@@ -386,13 +381,11 @@ int main(int argc, char **argv)
 	if (!strcmp(verb, "list"))
 		rc = cmd_list(&client, &cfg, &a, kind);
 	else if (!strcmp(verb, "get"))
-		rc = cmd_get(&client, &cfg, kind, argv[first + 2]);
+		rc = cmd_get(&client, &cfg, kind, argv[first + 1]);
 	else if (!strcmp(verb, "delete"))
-		rc = cmd_delete(&client, kind, argv[first + 2]);
-	else if (!strcmp(verb, "report"))
-		rc = cmd_report(&client, &cfg, &a);
+		rc = cmd_delete(&client, kind, argv[first + 1]);
 	else
-		rc = ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected list, get, delete or report", verb);
+		rc = cmd_report(&client, &cfg, &a);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);
 	ddci_client_release(&client);

@@ -155,23 +155,15 @@ int main(int argc, char **argv)
 	struct ddci_report_opts ro = { 0 };
 	int64_t now = ddci_time_now_ns(), from, to;
 	char *query = NULL;
-	int rc, first;
+	int rc;
 
 	ddci_client_init(&client, &cfg);
 	memset(&gate, 0, sizeof(gate));
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
+	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
+	if (rc) {
+		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	if (rc < 0)
-		goto done;
-	if (first < argc) {
-		rc = ddci_error_set(DDCI_EUSAGE, "unexpected argument '%s'", argv[first]);
-		goto done;
-	}
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
 	ro.json = cfg.output == DDCI_OUTPUT_JSON;
 	ro.markdown_path = a.markdown;
 	ro.junit_path = a.junit;
