@@ -45,19 +45,6 @@ struct args {
 	const char *from, *to, *query, *branch, *repo_id, *markdown, *junit, *html;
 };
 
-static int parse_pct(double *out, const char *arg, const char *what)
-{
-	char buf[64];
-	size_t n = strlen(arg);
-
-	if (n && n < sizeof(buf) && arg[n - 1] == '%') {
-		memcpy(buf, arg, n - 1);
-		buf[n - 1] = '\0';
-		arg = buf;
-	}
-	return ddci_parse_double(out, arg, 0, 100, what);
-}
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
 	struct args *a = ctx;
@@ -65,7 +52,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	int rc;
 
 	switch (key) {
-	case O_MAX_RATE: return parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
+	case O_MAX_RATE: return ddci_parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
 	case O_FROM: a->from = arg; return 0;
 	case O_TO: a->to = arg; return 0;
 	case O_QUERY: a->query = arg; return 0;

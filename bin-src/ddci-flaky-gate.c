@@ -47,26 +47,13 @@ struct args {
 	int all_branches;
 };
 
-static int parse_pct(double *out, const char *arg, const char *what)
-{
-	char buf[64];
-	size_t n = strlen(arg);
-
-	if (n && n < sizeof(buf) && arg[n - 1] == '%') {
-		memcpy(buf, arg, n - 1);
-		buf[n - 1] = '\0';
-		arg = buf;
-	}
-	return ddci_parse_double(out, arg, 0, 100, what);
-}
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
 	struct args *a = ctx;
 
 	switch (key) {
 	case O_MAX_ACTIVE: return ddci_parse_int64(&a->g.max_active, arg, 0, INT64_MAX / 2, "--max-active");
-	case O_MAX_RATE: return parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
+	case O_MAX_RATE: return ddci_parse_pct(&a->g.max_failure_rate, arg, "--max-failure-rate");
 	case O_MAX_NEW: return ddci_parse_int64(&a->g.max_new, arg, 0, INT64_MAX / 2, "--max-new");
 	case O_FAIL_CHANGED: a->g.fail_on_changed = 1; return 0;
 	case O_MAX_LOST: return ddci_duration_parse(&a->g.max_lost_ms, arg, "--max-lost-time");

@@ -415,3 +415,16 @@ int ddci_parse_double(double *out, const char *s, double min, double max, const 
 	*out = v;
 	return 0;
 }
+
+int ddci_parse_pct(double *out, const char *s, const char *what)
+{
+	char buf[64];
+	size_t n = strlen(s);
+
+	if (n && n < sizeof(buf) && s[n - 1] == '%') {
+		memcpy(buf, s, n - 1);
+		buf[n - 1] = '\0';
+		s = buf;
+	}
+	return ddci_parse_double(out, s, 0, 100, what);
+}

@@ -34,5 +34,7 @@ void ddci_duration_format(char *buf, size_t size, int64_t ms);
 /* Strict integer parsing for flags: whole string, in [min, max]. */
 int ddci_parse_int64(int64_t *out, const char *s, int64_t min, int64_t max, const char *what) DDCI_WUR;
 int ddci_parse_double(double *out, const char *s, double min, double max, const char *what) DDCI_WUR;
+/* A percentage 0..100, "12.5" or "12.5%". */
+int ddci_parse_pct(double *out, const char *s, const char *what) DDCI_WUR;
 
 #endif

@@ -316,6 +316,24 @@ static void test_timeutil__parse_double(void **state)
 	assert_true(v == 9);
 }
 
+static void test_timeutil__parse_pct(void **state)
+{
+	double v = -1;
+
+	(void)state;
+	assert_int_equal(ddci_parse_pct(&v, "12.5", "--max-failure-rate"), 0);
+	assert_true(v == 12.5);
+	assert_int_equal(ddci_parse_pct(&v, "5%", "--max-failure-rate"), 0);
+	assert_true(v == 5);
+	assert_int_equal(ddci_parse_pct(&v, "100%", "--x"), 0);
+	assert_true(v == 100);
+	assert_int_equal(ddci_parse_pct(&v, "101", "--max-failure-rate"), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--max-failure-rate"));
+	assert_int_equal(ddci_parse_pct(&v, "%", "--x"), DDCI_EUSAGE);
+	assert_int_equal(ddci_parse_pct(&v, "5%%", "--x"), DDCI_EUSAGE);
+	assert_int_equal(ddci_parse_pct(&v, "", "--x"), DDCI_EUSAGE);
+}
+
 static void test_timeutil__clocks_move(void **state)
 {
 	int64_t a = ddci_time_now_ns(), m = ddci_time_mono_ns();
@@ -340,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_timeutil__duration_format),
 		cmocka_unit_test(test_timeutil__parse_int64),
 		cmocka_unit_test(test_timeutil__parse_double),
+		cmocka_unit_test(test_timeutil__parse_pct),
 		cmocka_unit_test(test_timeutil__clocks_move),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
