@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <git2/version.h>
 
+#include "ddci/json.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
 
@@ -116,6 +117,15 @@ static void add_longopt(const struct ddci_opt *o, const char *title, void *ctx)
 		if (o->arg)
 			l->shorts[l->ns++] = ':';
 	}
+}
+
+/* The long name of option `key`, for messages. */
+static const char *long_name(const struct longopts *l, int key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].val == key)
+			return l->v[i].name;
+	return "?";
 }
 
 static void count_opt(const struct ddci_opt *o, const char *title, void *ctx)
@@ -239,6 +249,10 @@ int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_confi
 		if (c == K_LIST_OPTIONS) {
 			ddci_cli_list_options(stdout, cmd);
 			rc = 1;
+			goto done;
+		}
+		if (optarg && !ddci_utf8_valid(optarg)) {
+			rc = ddci_error_set(DDCI_EUSAGE, "invalid --%s: not valid UTF-8", long_name(&l, c));
 			goto done;
 		}
 		if (c == K_VERBOSE || is_shared_key(c))

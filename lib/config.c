@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "ddci/buf.h"
+#include "ddci/json.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
 
@@ -60,6 +61,17 @@ static int from_env(char **field, const char *const *names)
 		return 0;
 	v = env_first(names, NULL);
 	return v ? ddci_config_set(field, v) : 0;
+}
+
+/* What to call a setting in a message: the flag, or the variable it came
+ * from when the flag was not given. */
+static const char *origin_of(const char *flag, int given, const char *const *names)
+{
+	const char *which = flag;
+
+	if (!given)
+		env_first(names, &which);
+	return which;
 }
 
 /* Reads a key from a file: first line, surrounding white space trimmed. */
@@ -151,7 +163,7 @@ int ddci_host_is_loopback(const char *host)
 
 /* Checks scheme and host of an API URL and strips a trailing '/'.
  * http:// is allowed only for loopback hosts; user-info is refused. */
-static int check_api_url(struct ddci_config *cfg)
+static int check_api_url(struct ddci_config *cfg, const char *what)
 {
 	char *u = cfg->api_url, host[256];
 	const char *p, *end;
@@ -163,15 +175,15 @@ static int check_api_url(struct ddci_config *cfg)
 	else if (!strncasecmp(u, "http://", 7))
 		https = 0, p = u + 7;
 	else
-		return ddci_error_set(DDCI_EUSAGE, "invalid --api-url '%s': expected https://HOST[:PORT]", u);
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': expected https://HOST[:PORT]", what, u);
 
 	end = p + strcspn(p, "/?#");
 	if (memchr(p, '@', (size_t)(end - p)))
-		return ddci_error_set(DDCI_EUSAGE, "invalid --api-url: credentials in the URL are not allowed");
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s: credentials in the URL are not allowed", what);
 	if (*p == '[') {
 		const char *close = memchr(p, ']', (size_t)(end - p));
 		if (!close)
-			return ddci_error_set(DDCI_EUSAGE, "invalid --api-url '%s': bad IPv6 host", u);
+			return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': bad IPv6 host", what, u);
 		n = (size_t)(close - p - 1);
 		p++;
 	} else {
@@ -179,27 +191,27 @@ static int check_api_url(struct ddci_config *cfg)
 		n = (size_t)((colon ? colon : end) - p);
 	}
 	if (n == 0 || n >= sizeof(host))
-		return ddci_error_set(DDCI_EUSAGE, "invalid --api-url '%s': no host", u);
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': no host", what, u);
 	memcpy(host, p, n);
 	host[n] = '\0';
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)host[i]) && !strchr(".-:_", host[i]))
-			return ddci_error_set(DDCI_EUSAGE, "invalid --api-url '%s': bad host", u);
+			return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': bad host", what, u);
 	if (*end == '?' || *end == '#')
-		return ddci_error_set(DDCI_EUSAGE, "invalid --api-url '%s': no query or fragment allowed", u);
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': no query or fragment allowed", what, u);
 
 	cfg->loopback = ddci_host_is_loopback(host);
 	if (!https && !cfg->loopback)
 		return ddci_error_set(DDCI_EUSAGE,
-				      "invalid --api-url '%s': plain http is allowed only for loopback hosts; use https",
-				      u);
+				      "invalid %s '%s': plain http is allowed only for loopback hosts; use https",
+				      what, u);
 	len = strlen(u);
 	while (len > 0 && u[len - 1] == '/')
 		u[--len] = '\0';
 	return 0;
 }
 
-static int check_site(const char *site)
+static int check_site(const char *site, const char *what)
 {
 	struct ddci_buf list = DDCI_BUF_INIT;
 	int rc;
@@ -210,7 +222,7 @@ static int check_site(const char *site)
 	for (size_t i = 0; ddci_sites[i]; i++)
 		if (ddci_buf_addf(&list, "%s%s", i ? ", " : "", ddci_sites[i]) < 0)
 			break;
-	rc = ddci_error_set(DDCI_EUSAGE, "invalid --site '%s': expected one of %s", site,
+	rc = ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': expected one of %s", what, site,
 			    ddci_buf_str(&list));
 	ddci_buf_release(&list);
 	return rc;
@@ -242,7 +254,7 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 	static const char *const spool_vars[] = { "DDCI_SPOOL_DIR", NULL };
 	static const char *const capath_vars[] = { "SSL_CERT_DIR", NULL };
 	const char *v;
-	int rc;
+	int rc, site_flag, url_flag;
 
 	if ((rc = load_key(&cfg->api_key, api_vars, "DD_API_KEY_FILE")) < 0 ||
 	    (rc = load_key(&cfg->app_key, app_vars, "DD_APP_KEY_FILE")) < 0)
@@ -250,15 +262,28 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 	ddci_redact_register(cfg->api_key);
 	ddci_redact_register(cfg->app_key);
 
+	site_flag = cfg->site != NULL;
+	url_flag = cfg->api_url != NULL;
 	if (from_env(&cfg->site, site_vars) < 0 || from_env(&cfg->api_url, url_vars) < 0 ||
 	    from_env(&cfg->service, svc_vars) < 0 || from_env(&cfg->env, env_vars) < 0 ||
 	    from_env(&cfg->version, ver_vars) < 0 || from_env(&cfg->ca_bundle, ca_vars) < 0 ||
 	    from_env(&cfg->spool_dir, spool_vars) < 0 || from_env(&cfg->ca_path, capath_vars) < 0)
 		return DDCI_ENOMEM;
 
+	{
+		/* From the environment: what the flags' parser checked for flags. */
+		const char *const *vars[] = { svc_vars, env_vars, ver_vars };
+		char *vals[] = { cfg->service, cfg->env, cfg->version };
+
+		for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+			if (vals[i] && !ddci_utf8_valid(vals[i]))
+				return ddci_error_set(DDCI_EUSAGE, "invalid %s: not valid UTF-8",
+						      origin_of(i == 0 ? "--service" : i == 1 ? "--env" : "--version",
+								0, vars[i]));
+	}
 	if (!cfg->site && ddci_config_set(&cfg->site, "datadoghq.com") < 0)
 		return DDCI_ENOMEM;
-	if ((rc = check_site(cfg->site)) < 0)
+	if ((rc = check_site(cfg->site, origin_of("--site", site_flag, site_vars))) < 0)
 		return rc;
 	if (!cfg->api_url) {
 		size_t n = strlen(cfg->site) + sizeof("https://api.");
@@ -267,7 +292,7 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 			return ddci_error_set(DDCI_ENOMEM, "out of memory");
 		snprintf(cfg->api_url, n, "https://api.%s", cfg->site);
 	}
-	if ((rc = check_api_url(cfg)) < 0)
+	if ((rc = check_api_url(cfg, origin_of("--api-url", url_flag, url_vars))) < 0)
 		return rc;
 
 	if (cfg->timeout_ms < 0) {

@@ -17,6 +17,26 @@ static int is_sha(const char *s)
 	return n == 40;
 }
 
+/* A repository URL as git takes one: scheme://host/path, or the scp-like
+ * [user@]host:path; no white space or control characters. */
+static int looks_like_repo_url(const char *u)
+{
+	const char *sep = strstr(u, "://"), *colon, *slash;
+
+	for (const char *p = u; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			return 0;
+	if (sep) {
+		for (const char *p = u; p < sep; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("+-.", *p))
+				return 0;
+		return sep > u && sep[3] && sep[3] != '/';
+	}
+	colon = strchr(u, ':');
+	slash = strchr(u, '/');
+	return colon && colon > u && colon[1] && (!slash || slash > colon);
+}
+
 static const char *env_get(const char *name)
 {
 	return getenv(name);
@@ -47,6 +67,11 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 		m->source = "flags";
 	}
 	if (repository_url && *repository_url) {
+		if (!looks_like_repo_url(repository_url))
+			return ddci_error_set(DDCI_EUSAGE,
+					      "invalid --repository-url '%s': expected a URL such as "
+					      "https://github.com/org/repo.git or git@github.com:org/repo.git",
+					      repository_url);
 		m->repository_url = ddci_redact_url(repository_url);
 		if (!m->repository_url)
 			return ddci_error_set(DDCI_ENOMEM, "out of memory");

@@ -13,6 +13,9 @@
 
 #include "ddci/error.h"
 
+/* Whether s is well-formed UTF-8 (RFC 3629), which JSON strings must be. */
+int ddci_utf8_valid(const char *s);
+
 /* A number node that prints as exact integer text. NULL on OOM. */
 cJSON *ddci_json_int64(int64_t v);
 int ddci_json_add_int64(cJSON *obj, const char *name, int64_t v) DDCI_WUR;

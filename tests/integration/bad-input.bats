@@ -6,10 +6,7 @@
 # Row: EXIT|NEEDLE|COMMAND   (COMMAND is shell words; `env` sets variables;
 # NEEDLE may be "A||B": either names the field)
 #
-# Not in the table, reported as findings (they exit 0 or send first):
-# non-UTF-8 --service/--env values are sent; --repository-url 'not a url' is
-# sent; ddci-flaky-gate --junit '' queries Datadog before failing to write the
-# report.  (--spool '' means off, by design.)
+# (--spool '' means off, by design, so it is not a row.)
 
 load '../lib/common'
 
@@ -85,10 +82,19 @@ ROWS_DEPLOY=(
 	"2|DD_API_KEY|env DD_API_KEY= $DEP"
 	"2|DD_API_KEY|env DD_API_KEY='bad key with spaces' $DEP"
 	"2|DD_API_KEY_FILE|env -u DD_API_KEY DD_API_KEY_FILE=$BATS_TEST_TMPDIR/nonexistent $DEP"
-	"2|site|env DD_SITE=bogus.example $DEP"
+	"2|DD_SITE|env DD_SITE=bogus.example $DEP"
+	"2|DATADOG_SITE|env -u DD_SITE DATADOG_SITE=bogus.example $DEP"
+	"2|--service|$DEP --service '$NONUTF8'"
+	"2|--env|$DEP --env '$NONUTF8'"
+	"2|DD_SERVICE|env DD_SERVICE='$NONUTF8' ddci-deploy --started-at 1700000000"
+	"2|DD_ENV|env DD_ENV='$NONUTF8' $DEP"
+	"2|--tag|$DEP --tag 'team:$NONUTF8'"
+	"2|--repository-url|$DEP --repository-url 'not a url'"
+	"2|--repository-url|$DEP --repository-url /srv/git/shop"
+	"2|--repository-url|$DEP --repository-url 'https:///shop.git'"
 	"2|DDCI_TIMEOUT|env DDCI_TIMEOUT=abc $DEP"
 	"2|DDCI_RETRIES|env DDCI_RETRIES=-3 $DEP"
-	"2|api-url||DDCI_API_URL|env DDCI_API_URL=http://10.0.0.1:80 $DEP"
+	"2|DDCI_API_URL|env DDCI_API_URL=http://10.0.0.1:80 $DEP"
 )
 
 ROWS_INCIDENT=(
@@ -154,6 +160,9 @@ ROWS_FLAKY_GATE=(
 	"2|--page-size|ddci-flaky-gate --max-active 1 --page-size 1001"
 	"2|--base|ddci-flaky-gate --max-new 1 --base nosuchbranch --repository-id github.com/acme/shop"
 	"2|DD_APP_KEY|env -u DD_APP_KEY ddci-flaky-gate --max-active 1"
+	"2|--junit|ddci-flaky-gate --max-active 1 --junit ''"
+	"2|--html|ddci-flaky-gate --max-active 1 --html $BATS_TEST_TMPDIR/no/such/dir/r.html"
+	"2|--markdown|ddci-flaky-gate --max-active 1 --markdown /"
 )
 
 ROWS_FAILRATE_GATE=(
@@ -168,6 +177,8 @@ ROWS_FAILRATE_GATE=(
 	"2|--interval|ddci-failrate-gate --max-failure-rate 5 --interval soon"
 	"2|--group-by|ddci-failrate-gate --max-failure-rate 5 --group-by ''"
 	"2|--unknown|ddci-failrate-gate --max-failure-rate 5 --unknown"
+	"2|--junit|ddci-failrate-gate --max-failure-rate 5 --junit ''"
+	"2|--html|ddci-failrate-gate --max-failure-rate 5 --html ''"
 )
 
 ROWS_FLAKY=(

@@ -148,9 +148,25 @@ static void test_json__parse_error_position(void **state)
 	assert_string_equal(ddci_error_last(), "empty response");
 }
 
+static void test_json__utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(ddci_utf8_valid(""));
+	assert_true(ddci_utf8_valid("plain ascii"));
+	assert_true(ddci_utf8_valid("caf\xc3\xa9 \xe2\x98\x95 \xf0\x9d\x84\x9e"));
+	assert_false(ddci_utf8_valid("\xff\xfe"));
+	assert_false(ddci_utf8_valid("\xc0\xaf"));         /* overlong '/' */
+	assert_false(ddci_utf8_valid("\xe0\x80\xaf"));     /* overlong */
+	assert_false(ddci_utf8_valid("\xed\xa0\x80"));     /* surrogate */
+	assert_false(ddci_utf8_valid("\xf4\x90\x80\x80")); /* above U+10FFFF */
+	assert_false(ddci_utf8_valid("\xc3"));             /* cut short */
+	assert_false(ddci_utf8_valid("a\xe2\x98"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json__utf8_valid),
 		cmocka_unit_test(test_json__int64_prints_exact),
 		cmocka_unit_test(test_json__add_str_skips_empty),
 		cmocka_unit_test(test_json__wrap),
