@@ -602,8 +602,7 @@ enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_
 		*wait_ms = min64(*wait_ms, PROBE_WAIT_MS - rl->asked_ms);
 		rl->asked_ms += *wait_ms;
 	}
-	if (turn != DDCI_RL_LATE)
-		write_state(rl, fd, &s);
+	write_state(rl, fd, &s);
 	unlock_file(fd);
 	rl->probing = turn == DDCI_RL_PROBE;
 	return turn;

@@ -39,6 +39,10 @@ export DD_APP_KEY=${DD_APP_KEY:-fakeappkey000000000000000000000000000000}
 crowd() {
 local rate="$1"
 rm -f "$W/scale.port" "$W/out"/* "$W/spool"/*
+# Each crowd shares rate limits in a state directory of its own (lib/ratelimit.c).
+rm -rf "$W/scale-state"
+mkdir -p "$W/scale-state"
+export DDCI_STATE_DIR="$W/scale-state/crowd"
 # shellcheck disable=SC2086
 "$FAKE" --port 0 --port-file "$W/scale.port" $rate >"$W/scale-fake.out" 2>&1 &
 fake_pid=$!
@@ -181,6 +185,7 @@ jq -r --argjson period "$PERIOD" '
 	# The least time the busiest family needs: its first window opens at the
 	# start, each later one PERIOD after the previous.
 	busiest=$((DEPLOYS > GATES * PAGES ? DEPLOYS : GATES * PAGES))
+	# shellcheck disable=SC2017 # whole windows, rounded up on purpose
 	windows_ms=$(((busiest + LIMIT - 1) / LIMIT * PERIOD * 1000 - PERIOD * 1000))
 	echo "windows_ms=$windows_ms"
 	echo "unlimited_ms=$base_ms"

@@ -6,9 +6,7 @@
 # BENCH_SCALE="DEPLOYS GATES PAGES LIMIT PERIOD" changes the size.
 read -r sc_d sc_g sc_p sc_l sc_s <<<"${BENCH_SCALE:-200 100 3 20 2}"
 echo "bench: 6. scale: $sc_d deploys + $sc_g flaky gates ($sc_p pages each), limit $sc_l/${sc_s}s" >&2
-# A state directory of its own: no turn taken by an earlier run counts.
-rm -rf "$W/scale-state"
-DDCI_STATE_DIR="$W/scale-state" tests/bench/scale.sh "$BIN" "$FAKE" "$W/scale" "$sc_d" "$sc_g" "$sc_p" "$sc_l" "$sc_s" 180 \
+tests/bench/scale.sh "$BIN" "$FAKE" "$W/scale" "$sc_d" "$sc_g" "$sc_p" "$sc_l" "$sc_s" 180 \
 	2>"$W/scale.log" || echo "bench: scale.sh failed, see $W/scale.log" >&2
 # shellcheck disable=SC1091
 . "$W/scale/scale.env"

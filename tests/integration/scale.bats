@@ -16,7 +16,7 @@ load '../lib/common'
 
 setup() {
 	T=$(mktemp -d)
-	export DDCI_STATE_DIR="$T/state"
+	export DDCI_STATE_DIR="$T/state" # scale.sh chooses its own
 	unset DDCI_RATE_SHARE
 }
 teardown() {
