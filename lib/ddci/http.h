@@ -4,7 +4,9 @@
  * retries with exponential backoff and jitter on connection errors,
  * timeouts, 5xx and 429 (waiting for Retry-After / X-RateLimit-Reset, capped
  * by the deadline), never retries other 4xx, and turns Datadog's `errors`
- * (objects or strings) plus the request id into the error message.
+ * (objects or strings) plus the request id into the error message.  Each
+ * attempt first takes its turn under the rate limits that the processes of
+ * the machine share (ddci/ratelimit.h).
  * CA certificates: an explicit bundle when given, else the hashed system
  * directory (looked up on demand: cheaper than loading the whole bundle).
  */

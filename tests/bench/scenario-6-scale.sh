@@ -27,7 +27,7 @@ echo "| peak requests in one family's window: any / after the first | $peak_wind
 sc_busiest=$((sc_g * sc_p > sc_d ? sc_g * sc_p : sc_d))
 echo "| windows the busiest family used / needs | $windows_used / $(((sc_busiest + sc_l - 1) / sc_l)) |"
 echo "| time to the last finish / least possible | $wall_ms ms / $min_ms ms = **${ratio_time}×** |"
-echo "| least possible, the largest of: windows the busiest family needs / the crowd without a limit / its requests' arrival without a limit plus the windows after each | $windows_ms ms / $unlimited_ms ms / $demand_ms ms |"
+echo "| least possible, the largest of: windows the busiest family needs / the crowd without a limit / its requests' arrival plus the windows after each (tests/bench/scale.sh) | $windows_ms ms / $unlimited_ms ms / $demand_ms ms |"
 echo "| the busiest family's first request after the release: without a limit / with | $unlimited_first_ms ms / $first_ms ms |"
 echo
 echo "Before November 2026 the least possible time was the larger of the first two alone ($min_ms_windows_only ms; ${ratio_time_windows_only}× by"
