@@ -53,6 +53,9 @@ ddci_setup() {
 	export GIT_AUTHOR_NAME=Tester GIT_AUTHOR_EMAIL=t@example.com
 	export GIT_COMMITTER_NAME=Tester GIT_COMMITTER_EMAIL=t@example.com
 	export GIT_CONFIG_NOSYSTEM=1 HOME="$T/home"
+	# Rate-limit state shared by a test's processes, never by two tests.
+	export DDCI_STATE_DIR="$T/ddci-state"
+	unset DDCI_RATE_SHARE XDG_RUNTIME_DIR
 	mkdir -p "$HOME"
 	git config --global init.defaultBranch main
 	git config --global protocol.file.allow always
