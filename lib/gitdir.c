@@ -17,12 +17,13 @@
 
 #define UNSURE DDCI_GITDIR_UNSURE
 #define MAX_SMALL 4096              /* HEAD, loose refs, gitdir/commondir files */
-#define MAX_CONFIG (4 * 1024 * 1024)
+#define MAX_CONFIG ((size_t)4 * 1024 * 1024)
 #define MAX_SYMREF_DEPTH 5
 
 static int nomem(void)
 {
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	ddci_error_set(DDCI_ENOMEM, "out of memory");
+	return DDCI_ENOMEM; /* a constant the analyzer can follow */
 }
 
 /* Reads a whole regular file of at most `max` bytes, NUL-terminated.
