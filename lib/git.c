@@ -847,6 +847,24 @@ struct range_walk {
 	size_t interesting; /* queued entries not marked uninteresting */
 };
 
+static int range_walk_open(struct range_walk *w, struct ddci_repo *r)
+{
+	memset(w, 0, sizeof(*w));
+	if (git_repository_odb(&w->odb, r->repo) < 0)
+		return fail("cannot open the object database");
+	return 0;
+}
+
+static void range_walk_release(struct range_walk *w)
+{
+	free(w->node);
+	free(w->slot);
+	free(w->par);
+	free(w->heap);
+	git_odb_free(w->odb);
+	memset(w, 0, sizeof(*w));
+}
+
 static size_t rslot(const struct range_walk *w, const git_oid *id)
 {
 	size_t h;
@@ -1063,9 +1081,8 @@ static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const gi
 	char sha[41];
 	int err;
 
-	memset(&w, 0, sizeof(w));
-	if (git_repository_odb(&w.odb, r->repo) < 0)
-		return fail("cannot open the object database");
+	if ((err = range_walk_open(&w, r)) < 0)
+		return err;
 	err = range_push(&w, to, 0);
 	if (!err)
 		err = range_push(&w, from, 1);
@@ -1100,11 +1117,7 @@ static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const gi
 			break;
 	}
 	free(out);
-	free(w.node);
-	free(w.slot);
-	free(w.par);
-	free(w.heap);
-	git_odb_free(w.odb);
+	range_walk_release(&w);
 	return err;
 }
 
@@ -1141,9 +1154,8 @@ static int merge_base_paint(git_oid *out, int *found, struct ddci_repo *r, const
 	int err;
 
 	*found = 0;
-	memset(&w, 0, sizeof(w));
-	if (git_repository_odb(&w.odb, r->repo) < 0)
-		return fail("cannot open the object database");
+	if ((err = range_walk_open(&w, r)) < 0)
+		return err;
 	err = paint_push(&w, a, PAINT_1);
 	if (!err)
 		err = paint_push(&w, b, PAINT_2);
@@ -1179,11 +1191,7 @@ static int merge_base_paint(git_oid *out, int *found, struct ddci_repo *r, const
 	if (*found > 1)
 		*found = 2;
 	free(res);
-	free(w.node);
-	free(w.slot);
-	free(w.par);
-	free(w.heap);
-	git_odb_free(w.odb);
+	range_walk_release(&w);
 	return err;
 }
 

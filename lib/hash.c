@@ -112,3 +112,13 @@ void ddci_sha256_hex(char out[65], const void *data, size_t len)
 	}
 	out[64] = '\0';
 }
+
+uint32_t ddci_hash_mix32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ddci/hash.h"
 #include "ddci/http.h"
 #include "ddci/ratelimit.h"
 #include "ddci/redact.h"
@@ -87,16 +88,6 @@ struct ddci_http {
 static int oom(void)
 {
 	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
-static uint32_t mix(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
 }
 
 /* "30 s", "1.5 s" */
@@ -292,7 +283,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	if (h->deadline_ns <= 0)
 		h->deadline_ns = ddci_time_mono_ns() +
 				 (cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS) * NS_PER_MS;
-	h->seed = mix((uint32_t)ddci_time_now_ns() ^ (uint32_t)getpid());
+	h->seed = ddci_hash_mix32((uint32_t)ddci_time_now_ns() ^ (uint32_t)getpid());
 	h->base_url = ddci_redact_url(cfg->api_url);
 	h->curl = curl_easy_init();
 	if (!h->base_url || !h->curl) {
@@ -489,21 +480,21 @@ int64_t ddci_http_backoff_ms(int attempt, int64_t base_ms, const char *retry_aft
 		int64_t ms = (ratelimit_reset > 86400 ? 86400 : (int64_t)ratelimit_reset) * 1000;
 		int64_t jitter = ms / 4 < 1000 ? ms / 4 : 1000;
 
-		return ms + (int64_t)(mix(seed) % (uint64_t)(jitter + 1));
+		return ms + (int64_t)(ddci_hash_mix32(seed) % (uint64_t)(jitter + 1));
 	}
 	cap = base_ms > 0 ? base_ms : 0;
 	for (int i = 1; i < attempt && cap < BACKOFF_CAP_MS; i++)
 		cap *= 2;
 	if (cap > BACKOFF_CAP_MS)
 		cap = BACKOFF_CAP_MS;
-	return (int64_t)(mix(seed) % (uint64_t)(cap + 1));
+	return (int64_t)(ddci_hash_mix32(seed) % (uint64_t)(cap + 1));
 }
 
 /* ---- rate-limit pacing ---- */
 
 static uint32_t next_rand(struct ddci_http *h)
 {
-	h->seed = mix(h->seed + 0x9e3779b9U);
+	h->seed = ddci_hash_mix32(h->seed + 0x9e3779b9U);
 	return h->seed;
 }
 

@@ -380,16 +380,6 @@ struct ddci_ratelimit {
 	unsigned seed;
 };
 
-static uint32_t mix(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 static void turn_off(struct ddci_ratelimit *rl, const char *fmt, const char *what)
 {
 	if (!rl->off[0])
@@ -476,7 +466,7 @@ struct ddci_ratelimit *ddci_ratelimit_open(const char *api_url, const char *api_
 	rl->dirfd = -1;
 	rl->ticket = -1;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	rl->seed = mix((uint32_t)ts.tv_nsec ^ (uint32_t)getpid() * 2654435761U);
+	rl->seed = ddci_hash_mix32((uint32_t)ts.tv_nsec ^ (uint32_t)getpid() * 2654435761U);
 	if (share && (!strcmp(share, "0") || !strcasecmp(share, "false") || !strcasecmp(share, "no") ||
 		      !strcasecmp(share, "off"))) {
 		turn_off(rl, "%s", "DDCI_RATE_SHARE=0");
@@ -593,7 +583,7 @@ enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_
 		return DDCI_RL_GO;
 	now = ddci_ratelimit_now_ms();
 	read_state(&s, fd);
-	rl->seed = mix(rl->seed + 0x9e3779b9U);
+	rl->seed = ddci_hash_mix32(rl->seed + 0x9e3779b9U);
 	turn = ddci_ratelimit_take(&s, &rl->ticket, wait_ms, now, deadline_ms, rl->seed);
 	if (turn == DDCI_RL_ASK && rl->asked_ms >= PROBE_WAIT_MS) {
 		turn = DDCI_RL_GO; /* waited enough for others: go alone, learn after */
