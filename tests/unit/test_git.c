@@ -15,22 +15,12 @@
 #include "ddci/error.h"
 #include "ddci/git.h"
 
+#include "git_fixture.h"
+
 static char tmp[256];
 /* Shas of the fixture: main is c1 - c2 - c3, feature is c2 - f1, v1 tags c2,
  * merged is c3 + f1 merged (m1). */
 static char c1[41], c2[41], c3[41], f1[41], m1[41];
-
-DDCI_PRINTF(1, 2)
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 static void rev_parse(char out[41], const char *repo, const char *rev)
 {
@@ -72,14 +62,7 @@ static int setup(void **state)
 	if (!mkdtemp(tmp))
 		return -1;
 	/* Make `git` independent of the user's configuration. */
-	setenv("HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Ada Lovelace", 1);
-	setenv("GIT_AUTHOR_EMAIL", "ada@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "CI Bot", 1);
-	setenv("GIT_COMMITTER_EMAIL", "ci@example.com", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
+	git_fixture_env(tmp);
 
 	snprintf(src, sizeof(src), "%s", path_of("src"));
 	if (sh("git init -q -b main '%s'", src) ||

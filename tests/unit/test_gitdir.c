@@ -17,19 +17,9 @@
 #include "ddci/error.h"
 #include "ddci/gitdir.h"
 
+#include "git_fixture.h"
+
 static char tmp[256];
-
-DDCI_PRINTF(1, 2)
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* The first line `git -C repo ARGS` prints, or "" when it prints nothing. */
 static void git_out(char *out, size_t size, const char *repo, const char *args)
@@ -62,12 +52,7 @@ static int setup(void **state)
 	snprintf(tmp, sizeof(tmp), "/tmp/ddci-test-gitdir-XXXXXX");
 	if (!mkdtemp(tmp))
 		return -1;
-	setenv("HOME", tmp, 1);
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	setenv("GIT_AUTHOR_NAME", "Ada Lovelace", 1);
-	setenv("GIT_AUTHOR_EMAIL", "ada@example.com", 1);
-	setenv("GIT_COMMITTER_NAME", "CI Bot", 1);
-	setenv("GIT_COMMITTER_EMAIL", "ci@example.com", 1);
+	git_fixture_env(tmp);
 	return sh("cd '%s' && git init -q -b main repo && cd repo && mkdir -p sub/deeper && "
 		  "echo a > sub/deeper/a && git add -A && git commit -q -m one && "
 		  "echo b > b && git add -A && git commit -q -m two && "
