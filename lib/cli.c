@@ -363,37 +363,27 @@ int ddci_cli_no_more(int first, int argc, char **argv)
 
 int ddci_cli_subcommand(const char **sub, int *first, int argc, char **argv, const char *names)
 {
-	char expected[256];
-	size_t n = 0, len;
-	const char *p, *bar;
-	int k = 0, count = 1;
+	const char *want = *first < argc ? argv[*first] : NULL, *p, *bar;
+	char expected[256]; /* "a, b or c" */
+	size_t n = 0;
+	int k = 0;
 
 	*sub = NULL;
-	for (p = names; (p = strchr(p, '|')) != NULL; p++)
-		count++;
-	/* "a, b or c" */
-	for (p = names; *p && n < sizeof(expected); p = *bar ? bar + 1 : bar, k++) {
-		bar = strchr(p, '|');
-		if (!bar)
-			bar = p + strlen(p);
-		n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%.*s",
-				      k == 0 ? "" : k == count - 1 ? " or " : ", ", (int)(bar - p), p);
-	}
-	if (n >= sizeof(expected))
-		expected[sizeof(expected) - 1] = '\0';
-	if (*first >= argc)
-		return ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected %s", expected);
-	len = strlen(argv[*first]);
-	for (p = names; *p; p = *bar ? bar + 1 : bar) {
-		bar = strchr(p, '|');
-		if (!bar)
-			bar = p + strlen(p);
-		if ((size_t)(bar - p) == len && !strncmp(p, argv[*first], len)) {
+	for (p = names; *p; p = *bar ? bar + 1 : bar, k++) {
+		bar = p + strcspn(p, "|");
+		if (want && strlen(want) == (size_t)(bar - p) && !strncmp(p, want, (size_t)(bar - p))) {
 			*sub = argv[(*first)++];
 			return 0;
 		}
+		if (n < sizeof(expected))
+			n += (size_t)snprintf(expected + n, sizeof(expected) - n, "%s%.*s",
+					      k == 0 ? "" : *bar ? ", " : " or ", (int)(bar - p), p);
 	}
-	return ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected %s", argv[*first], expected);
+	if (n >= sizeof(expected))
+		expected[sizeof(expected) - 1] = '\0';
+	if (!want)
+		return ddci_error_set(DDCI_EUSAGE, "missing subcommand: expected %s", expected);
+	return ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected %s", want, expected);
 }
 
 int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
