@@ -1,7 +1,7 @@
 # ddci — see README.md.  `make`, `make check`, `make demo`, `make bench`,
 # `make install PREFIX=/usr/local DESTDIR=`.
 #
-# Every lib/*.c goes into libddci.a, every bin-src/ddci*.c is one executable,
+# Every lib/*.c and lib/*/*.c goes into libddci.a, every bin-src/ddci*.c is one executable,
 # every tests/unit/test_*.c one cmocka test, tests/fake-datadog/*.c the fake
 # server.  Adding a file needs no edit here.
 
@@ -25,7 +25,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lgit2)
 LDLIBS     += $(PKG_LIBS) -lm
 
-LIB_SRC    := $(wildcard lib/*.c)
+LIB_SRC    := $(wildcard lib/*.c lib/*/*.c)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A      := $(BUILD)/libddci.a
 BIN_SRC    := $(wildcard bin-src/ddci*.c)

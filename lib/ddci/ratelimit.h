@@ -11,7 +11,7 @@
  *
  * Sharing is an optimisation only: any problem with the directory or a file
  * (missing, unsafe, read-only, locked too long) turns it off for the process,
- * which then paces itself alone (lib/http.c).  DDCI_RATE_SHARE=0 turns it
+ * which then paces itself alone (lib/net/http.c).  DDCI_RATE_SHARE=0 turns it
  * off; DDCI_STATE_DIR chooses the directory (default $XDG_RUNTIME_DIR/ddci,
  * else /tmp/ddci-<uid>).
  */

@@ -42,7 +42,7 @@ export DD_APP_KEY=${DD_APP_KEY:-fakeappkey000000000000000000000000000000}
 crowd() {
 local rate="$1"
 rm -f "$W/scale.port" "$W/out"/* "$W/spool"/*
-# Each crowd shares rate limits in a state directory of its own (lib/ratelimit.c).
+# Each crowd shares rate limits in a state directory of its own (lib/net/ratelimit.c).
 rm -rf "$W/scale-state"
 mkdir -p "$W/scale-state"
 export DDCI_STATE_DIR="$W/scale-state/crowd"

@@ -13,7 +13,7 @@ tests/bench/scale.sh "$BIN" "$FAKE" "$W/scale" "$sc_d" "$sc_g" "$sc_p" "$sc_l" "
 echo "## 6. Scale: $sc_d ddci-deploy + $sc_g ddci-flaky-gate processes at once, $sc_l requests per $sc_s s per endpoint family"
 echo
 echo "Plain HTTP on loopback; every process forked first and released at the same instant. The processes share"
-echo "the rate limit through a state file per endpoint family (lib/ratelimit.c): one request finds the limit out,"
+echo "the rate limit through a state file per endpoint family (lib/net/ratelimit.c): one request finds the limit out,"
 echo "then each takes a turn in the current or a later window. Windows are the fake's (a window begins with the"
 echo "first request $sc_s s after the previous one began); every request sent counts, 429s included."
 echo

@@ -5,7 +5,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; printf '# %s\n' "$@"; }
 
-hits=$(grep -nE '\b(strcpy|sprintf|strcat|atoi|atol|strtok|gets)\s*\(' lib/*.c bin-src/*.c tests/fake-datadog/*.c 2>/dev/null | grep -v snprintf || true)
+hits=$(grep -nE '\b(strcpy|sprintf|strcat|atoi|atol|strtok|gets)\s*\(' lib/*.c lib/*/*.c bin-src/*.c tests/fake-datadog/*.c 2>/dev/null | grep -v snprintf || true)
 [ -z "$hits" ] && ok "no strcpy/sprintf/strcat/atoi/strtok/gets" || nok "banned functions used" "$hits"
 
 hits=$(grep -lE '#include *<(curl/curl|cjson/cJSON|cJSON|git2)\.h>' bin-src/*.c 2>/dev/null || true)
@@ -13,7 +13,7 @@ hits=$(grep -lE '#include *<(curl/curl|cjson/cJSON|cJSON|git2)\.h>' bin-src/*.c 
 
 # The library writes only to streams its caller hands it (trace, report),
 # never to stdout/stderr of its own accord, and never exits.
-hits=$(grep -nE '(\b(printf|puts|exit|abort)\s*\(|fprintf\s*\(\s*(stdout|stderr))' lib/*.c | grep -vE '^lib/(cli|output)\.c' || true)
+hits=$(grep -nE '(\b(printf|puts|exit|abort)\s*\(|fprintf\s*\(\s*(stdout|stderr))' lib/*.c lib/*/*.c | grep -vE '^lib/(cli|output)\.c' || true)
 [ -z "$hits" ] && ok "the library never prints or exits (outside cli/output)" || nok "lib prints or exits" "$hits"
 
 hits=$(git grep -nE '(DD-API-KEY: *|DD-APPLICATION-KEY: *|(API|APP)_KEY=["'"'"']?)[0-9a-f]{32}' -- . ':!tests/fixtures' 2>/dev/null || true)

@@ -41,7 +41,7 @@ esac
 mkdir -p "$out/obj" "$out/bin"
 # The library, instrumented for coverage; only what changed is rebuilt.
 objs=()
-for src in lib/*.c; do
+for src in lib/*.c lib/*/*.c; do
 	obj="$out/obj/$(basename "$src" .c).o"
 	if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ -n "$(find lib/ddci -newer "$obj" -name '*.h' 2>/dev/null | head -n 1)" ]; then
 		if ! "$CC_FUZZ" "${flags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link "${pkg_cflags[@]}" \

@@ -1,4 +1,4 @@
-/* Unit tests for lib/buf.c. */
+/* Unit tests for lib/util/buf.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/error.c. */
+/* Unit tests for lib/util/error.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

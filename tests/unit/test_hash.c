@@ -1,4 +1,4 @@
-/* Unit tests for lib/hash.c: the FIPS 180-4 / NIST example vectors. */
+/* Unit tests for lib/util/hash.c: the FIPS 180-4 / NIST example vectors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -603,7 +603,7 @@ static void nap(int64_t ms)
 		;
 }
 
-/* One child: EACH requests, each retried until served, as lib/http.c does. */
+/* One child: EACH requests, each retried until served, as lib/net/http.c does. */
 static int child(struct server *srv)
 {
 	struct ddci_ratelimit *rl = ddci_ratelimit_open("http://127.0.0.1:1", KEY);

@@ -1,4 +1,4 @@
-/* Unit tests for lib/redact.c. */
+/* Unit tests for lib/util/redact.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

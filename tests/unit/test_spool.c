@@ -1,5 +1,5 @@
-/* Unit tests for lib/spool.c.  ddci_client_call is replaced by a scripted
- * stub below (the linker takes it before lib/client.c's), so the flush
+/* Unit tests for lib/net/spool.c.  ddci_client_call is replaced by a scripted
+ * stub below (the linker takes it before lib/net/client.c's), so the flush
  * path is tested without a network. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/timeutil.c. */
+/* Unit tests for lib/util/timeutil.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -5,7 +5,7 @@
  * and a backoff that would end past the deadline stops the retries at once
  * with a message that says so.  A 429 is not counted against --retries: it
  * is waited out until the deadline.  The processes of one machine share
- * what they learn of the limits (lib/ratelimit.c): each request takes a
+ * what they learn of the limits (lib/net/ratelimit.c): each request takes a
  * slot first, a window's worth at a time, so a crowd sends about the
  * requests the limit allows and few 429s.  Without that (DDCI_RATE_SHARE=0,
  * no usable state directory, a server that gives no X-RateLimit-* headers)
