@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,10 @@ void ddci_gate_release(struct ddci_gate *g)
 	for (size_t i = 0; i < g->nrows; i++)
 		row_release(&g->rows[i]);
 	free(g->rows);
+	for (int k = 0; k < g->ncharts; k++)
+		for (size_t i = 0; i < g->charts[k].ntop; i++)
+			free(g->charts[k].top_name[i]);
+	g->ncharts = 0;
 	cJSON_Delete(g->trend_json);
 	g->rows = NULL;
 	g->nrows = 0;
@@ -77,6 +82,50 @@ int ddci_gate_over(const struct ddci_gate *g, int i, double value)
 	return i >= 0 && i < g->nchecks && value > g->checks[i].limit + 1e-9;
 }
 
+int ddci_gate_add_chart(struct ddci_gate *g, const char *title, const char *key, const char *unit,
+			enum ddci_gate_unit vunit, double scale, double limit)
+{
+	if (g->ncharts >= DDCI_GATE_MAX_CHARTS)
+		return ddci_error_set(DDCI_EUSAGE, "too many charts");
+	g->charts[g->ncharts] = (struct ddci_gate_chart){ .title = title, .key = key, .unit = unit,
+							  .vunit = vunit, .scale = scale, .limit = limit };
+	return g->ncharts++;
+}
+
+/* Ranks a row in a chart's top list by the chart's number in its JSON. */
+static int chart_rank(struct ddci_gate_chart *c, const char *name, const cJSON *json)
+{
+	const cJSON *j = json ? cJSON_GetObjectItemCaseSensitive(json, c->key) : NULL;
+	double v;
+	size_t i;
+	char *end, *copy;
+
+	if (cJSON_IsNumber(j))
+		v = j->valuedouble;
+	else if (cJSON_IsRaw(j) && j->valuestring && (v = strtod(j->valuestring, &end), end != j->valuestring))
+		;
+	else
+		return 0;
+	if (!isfinite(v) || !name)
+		return 0;
+	v *= c->scale > 0 ? c->scale : 1;
+	c->nvalues++;
+	if (c->ntop == DDCI_GATE_CHART_TOP && v <= c->top[DDCI_GATE_CHART_TOP - 1])
+		return 0;
+	if (!(copy = strdup(name)))
+		return oom();
+	if (c->ntop == DDCI_GATE_CHART_TOP)
+		free(c->top_name[DDCI_GATE_CHART_TOP - 1]);
+	i = c->ntop < DDCI_GATE_CHART_TOP ? c->ntop++ : DDCI_GATE_CHART_TOP - 1;
+	for (; i > 0 && c->top[i - 1] < v; i--) { /* ties keep the order rows came in */
+		c->top[i] = c->top[i - 1];
+		c->top_name[i] = c->top_name[i - 1];
+	}
+	c->top[i] = v;
+	c->top_name[i] = copy;
+	return 0;
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
@@ -89,6 +138,11 @@ int ddci_gate_add_row(struct ddci_gate *g, const char *const *cells, double impa
 	size_t min = 0;
 
 	g->rows_seen++;
+	for (int k = 0; k < g->ncharts; k++)
+		if (chart_rank(&g->charts[k], cells[0], json) < 0) {
+			cJSON_Delete(json);
+			return oom();
+		}
 	for (int i = 0; i < g->nchecks; i++)
 		if (checks & (1u << i))
 			g->checks[i].offenders++;
@@ -516,8 +570,11 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		goto done;
 	/* Charts for the reports: the top tests by rate (with the line when
 	 * --max-failure-rate applies) and by time lost; new flaky tests a week. */
-	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Flaky tests by failure rate", "failure_rate_pct",
-							    "failure rate %", 1, o->max_failure_rate };
+	if ((rc = ddci_gate_add_chart(g, "Flakiest tests by failure rate", "failure_rate_pct", "failure rate",
+				      DDCI_UNIT_PCT, 1, o->max_failure_rate)) < 0 ||
+	    (rc = ddci_gate_add_chart(g, "Pipeline time lost per flaky test", "lost_time_ms", "time lost",
+				      DDCI_UNIT_MS, 1, o->max_lost_ms > 0 ? (double)o->max_lost_ms : 0)) < 0)
+		goto done;
 	g->nhist = 8;
 	g->hist_step_ms = WEEK_MS;
 	g->hist_start_ms = (o->now_ms > 0 ? o->now_ms : ddci_time_now_ns() / 1000000) - 8 * WEEK_MS;
@@ -550,9 +607,6 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		g->checks[fc.c_changed].value = (double)fc.changed;
 	if (fc.c_lost >= 0)
 		g->checks[fc.c_lost].value = (double)fc.lost_ms;
-	if (fc.lost_ms > 0)
-		g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Pipeline time lost per flaky test", "lost_time_ms",
-								    "minutes lost", 1.0 / 60000.0, 0 };
 	ddci_gate_evaluate(g);
 	ddci_gate_set_count(g, "active", "%" PRId64, fc.counted);
 	ddci_gate_set_count(g, "new", "%" PRId64, fc.new_);
@@ -837,6 +891,9 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 						"judgements without enough data (--min-runs)",
 						DDCI_UNIT_COUNT, 0)) < 0)
 		return err;
+	if (o->group_by && (err = ddci_gate_add_chart(g, "Groups by failure rate", "failure_rate_pct", "failure rate",
+						      DDCI_UNIT_PCT, 1, o->max_failure_rate)) < 0)
+		return err;
 	rc.facet = o->group_by;
 	rc.groups = calloc(MAX_GROUPS, sizeof(*rc.groups));
 	rc.points = o->trend || o->chart ? calloc(MAX_POINTS, sizeof(*rc.points)) : NULL;
@@ -926,9 +983,6 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 			 o->require_data ? "" : "; passing (--require-data fails instead)");
 	}
 	g->trend_limit = o->max_failure_rate;
-	if (o->group_by)
-		g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Failure rate per group", "failure_rate_pct",
-								    "failure rate %", 1, o->max_failure_rate };
 	if (o->trend && (err = read_trend(g, c, o, &rc)) != 0)
 		goto done;
 	if (!o->trend && o->chart && (err = read_trend(g, c, o, &rc)) != 0) {

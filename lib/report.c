@@ -317,35 +317,19 @@ struct bar_data {
 	double v[CHART_TOP];
 };
 
-/* The CHART_TOP kept rows with the largest value of the chart's key. */
-static void bar_data(struct bar_data *d, const struct ddci_gate *g, const struct ddci_gate_chart *gc)
+/* The chart's top rows by its own measure, over every row read (gate.c
+ * ranks them as they are offered). */
+static void bar_data(struct bar_data *d, const struct ddci_gate_chart *gc)
 {
-	double scale = gc->scale > 0 ? gc->scale : 1;
+	double div = gc->vunit == DDCI_UNIT_MS ? 60000.0 : 1; /* minutes */
 
 	memset(d, 0, sizeof(*d));
-	for (size_t r = 0; r < g->nrows; r++) {
-		const char *name = g->rows[r].cells[0];
-		double v;
-		size_t i;
+	d->total = (size_t)gc->nvalues;
+	for (size_t i = 0; i < gc->ntop && i < CHART_TOP; i++) {
+		size_t len = strlen(gc->top_name[i]), max = sizeof(d->labels[i]) - 4;
 
-		if (!num(&v, g->rows[r].json, gc->key) || !name)
-			continue;
-		v *= scale;
-		d->total++;
-		if (d->n == CHART_TOP && v <= d->v[CHART_TOP - 1])
-			continue;
-		i = d->n < CHART_TOP ? d->n++ : CHART_TOP - 1;
-		while (i > 0 && d->v[i - 1] < v) {
-			d->v[i] = d->v[i - 1];
-			d->full[i] = d->full[i - 1];
-			i--;
-		}
-		d->v[i] = v;
-		d->full[i] = name;
-	}
-	for (size_t i = 0; i < d->n; i++) {
-		size_t len = strlen(d->full[i]), max = sizeof(d->labels[i]) - 4;
-
+		d->full[i] = gc->top_name[i];
+		d->v[i] = gc->top[i] / div;
 		if (len <= 28) {
 			snprintf(d->labels[i], sizeof(d->labels[i]), "%s", d->full[i]);
 		} else { /* shortened on a UTF-8 character boundary */
@@ -358,6 +342,7 @@ static void bar_data(struct bar_data *d, const struct ddci_gate *g, const struct
 			memcpy(d->labels[i] + len, "...", 4);
 		}
 		d->x[i] = d->labels[i];
+		d->n++;
 	}
 }
 
@@ -429,11 +414,13 @@ static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
 	}
 	for (int k = 0; k < g->ncharts; k++) {
 		const struct ddci_gate_chart *gc = &g->charts[k];
-		struct ddci_chart c = { .title = title, .y_label = gc->unit, .nseries = 1, .threshold = gc->limit };
+		const char *unit = gc->vunit == DDCI_UNIT_MS ? "minutes lost" : gc->vunit == DDCI_UNIT_PCT ? "failure rate %" : gc->unit;
+		struct ddci_chart c = { .title = title, .y_label = unit, .nseries = 1,
+					.threshold = gc->vunit == DDCI_UNIT_MS ? gc->limit / 60000.0 : gc->limit };
 		struct ddci_chart t = { .title = title, .nseries = 1 };
 
-		bar_data(&bd, g, gc);
-		if (!bd.n)
+		bar_data(&bd, gc);
+		if (!bd.n || !(bd.v[0] > 0))
 			continue;
 		if (bd.total > bd.n)
 			snprintf(title, sizeof(title), "%s (top %zu of %zu)", gc->title, bd.n, bd.total);
@@ -442,7 +429,7 @@ static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
 		c.x = bd.x;
 		t.x = bd.full;
 		c.nx = t.nx = bd.n;
-		c.series[0] = (struct ddci_series){ gc->unit, bd.v, DDCI_CHART_BAR };
+		c.series[0] = (struct ddci_series){ unit, bd.v, DDCI_CHART_BAR };
 		t.series[0] = c.series[0];
 		if (html ? (rc = ddci_html_section(b, title)) < 0 || (rc = ddci_buf_adds(b, "<figure>\n")) < 0 ||
 				   (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(b, &t)) < 0 ||

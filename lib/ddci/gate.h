@@ -52,14 +52,25 @@ struct ddci_gate_row {
 	cJSON *json;            /* the row for --output json */
 };
 
-/* A bar chart of the top rows for the reports (report.h draws it): one
- * number from each kept row's JSON. */
+#define DDCI_GATE_CHART_TOP 10
+
+/* A ranked bar chart for the reports (report.h draws it): one number from
+ * each row's JSON.  ddci_gate_add_row ranks every row offered (kept or not)
+ * by that number, so the chart shows the top rows by its own measure. */
 struct ddci_gate_chart {
 	const char *title;      /* "Flaky tests by failure rate" */
 	const char *key;        /* row JSON number: "failure_rate_pct" */
-	const char *unit;       /* y axis and table column: "failure rate %" */
-	double scale;           /* value x scale (ms -> minutes); 0 = 1 */
-	double limit;           /* threshold line in the scaled unit; <= 0 none */
+	const char *unit;       /* table column: "failure rate %" */
+	double scale;           /* value x scale; 0 = 1 */
+	double limit;           /* limit in the scaled unit; <= 0 none */
+	enum ddci_gate_unit vunit; /* how values read: "12.50%", "1h 02m" */
+	/* Filled by ddci_gate_add_row: the DDCI_GATE_CHART_TOP largest values
+	 * (scaled), largest first, with the row's first cell; nvalues rows had
+	 * the key. */
+	char *top_name[DDCI_GATE_CHART_TOP];
+	double top[DDCI_GATE_CHART_TOP];
+	size_t ntop;
+	int64_t nvalues;
 };
 
 struct ddci_gate_count {
@@ -106,8 +117,12 @@ int ddci_gate_add_check(struct ddci_gate *g, const char *id, const char *flag, c
 /* Is `value` over check i's line (strictly above the limit)? */
 int ddci_gate_over(const struct ddci_gate *g, int i, double value);
 
+/* Declares a ranked chart (before the rows are offered: it ranks the rows
+ * offered after it).  DDCI_EUSAGE when there are too many. */
+int ddci_gate_add_chart(struct ddci_gate *g, const char *title, const char *key, const char *unit,
+			enum ddci_gate_unit vunit, double scale, double limit) DDCI_WUR;
 /* Offers a row; cells are copied, json is taken (freed if not kept).  Only
- * the DDCI_GATE_TOP rows with the most impact are kept. */
+ * the DDCI_GATE_TOP rows with the most impact are kept; every chart ranks it. */
 int ddci_gate_add_row(struct ddci_gate *g, const char *const *cells, double impact, unsigned checks,
 		      const char *file, int line, const char *label, cJSON *json) DDCI_WUR;
 void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...) DDCI_PRINTF(3, 4);

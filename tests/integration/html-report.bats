@@ -250,7 +250,7 @@ PY
 	[ "$(fake_requests flaky-test-management)" -eq 1 ] # the charts cost no request
 	[ "$(mermaid_check "$T/fail.md")" -eq 3 ]
 	grep -q '^\*\*Why:\*\* 12 active flaky tests, over the limit of 5 (`--max-active`); 49.50% highest flaky test failure rate, over the limit of 25.00% (`--max-failure-rate`)$' "$T/fail.md"
-	grep -q '^### Flaky tests by failure rate (top 10 of 12)$' "$T/fail.md"
+	grep -q '^### Flakiest tests by failure rate (top 10 of 12)$' "$T/fail.md"
 	grep -q '^    bar \[49.5, 45, 40.5, 36, 31.5, 27, 22.5, 18, 13.5, 9\]$' "$T/fail.md"
 	grep -q '^    line \[25, 25, 25, 25, 25, 25, 25, 25, 25, 25\]$' "$T/fail.md"
 	grep -q '^### Pipeline time lost per flaky test (top 10 of 12)$' "$T/fail.md"

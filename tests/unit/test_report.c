@@ -90,6 +90,9 @@ static void make_chart_gate(struct ddci_gate *g, int with_trend)
 	ddci_gate_init(g, "ddci-x-gate", "X gate", "flaky tests", c1, 2);
 	assert_int_equal(ddci_gate_add_check(g, "max-failure-rate", "--max-failure-rate", "highest failure rate",
 					     DDCI_UNIT_PCT, 25), 0);
+	assert_int_equal(ddci_gate_add_chart(g, "Tests by failure rate", "failure_rate_pct", "failure rate %",
+					     DDCI_UNIT_PCT, 1, 25), 0);
+	assert_int_equal(ddci_gate_add_chart(g, "Time lost", "lost_time_ms", "minutes lost", DDCI_UNIT_MS, 1, 0), 1);
 	for (int i = 0; i < 12; i++) {
 		const char *cells[2] = { name, rate };
 		cJSON *j = cJSON_CreateObject();
@@ -100,8 +103,6 @@ static void make_chart_gate(struct ddci_gate *g, int with_trend)
 		assert_int_equal(ddci_gate_add_row(g, cells, i, i * 5 > 25 ? 1 : 0, NULL, 0, name, j), 0);
 	}
 	g->checks[0].value = 55;
-	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Tests by failure rate", "failure_rate_pct", "failure rate %", 1, 25 };
-	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "Time lost", "lost_time_ms", "minutes lost", 1.0 / 60000, 0 };
 	if (with_trend) {
 		static const int runs[] = { 100, 0, 100, 100, 100 }, failed[] = { 1, 0, 2, 30, 40 };
 		g->trend_json = cJSON_CreateArray();
@@ -209,6 +210,38 @@ static void test_report__passed_gate_says_why(void **state)
 	ddci_gate_release(&g);
 }
 
+/* Issue 21 finding 4: a chart ranks every row read by its own measure, not
+ * the DDCI_GATE_TOP rows kept by impact.  70 rows: the higher the failure
+ * rate, the lower the impact, so the 20 flakiest are not among the kept. */
+static void test_report__chart_ranks_all_rows_by_its_measure(void **state)
+{
+	static const char *const c1[] = { "test", "rate" };
+	struct ddci_gate g;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	char name[64], rate[32];
+	(void)state;
+	ddci_gate_init(&g, "ddci-x-gate", "X gate", "flaky tests", c1, 2);
+	assert_int_equal(ddci_gate_add_check(&g, "max-active", "--max-active", "active", DDCI_UNIT_COUNT, 5), 0);
+	assert_int_equal(ddci_gate_add_chart(&g, "Tests by failure rate", "failure_rate_pct", "failure rate %",
+					     DDCI_UNIT_PCT, 1, 50), 0);
+	for (int i = 0; i < 70; i++) {
+		const char *cells[2] = { name, rate };
+		cJSON *j = cJSON_CreateObject();
+		snprintf(name, sizeof(name), "test_%02d", i);
+		snprintf(rate, sizeof(rate), "%d%%", i);
+		assert_non_null(cJSON_AddNumberToObject(j, "failure_rate_pct", i));
+		assert_int_equal(ddci_gate_add_row(&g, cells, 100 - i, 1, NULL, 0, name, j), 0);
+	}
+	g.checks[0].value = 70;
+	ddci_gate_evaluate(&g);
+	assert_int_equal(g.nrows, DDCI_GATE_TOP);
+	assert_int_equal(ddci_report_markdown(&b, &g), 0);
+	assert_non_null(strstr(ddci_buf_str(&b), "Tests by failure rate (top 10 of 70)"));
+	assert_non_null(strstr(ddci_buf_str(&b), "[69, 68, 67, 66, 65, 64, 63, 62, 61, 60]"));
+	ddci_buf_release(&b);
+	ddci_gate_release(&g);
+}
+
 static void test_report__check_path(void **state)
 {
 	struct ddci_report_opts o = { 0 };
@@ -241,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_report__markdown_charts),
 		cmocka_unit_test(test_report__html_page),
 		cmocka_unit_test(test_report__passed_gate_says_why),
+		cmocka_unit_test(test_report__chart_ranks_all_rows_by_its_measure),
 		cmocka_unit_test(test_report__check_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
