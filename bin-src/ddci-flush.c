@@ -8,9 +8,10 @@
 
 #include "ddci/cli.h"
 #include "ddci/client.h"
+#include "ddci/endpoint.h"
+#include "ddci/flush.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
-#include "ddci/spool.h"
 
 static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
 	}
 	client.out = stdout;
 	client.trace = cfg.verbose ? stderr : NULL;
-	rc = ddci_spool_flush(&st, &client, cfg.spool_dir);
+	rc = ddci_flush(&st, &client, cfg.spool_dir, ddci_endpoint_classify);
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;
 	prc = print_stats(&cfg, &st);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 #include "ddci/timeutil.h"
 
@@ -329,6 +330,7 @@ int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct
 	p.call.path = DDCI_AGG_PATH;
 	p.call.body = p.body_owned;
 	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.call.family = DDCI_FAMILY_TESTS;
 	p.next = run_next;
 	p.on_page = run_page;
 	p.ctx = &rc;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ddci/cases.h"
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 
 static int oom(void)
@@ -144,7 +145,7 @@ int ddci_cases_parse(struct ddci_cases_result *out, const cJSON *resp)
 int ddci_cases_aggregate(struct ddci_cases_result *out, struct ddci_client *c, const struct ddci_cases_query *q)
 {
 	struct ddci_call call = { "POST", DDCI_CASES_PATH, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ,
-				  NULL };
+				  NULL, DDCI_FAMILY_CASES };
 	cJSON *body = NULL, *resp = NULL;
 	int rc;
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/endpoint.h"
 #include "ddci/hash.h"
 #include "ddci/http.h"
 #include "ddci/json.h"
@@ -188,7 +189,7 @@ int ddci_dora_failure_json(cJSON **out, const struct ddci_failure *f)
 static int send_event(struct ddci_dora_result *res, struct ddci_client *c, const char *path, cJSON *body,
 		      const char *id)
 {
-	struct ddci_call call = { "POST", path, body, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, id };
+	struct ddci_call call = { "POST", path, body, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, id, DDCI_FAMILY_DORA };
 	const char *got = NULL;
 	cJSON *resp = NULL;
 	int rc;
@@ -374,6 +375,7 @@ int ddci_dora_list(struct ddci_client *c, const struct ddci_dora_query *q,
 	p.call.path = deps ? "/api/v2/dora/deployments" : "/api/v2/dora/failures";
 	p.call.body = p.body_owned;
 	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.call.family = DDCI_FAMILY_DORA;
 	p.next = list_next;
 	p.on_page = list_on_page;
 	p.ctx = &st;
@@ -396,7 +398,8 @@ static int event_path(struct ddci_buf *b, const char *prefix, const char *id)
 int ddci_dora_get(cJSON **out, struct ddci_client *c, enum ddci_dora_kind kind, const char *id)
 {
 	struct ddci_buf path = DDCI_BUF_INIT;
-	struct ddci_call call = { "GET", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ, NULL };
+	struct ddci_call call = { "GET", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ, NULL,
+				  DDCI_FAMILY_DORA };
 	int rc;
 
 	*out = NULL;
@@ -416,7 +419,7 @@ done:
 int ddci_dora_delete(struct ddci_client *c, enum ddci_dora_kind kind, const char *id)
 {
 	struct ddci_buf path = DDCI_BUF_INIT;
-	struct ddci_call call = { "DELETE", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL };
+	struct ddci_call call = { "DELETE", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL, DDCI_FAMILY_DORA };
 	cJSON *resp = NULL;
 	int rc;
 
@@ -574,7 +577,7 @@ oom:
 int ddci_dora_patch_deployment(struct ddci_client *c, const struct ddci_dora_patch *p)
 {
 	struct ddci_buf path = DDCI_BUF_INIT;
-	struct ddci_call call = { "PATCH", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL };
+	struct ddci_call call = { "PATCH", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL, DDCI_FAMILY_DORA };
 	cJSON *body = NULL, *resp = NULL;
 	int rc;
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 
 const char *const ddci_flaky_sorts[] = {
@@ -253,6 +254,7 @@ int ddci_flaky_search(struct ddci_flaky_stats *stats, struct ddci_client *c, con
 	p.call.path = DDCI_FLAKY_PATH;
 	p.call.body = p.body_owned;
 	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.call.family = DDCI_FAMILY_FLAKY;
 	p.next = search_next;
 	p.on_page = search_page;
 	p.ctx = &sc;
@@ -332,7 +334,8 @@ int ddci_flaky_update(struct ddci_flaky_update_result *res, struct ddci_client *
 		      size_t n, const char *state, size_t batch_size,
 		      void (*on_result)(void *ctx, const char *id, int ok, const char *error), void *ctx)
 {
-	struct ddci_call call = { "PATCH", DDCI_FLAKY_PATH, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL };
+	struct ddci_call call = { "PATCH", DDCI_FLAKY_PATH, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY, NULL,
+				  DDCI_FAMILY_FLAKY };
 	cJSON *body = NULL, *doc = NULL;
 	int rc = 0;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 #include "ddci/synthetics.h"
 #include "ddci/timeutil.h"
@@ -175,6 +176,7 @@ int ddci_synth_history(struct ddci_synth_result *res, struct ddci_client *c, con
 	p.call.method = "GET";
 	p.call.path = p.path_owned;
 	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.call.family = DDCI_FAMILY_SYNTHETICS;
 	p.next = next_page;
 	p.on_page = on_page;
 	p.ctx = &w;

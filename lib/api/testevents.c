@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ddci/buf.h"
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 #include "ddci/testevents.h"
 
@@ -345,6 +346,7 @@ int ddci_testevents_fetch(struct ddci_testevents_result *res, struct ddci_client
 	p.call.path = p.path_owned;
 	p.call.body = p.body_owned;
 	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	p.call.family = DDCI_FAMILY_TESTS;
 	p.next = next_page;
 	p.on_page = on_page;
 	p.ctx = &w;

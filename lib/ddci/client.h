@@ -4,6 +4,8 @@
  * use, JSON in and out, --dry-run (print the request, send nothing),
  * --verbose tracing, and spooling of undeliverable events (spool.h), and
  * paging through every page of a list endpoint with one page in memory.
+ * It knows no endpoint: the API module making a call says which rate-limit
+ * family it counts against and which keys it needs (ddci/endpoint.h).
  */
 #ifndef DDCI_CLIENT_H
 #define DDCI_CLIENT_H
@@ -42,6 +44,7 @@ struct ddci_call {
 	const cJSON *body;      /* or NULL */
 	unsigned flags;         /* DDCI_CALL_* */
 	const char *event_id;   /* for spooling: the event's deterministic id */
+	const char *family;     /* rate-limit family (ddci/endpoint.h); NULL: "other" */
 };
 
 void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg);

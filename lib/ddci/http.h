@@ -45,12 +45,22 @@ void ddci_http_free(struct ddci_http *h);
 /* Verbose trace (method, URL, status, timing; never keys) goes to `f`. */
 void ddci_http_set_trace(struct ddci_http *h, FILE *f);
 
-/* Sends `method` to cfg->api_url + path_and_query with a JSON body (or NULL).
+/* One request.  The transport knows no endpoint: whoever makes the request
+ * says which rate-limit family it counts against (ddci/endpoint.h). */
+struct ddci_http_request {
+	const char *method;     /* "POST" */
+	const char *path;       /* appended to cfg->api_url, query included */
+	const char *body;       /* JSON text, or NULL */
+	unsigned flags;         /* DDCI_HTTP_* */
+	const char *family;     /* rate-limit family; NULL: "other" */
+};
+
+/* Sends req->method to cfg->api_url + req->path with its body.
  * 2xx: returns 0.  4xx other than 429: DDCI_EREJECT with Datadog's message.
  * Unreachable, timed out, 5xx, 429 after all retries or past the deadline:
  * DDCI_EUNAVAIL.  resp is filled in every case (release it). */
-int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const char *method,
-		   const char *path_and_query, const char *body, unsigned flags) DDCI_WUR;
+int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h,
+		   const struct ddci_http_request *req) DDCI_WUR;
 
 void ddci_http_response_release(struct ddci_http_response *resp);
 

@@ -2,7 +2,7 @@
  * processes on this machine (a runner executing many jobs at once).
  *
  * One tiny state file per (Datadog host:port, salted hash of the API key,
- * endpoint family) in a private directory, under flock(): the window that
+ * endpoint family as the caller names it, ddci/endpoint.h) in a private directory, under flock(): the window that
  * the last X-RateLimit-* headers described, the requests still allowed in
  * it, and how many requests took a slot in a later window.  Before each
  * request a process takes a slot (now, or a time in a later window); after
@@ -74,11 +74,6 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 void ddci_ratelimit_format(char *buf, size_t size, const struct ddci_ratelimit_state *s);
 int ddci_ratelimit_parse(struct ddci_ratelimit_state *s, const char *text);
 
-/* The endpoint family of a request path, as Datadog's X-RateLimit-Name
- * groups them ("dora", "flaky", "tests", "synthetics", "cases", else the
- * first segment after /api/vN/), into buf. */
-void ddci_ratelimit_family(char *buf, size_t size, const char *path);
-
 /* ---- one process's view of the shared files ---- */
 
 struct ddci_ratelimit;
@@ -91,16 +86,16 @@ void ddci_ratelimit_free(struct ddci_ratelimit *rl);
 /* NULL while sharing works, else why it is off (names no secret). */
 const char *ddci_ratelimit_off(const struct ddci_ratelimit *rl);
 
-/* Before sending to `path`: DDCI_RL_GO (also when off or on any error) or
+/* Before sending a request of `family` (NULL: "other"): DDCI_RL_GO (also when off or on any error) or
  * DDCI_RL_PROBE: send; DDCI_RL_AT or DDCI_RL_ASK: wait *wait_ms and ask
  * again (the handle keeps its ticket); DDCI_RL_LATE: no slot before the
  * deadline, *wait_ms away.  A process waits for another's probe at most
  * about 2 s in all. */
 enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_t *wait_ms,
-					       const char *path, int64_t deadline_ms);
+					       const char *family, int64_t deadline_ms);
 
 /* After the request that `before` let through; see ddci_ratelimit_learn. */
-int ddci_ratelimit_after(struct ddci_ratelimit *rl, const char *path,
+int ddci_ratelimit_after(struct ddci_ratelimit *rl, const char *family,
 			 const struct ddci_ratelimit_seen *seen);
 
 /* Wall-clock milliseconds, the clock of the state files. */

@@ -1,41 +1,89 @@
-/* spool.h — the on-disk queue of events Datadog could not take yet.
+/* spool.h — the on-disk store of events Datadog could not take yet.
  *
  * One file per event (0600, in a 0700 directory, written to a temp file and
  * renamed, never following symlinks), named from the event's deterministic
  * id so a retried step overwrites rather than duplicates.  The file holds
- * method, path and body only: never a key.  ddci_spool_flush() delivers in
- * order under an exclusive lock and deletes a file only once Datadog took it.
+ * the request (method, path, body) and what its API module chose for it
+ * (rate-limit family, keys needed): never a key.  This is the store only;
+ * delivering it is ddci/flush.h.
  */
 #ifndef DDCI_SPOOL_H
 #define DDCI_SPOOL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ddci/error.h"
 
-struct ddci_client;
+/* An event to spool. */
+struct ddci_spool_event {
+	const char *method;
+	const char *path;       /* starts with '/' */
+	const char *body;       /* JSON text, or NULL */
+	const char *event_id;   /* names the file; NULL or "": the body does */
+	const char *family;     /* rate-limit family, or NULL */
+	int app_key;            /* the endpoint needs the application key */
+};
 
+/* A spooled event, read back. */
 struct ddci_spool_entry {
 	char *name;     /* file name in the spool dir */
 	char *method;
 	char *path;
 	char *body;
+	char *event_id; /* or NULL */
+	char *family;   /* NULL in files written before ddci recorded it */
+	int app_key;    /* 1, 0, or -1 when the file does not say (older files) */
 	int64_t queued_ns;
 };
 
-int ddci_spool_write(char **out_name, const char *dir, const char *event_id, const char *method,
-		     const char *path, const char *body) DDCI_WUR;
-
-struct ddci_flush_stats {
-	int found, sent, failed, rejected;
-};
-
-/* Delivers every spooled event (oldest first).  Rejected ones (4xx) are
- * moved to DIR/rejected/ so they never block the queue.  Returns 0 when all
- * were delivered, else the first error (DDCI_EUNAVAIL stops the flush). */
-int ddci_spool_flush(struct ddci_flush_stats *stats, struct ddci_client *c, const char *dir) DDCI_WUR;
+int ddci_spool_write(char **out_name, const char *dir, const struct ddci_spool_event *ev) DDCI_WUR;
 
 int ddci_spool_read(struct ddci_spool_entry *e, const char *dir, const char *name) DDCI_WUR;
 void ddci_spool_entry_release(struct ddci_spool_entry *e);
+
+/* ---- the queue, for ddci/flush.h ---- */
+
+/* An open spool directory (checked: ours, private, not a symlink). */
+struct ddci_spool;
+
+/* Opens an existing spool directory.  A missing one is no error: *out is
+ * NULL (nothing was ever spooled). */
+int ddci_spool_open(struct ddci_spool **out, const char *dir) DDCI_WUR;
+void ddci_spool_close(struct ddci_spool *s);
+
+/* The directory as messages name it. */
+const char *ddci_spool_dir(const struct ddci_spool *s);
+
+/* Waits for the exclusive lock on DIR/.lock until the deadline (monotonic
+ * ns); held until ddci_spool_close(). */
+int ddci_spool_lock(struct ddci_spool *s, int64_t deadline_mono_ns) DDCI_WUR;
+
+/* The spooled events, oldest first.  A file that cannot be read would
+ * fail every flush: it is moved to DIR/rejected/, counted in `unreadable`,
+ * and the first such error is kept (code and message). */
+struct ddci_spool_queue {
+	char **names;
+	size_t count;
+	int found;              /* event files seen, readable or not */
+	int unreadable;
+	int first_err;
+	char first_msg[1024];
+};
+
+int ddci_spool_list(struct ddci_spool_queue *q, struct ddci_spool *s) DDCI_WUR;
+void ddci_spool_queue_release(struct ddci_spool_queue *q);
+
+int ddci_spool_load(struct ddci_spool_entry *e, struct ddci_spool *s, const char *name) DDCI_WUR;
+
+/* 1 when the file is gone (taken by someone else meanwhile). */
+int ddci_spool_gone(struct ddci_spool *s, const char *name);
+
+/* Delivered: the file is removed. */
+int ddci_spool_remove(struct ddci_spool *s, const char *name) DDCI_WUR;
+
+/* Rejected: the file is moved to DIR/rejected/ so it no longer blocks the
+ * queue. */
+int ddci_spool_reject(struct ddci_spool *s, const char *name);
 
 #endif

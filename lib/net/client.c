@@ -93,10 +93,14 @@ static int spool(const struct ddci_client *c, const struct ddci_call *call, cons
 	char msg[1024], rid[128];
 	char *name = NULL;
 	int rc;
+	struct ddci_spool_event ev = {
+		.method = call->method, .path = call->path, .body = body, .event_id = call->event_id,
+		.family = call->family, .app_key = (call->flags & DDCI_CALL_APP_KEY) != 0,
+	};
 
 	snprintf(msg, sizeof(msg), "%s", ddci_error_last());
 	snprintf(rid, sizeof(rid), "%s", ddci_error_request_id());
-	rc = ddci_spool_write(&name, dir, call->event_id, call->method, call->path, body);
+	rc = ddci_spool_write(&name, dir, &ev);
 	if (rc == 0)
 		ddci_error_set(DDCI_EUNAVAIL, "%s; event spooled to %s/%s, deliver it later with ddci-flush", msg,
 			       dir, name);
@@ -112,10 +116,10 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 {
 	const struct ddci_config *cfg = c->cfg;
 	struct ddci_http_response resp;
+	struct ddci_http_request req = { call->method, call->path, NULL, 0, call->family };
 	int have_resp = 0;
 	char *body = NULL;
 	cJSON *doc = NULL;
-	unsigned flags = 0;
 	int rc;
 
 	if (out)
@@ -129,12 +133,13 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 		goto done;
 	ddci_http_set_trace(c->http, c->trace);
 	if (call->flags & DDCI_CALL_APP_KEY)
-		flags |= DDCI_HTTP_APP_KEY;
+		req.flags |= DDCI_HTTP_APP_KEY;
 	if (call->flags & DDCI_CALL_RETRY)
-		flags |= DDCI_HTTP_RETRY;
+		req.flags |= DDCI_HTTP_RETRY;
+	req.body = body;
 
 	c->requests++;
-	rc = ddci_http_send(&resp, c->http, call->method, call->path, body, flags);
+	rc = ddci_http_send(&resp, c->http, &req);
 	have_resp = 1;
 	snprintf(c->request_id, sizeof(c->request_id), "%s", resp.request_id);
 	if (rc == 0 && resp.body.len > 0)

@@ -763,12 +763,12 @@ static int late(struct ddci_http *h, int64_t wait_ms)
 /* Before an attempt, with limits shared: waits towards this request's
  * slot.  Returns 1 to send now, 0 to ask again, or a negative error (no
  * slot before the deadline).  `after_429`: the last attempt was limited. */
-static int take_slot(struct ddci_http *h, const char *path, int *after_429)
+static int take_slot(struct ddci_http *h, const char *family, int *after_429)
 {
 	int64_t left = left_ms(h), wait = 0, room = left - RATE_LAST_TRY_MS;
 	enum ddci_ratelimit_turn turn;
 
-	turn = ddci_ratelimit_before(h->rl, &wait, path, ddci_ratelimit_now_ms() + (room > 0 ? room : 0));
+	turn = ddci_ratelimit_before(h->rl, &wait, family, ddci_ratelimit_now_ms() + (room > 0 ? room : 0));
 	h->slot_ms = ddci_ratelimit_now_ms(); /* for GO: its slot is now */
 	switch (turn) {
 	case DDCI_RL_LATE:
@@ -803,9 +803,10 @@ static int take_slot(struct ddci_http *h, const char *path, int *after_429)
 	return 1;
 }
 
-int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const char *method,
-		   const char *path_and_query, const char *body, unsigned flags)
+int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const struct ddci_http_request *req)
 {
+	const char *method = req->method, *path_and_query = req->path, *body = req->body;
+	unsigned flags = req->flags;
 	struct ddci_buf url = DDCI_BUF_INIT;
 	int max_attempts = 1, rate_limited = 0, shared_429 = 0;
 	char last[CURL_ERROR_SIZE + 200] = "";
@@ -836,7 +837,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 		if (sharing) {
 			int after_429 = shared_429 ? rate_limited : 0;
 
-			rc = take_slot(h, path_and_query, &after_429);
+			rc = take_slot(h, req->family, &after_429);
 			shared_429 = after_429 != 0;
 			if (rc < 0)
 				break;
@@ -896,7 +897,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const c
 
 				seen.retry_after_s = s >= 0 ? (long)s : -1;
 			}
-			known = ddci_ratelimit_after(h->rl, path_and_query, &seen);
+			known = ddci_ratelimit_after(h->rl, req->family, &seen);
 		}
 
 		if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {

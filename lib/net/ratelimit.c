@@ -317,49 +317,6 @@ bad:
 	return -1;
 }
 
-void ddci_ratelimit_family(char *buf, size_t size, const char *path)
-{
-	static const struct {
-		const char *part, *name;
-	} known[] = {
-		{ "/dora/", "dora" },
-		{ "/flaky-test-management", "flaky" },
-		{ "/ci/tests", "tests" },
-		{ "/synthetics/", "synthetics" },
-		{ "/cases", "cases" },
-	};
-	size_t len, n = 0;
-	const char *seg;
-
-	len = strcspn(path, "?#");
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		const char *at = strstr(path, known[i].part);
-
-		if (at && (size_t)(at - path) < len) {
-			snprintf(buf, size, "%s", known[i].name);
-			return;
-		}
-	}
-	seg = path;
-	if (!strncmp(seg, "/api/v", 6)) {
-		seg += 6;
-		while (*seg >= '0' && *seg <= '9')
-			seg++;
-	}
-	while (*seg == '/')
-		seg++;
-	while (n + 1 < size && n < 32 && seg[n] && seg[n] != '/' && seg[n] != '?' && seg[n] != '#') {
-		char c = seg[n];
-
-		buf[n] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') ? c : '_';
-		n++;
-	}
-	if (n == 0)
-		snprintf(buf, size, "other");
-	else
-		buf[n] = '\0';
-}
-
 int64_t ddci_ratelimit_now_ms(void)
 {
 	struct timespec ts;
@@ -510,15 +467,33 @@ static void nap_ms(int64_t ms)
 		;
 }
 
+/* The family as it goes into a file name: [a-z0-9_-] (anything else made
+ * '_'), at most 32 characters, "other" when there is none.  The family
+ * may come from a spool file, so it is never trusted as a name. */
+static void family_key(char *buf, size_t size, const char *family)
+{
+	size_t n = 0;
+
+	for (; family && family[n] && n + 1 < size && n < 32; n++) {
+		char c = family[n];
+
+		buf[n] = ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') ? c : '_';
+	}
+	if (n == 0)
+		snprintf(buf, size, "other");
+	else
+		buf[n] = '\0';
+}
+
 /* Opens and locks the family's file: the descriptor, or -1 (sharing is
  * then off when the file itself is the problem). */
-static int lock_file(struct ddci_ratelimit *rl, const char *path)
+static int lock_file(struct ddci_ratelimit *rl, const char *family)
 {
 	char name[256], fam[40];
 	struct stat st;
 	int fd;
 
-	ddci_ratelimit_family(fam, sizeof(fam), path);
+	family_key(fam, sizeof(fam), family);
 	snprintf(name, sizeof(name), "%s%s", rl->prefix, fam);
 	fd = openat(rl->dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0) {
@@ -569,7 +544,7 @@ static void unlock_file(int fd)
 	close(fd);
 }
 
-enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_t *wait_ms, const char *path,
+enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_t *wait_ms, const char *family,
 					       int64_t deadline_ms)
 {
 	struct ddci_ratelimit_state s;
@@ -579,7 +554,7 @@ enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_
 
 	*wait_ms = 0;
 	rl->probing = 0;
-	if (rl->dirfd < 0 || (fd = lock_file(rl, path)) < 0)
+	if (rl->dirfd < 0 || (fd = lock_file(rl, family)) < 0)
 		return DDCI_RL_GO;
 	now = ddci_ratelimit_now_ms();
 	read_state(&s, fd);
@@ -598,12 +573,12 @@ enum ddci_ratelimit_turn ddci_ratelimit_before(struct ddci_ratelimit *rl, int64_
 	return turn;
 }
 
-int ddci_ratelimit_after(struct ddci_ratelimit *rl, const char *path, const struct ddci_ratelimit_seen *seen)
+int ddci_ratelimit_after(struct ddci_ratelimit *rl, const char *family, const struct ddci_ratelimit_seen *seen)
 {
 	struct ddci_ratelimit_state s;
 	int fd, known;
 
-	if (rl->dirfd < 0 || (fd = lock_file(rl, path)) < 0)
+	if (rl->dirfd < 0 || (fd = lock_file(rl, family)) < 0)
 		return 0;
 	read_state(&s, fd);
 	known = ddci_ratelimit_learn(&s, seen, rl->probing);

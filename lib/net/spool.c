@@ -1,7 +1,9 @@
-/* spool.c — the on-disk queue of undeliverable events (see ddci/spool.h).
+/* spool.c — the on-disk store of undeliverable events (see ddci/spool.h).
  *
  * A file is {"v":1,"method":..,"path":..,"queued_ns":N,"event_id":..,
- * "body":"<the JSON body as a string>"} named ev-<24 hex>.json, the hex
+ * "family":..,"auth":"api"|"api+app","body":"<the JSON body as a string>"}
+ * named ev-<24 hex>.json (files written before "family" and "auth" were
+ * recorded lack them; ddci/flush.h derives them), the hex
  * being SHA-256 over method, path and event id, so spooling the same event
  * again replaces its file (keeping the first queued_ns, which orders the
  * queue).  Everything is done relative to one directory descriptor opened
@@ -13,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -23,12 +26,10 @@
 #include <cjson/cJSON.h>
 
 #include "ddci/buf.h"
-#include "ddci/client.h"
 #include "ddci/hash.h"
 #include "ddci/timeutil.h"
 
 #define SPOOL_FILE_MAX DDCI_BUF_DEFAULT_MAX
-#define LOCK_WAIT_DEFAULT_NS (30 * DDCI_NS_PER_SEC)
 #define LOCK_POLL_NS (50 * INT64_C(1000000))
 #define REJECTED_DIR "rejected"
 
@@ -183,17 +184,43 @@ static int dup_str(char **out, const cJSON *obj, const char *key, int required)
 	return *out ? 0 : DDCI_ENOMEM;
 }
 
-static int read_at(struct ddci_spool_entry *e, char **event_id, int dfd, const char *dir, const char *name)
+/* The fields of a parsed file into e (text: the file, for queued_ns). */
+static int take_fields(struct ddci_spool_entry *e, const cJSON *root, const char *text)
+{
+	const cJSON *auth = cJSON_GetObjectItemCaseSensitive(root, "auth");
+	const char *raw;
+	int err;
+
+	/* cJSON keeps numbers as double: read the exact integer from the text
+	 * ("queued_ns": cannot occur inside a JSON string: quotes are escaped). */
+	raw = strstr(text, "\"queued_ns\":");
+	e->queued_ns = raw ? strtoll(raw + 12, NULL, 10)
+			   : (int64_t)cJSON_GetObjectItemCaseSensitive(root, "queued_ns")->valuedouble;
+	err = dup_str(&e->method, root, "method", 1);
+	if (!err)
+		err = dup_str(&e->path, root, "path", 1);
+	if (!err)
+		err = dup_str(&e->body, root, "body", 0);
+	if (!err)
+		err = dup_str(&e->event_id, root, "event_id", 0);
+	if (!err)
+		err = dup_str(&e->family, root, "family", 0);
+	e->app_key = -1;
+	if (!err && auth && !cJSON_IsString(auth))
+		err = -1;
+	else if (cJSON_IsString(auth))
+		e->app_key = strcmp(auth->valuestring, "api+app") == 0;
+	return err;
+}
+
+static int read_at(struct ddci_spool_entry *e, int dfd, const char *dir, const char *name)
 {
 	struct ddci_buf text = DDCI_BUF_INIT;
 	cJSON *root = NULL;
 	const cJSON *v, *q;
-	const char *raw;
 	int err;
 
 	memset(e, 0, sizeof(*e));
-	if (event_id)
-		*event_id = NULL;
 	if (!name_ok(name))
 		return ddci_error_set(DDCI_EUSAGE, "invalid spool file name '%s'", name ? name : "");
 	err = slurp(&text, dfd, name, dir);
@@ -206,17 +233,7 @@ static int read_at(struct ddci_spool_entry *e, char **event_id, int dfd, const c
 		err = ddci_error_set(DDCI_EIO, "spool file '%s/%s' is not a version 1 spool file", dir, name);
 		goto done;
 	}
-	/* cJSON keeps numbers as double: read the exact integer from the text
-	 * ("queued_ns": cannot occur inside a JSON string: quotes are escaped). */
-	raw = strstr(ddci_buf_str(&text), "\"queued_ns\":");
-	e->queued_ns = raw ? strtoll(raw + 12, NULL, 10) : (int64_t)q->valuedouble;
-	err = dup_str(&e->method, root, "method", 1);
-	if (!err)
-		err = dup_str(&e->path, root, "path", 1);
-	if (!err)
-		err = dup_str(&e->body, root, "body", 0);
-	if (!err && event_id)
-		err = dup_str(event_id, root, "event_id", 0);
+	err = take_fields(e, root, ddci_buf_str(&text));
 	if (!err && !(e->name = strdup(name)))
 		err = DDCI_ENOMEM;
 	if (err == DDCI_ENOMEM)
@@ -224,33 +241,83 @@ static int read_at(struct ddci_spool_entry *e, char **event_id, int dfd, const c
 	else if (err || !e->method[0] || e->path[0] != '/')
 		err = ddci_error_set(DDCI_EIO, "spool file '%s/%s' lacks a method, path or body", dir, name);
 done:
-	if (err) {
+	if (err)
 		ddci_spool_entry_release(e);
-		if (event_id) {
-			free(*event_id);
-			*event_id = NULL;
-		}
-	}
 	cJSON_Delete(root);
 	ddci_buf_release(&text);
 	return err;
 }
 
+struct ddci_spool {
+	char *dir;      /* without trailing slashes */
+	int dfd;
+	int lockfd;
+};
+
+void ddci_spool_close(struct ddci_spool *s)
+{
+	if (!s)
+		return;
+	if (s->lockfd >= 0)
+		close(s->lockfd); /* releases the lock */
+	if (s->dfd >= 0)
+		close(s->dfd);
+	free(s->dir);
+	free(s);
+}
+
+/* Opens dir (created when `create`); *missing as for open_dir(). */
+static int spool_open(struct ddci_spool **out, int *missing, const char *dir, int create)
+{
+	struct ddci_spool *s = calloc(1, sizeof(*s));
+	int err;
+
+	*out = NULL;
+	if (!s || (dir && !(s->dir = tidy_dir(dir)))) {
+		free(s);
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	}
+	s->lockfd = -1;
+	err = open_dir(&s->dfd, missing, s->dir, create);
+	if (err) {
+		ddci_spool_close(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+int ddci_spool_open(struct ddci_spool **out, const char *dir)
+{
+	int missing = 0, err = spool_open(out, &missing, dir, 0);
+
+	if (err && missing) { /* nothing was ever spooled */
+		ddci_error_clear();
+		err = 0;
+	}
+	return err;
+}
+
+const char *ddci_spool_dir(const struct ddci_spool *s)
+{
+	return s->dir;
+}
+
+int ddci_spool_load(struct ddci_spool_entry *e, struct ddci_spool *s, const char *name)
+{
+	return read_at(e, s->dfd, s->dir, name);
+}
+
 int ddci_spool_read(struct ddci_spool_entry *e, const char *dir, const char *name)
 {
-	char *d = NULL;
-	int dfd = -1, err;
+	struct ddci_spool *s = NULL;
+	int err;
 
 	memset(e, 0, sizeof(*e));
-	d = dir ? tidy_dir(dir) : NULL;
-	if (dir && !d)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	err = open_dir(&dfd, NULL, d, 0);
+	err = spool_open(&s, NULL, dir, 0);
 	if (!err)
-		err = read_at(e, NULL, dfd, d, name);
-	if (dfd >= 0)
-		close(dfd);
-	free(d);
+		err = ddci_spool_load(e, s, name);
+	ddci_spool_close(s);
 	return err;
 }
 
@@ -262,6 +329,8 @@ void ddci_spool_entry_release(struct ddci_spool_entry *e)
 	free(e->method);
 	free(e->path);
 	free(e->body);
+	free(e->event_id);
+	free(e->family);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -299,6 +368,30 @@ static int add_json_str(struct ddci_buf *b, const char *key, const char *value)
 	return err;
 }
 
+/* The file's text. */
+static int format_event(struct ddci_buf *text, const struct ddci_spool_event *ev, int64_t queued_ns)
+{
+	int err = ddci_buf_adds(text, "{\"v\":1");
+
+	if (!err)
+		err = add_json_str(text, "method", ev->method);
+	if (!err)
+		err = add_json_str(text, "path", ev->path);
+	if (!err)
+		err = ddci_buf_addf(text, ",\"queued_ns\":%" PRId64, queued_ns);
+	if (!err && ev->event_id && *ev->event_id)
+		err = add_json_str(text, "event_id", ev->event_id);
+	if (!err && ev->family && *ev->family)
+		err = add_json_str(text, "family", ev->family);
+	if (!err)
+		err = add_json_str(text, "auth", ev->app_key ? "api+app" : "api");
+	if (!err)
+		err = add_json_str(text, "body", ev->body ? ev->body : "");
+	if (!err)
+		err = ddci_buf_adds(text, "}\n");
+	return err;
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
 	while (len) {
@@ -314,103 +407,80 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-int ddci_spool_write(char **out_name, const char *dir, const char *event_id, const char *method,
-		     const char *path, const char *body)
+/* Writes text to a temp file in s and renames it to `name`. */
+static int replace_file(struct ddci_spool *s, const char *name, const struct ddci_buf *text)
 {
 	static unsigned counter;
+	char tmp[96];
+	int fd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld-%u", name, (long)getpid(), counter++);
+	fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ddci_error_set(DDCI_EIO, "cannot create spool file in '%s': %s", s->dir, strerror(errno));
+	if (write_all(fd, text->ptr, text->len) < 0 || fsync(fd) < 0) {
+		err = ddci_error_set(DDCI_EIO, "cannot write spool file in '%s': %s", s->dir, strerror(errno));
+		close(fd);
+	} else if (close(fd) < 0) {
+		err = ddci_error_set(DDCI_EIO, "cannot write spool file in '%s': %s", s->dir, strerror(errno));
+	} else if (renameat(s->dfd, tmp, s->dfd, name) < 0) {
+		err = ddci_error_set(DDCI_EIO, "cannot rename spool file in '%s': %s", s->dir, strerror(errno));
+	} else {
+		(void)fsync(s->dfd); /* make the rename durable; best effort */
+		return 0;
+	}
+	unlinkat(s->dfd, tmp, 0);
+	return err;
+}
+
+int ddci_spool_write(char **out_name, const char *dir, const struct ddci_spool_event *ev)
+{
 	struct ddci_buf text = DDCI_BUF_INIT;
 	struct ddci_spool_entry old = { 0 };
-	char name[40], tmp[96];
-	char saved[1024];
-	char *d = NULL;
-	int dfd = -1, fd = -1, err;
+	struct ddci_spool *s = NULL;
+	char name[40], saved[1024];
+	int err;
 	int64_t queued_ns;
 
 	if (out_name)
 		*out_name = NULL;
-	tmp[0] = '\0';
 	/* The caller's message (why we spool) must survive a successful write. */
 	snprintf(saved, sizeof(saved), "%s", ddci_error_last());
-	if (!method || !*method || !path || path[0] != '/')
+	if (!ev->method || !*ev->method || !ev->path || ev->path[0] != '/')
 		return ddci_error_set(DDCI_EUSAGE, "cannot spool a request without a method and path");
-	d = dir ? tidy_dir(dir) : NULL;
-	if (dir && !d)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	err = open_dir(&dfd, NULL, d, 1);
+	err = spool_open(&s, NULL, dir, 1);
 	if (err)
 		goto done;
 	/* Without an id, the body identifies the event. */
-	file_name(name, event_id && *event_id ? event_id : (body ? body : ""), method, path);
+	file_name(name, ev->event_id && *ev->event_id ? ev->event_id : (ev->body ? ev->body : ""), ev->method,
+		  ev->path);
 
 	/* Re-spooling keeps the event's place in the queue. */
 	queued_ns = ddci_time_now_ns();
-	if (read_at(&old, NULL, dfd, d, name) == 0)
+	if (read_at(&old, s->dfd, s->dir, name) == 0)
 		queued_ns = old.queued_ns;
-
-	err = ddci_buf_adds(&text, "{\"v\":1");
+	err = format_event(&text, ev, queued_ns);
 	if (!err)
-		err = add_json_str(&text, "method", method);
-	if (!err)
-		err = add_json_str(&text, "path", path);
-	if (!err)
-		err = ddci_buf_addf(&text, ",\"queued_ns\":%" PRId64, queued_ns);
-	if (!err && event_id && *event_id)
-		err = add_json_str(&text, "event_id", event_id);
-	if (!err)
-		err = add_json_str(&text, "body", body ? body : "");
-	if (!err)
-		err = ddci_buf_adds(&text, "}\n");
+		err = replace_file(s, name, &text);
 	if (err)
 		goto done;
-
-	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld-%u", name, (long)getpid(), counter++);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err = ddci_error_set(DDCI_EIO, "cannot create spool file in '%s': %s", d, strerror(errno));
-		tmp[0] = '\0';
-		goto done;
-	}
-	if (write_all(fd, text.ptr, text.len) < 0 || fsync(fd) < 0) {
-		err = ddci_error_set(DDCI_EIO, "cannot write spool file in '%s': %s", d, strerror(errno));
-		goto done;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err = ddci_error_set(DDCI_EIO, "cannot write spool file in '%s': %s", d, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (renameat(dfd, tmp, dfd, name) < 0) {
-		err = ddci_error_set(DDCI_EIO, "cannot rename spool file in '%s': %s", d, strerror(errno));
-		goto done;
-	}
-	tmp[0] = '\0';
-	(void)fsync(dfd); /* make the rename durable; best effort */
 	if (out_name && !(*out_name = strdup(name)))
 		err = ddci_error_set(DDCI_ENOMEM, "out of memory");
 	else
 		ddci_error_set(0, "%s", saved);
 done:
-	if (fd >= 0)
-		close(fd);
-	if (tmp[0])
-		unlinkat(dfd, tmp, 0);
-	if (dfd >= 0)
-		close(dfd);
+	ddci_spool_close(s);
 	ddci_spool_entry_release(&old);
 	ddci_buf_release(&text);
-	free(d);
 	return err;
 }
 
-/* Waits for the exclusive lock on DIR/.lock until the deadline. */
-static int lock_dir(int *out_fd, int dfd, const char *dir, int64_t deadline_mono_ns)
+int ddci_spool_lock(struct ddci_spool *s, int64_t deadline_mono_ns)
 {
-	int fd = openat(dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int fd = openat(s->dfd, ".lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-	*out_fd = -1;
 	if (fd < 0)
-		return ddci_error_set(DDCI_EIO, "cannot open '%s/.lock': %s", dir, strerror(errno));
+		return ddci_error_set(DDCI_EIO, "cannot open '%s/.lock': %s", s->dir, strerror(errno));
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		struct timespec ts = { 0, LOCK_POLL_NS };
 
@@ -420,16 +490,16 @@ static int lock_dir(int *out_fd, int dfd, const char *dir, int64_t deadline_mono
 			int e = errno;
 
 			close(fd);
-			return ddci_error_set(DDCI_EIO, "cannot lock '%s/.lock': %s", dir, strerror(e));
+			return ddci_error_set(DDCI_EIO, "cannot lock '%s/.lock': %s", s->dir, strerror(e));
 		}
 		if (ddci_time_mono_ns() >= deadline_mono_ns) {
 			close(fd);
 			return ddci_error_set(DDCI_EUNAVAIL,
-					      "timed out waiting for another flush of '%s' to finish", dir);
+					      "timed out waiting for another flush of '%s' to finish", s->dir);
 		}
 		nanosleep(&ts, NULL);
 	}
-	*out_fd = fd;
+	s->lockfd = fd;
 	return 0;
 }
 
@@ -454,227 +524,118 @@ static int is_spool_name(const char *name)
 	return name_ok(name) && n > 5 && strcmp(name + n - 5, ".json") == 0;
 }
 
-/* Moves a file to DIR/rejected/ so it no longer blocks the queue. */
-static int move_rejected(int dfd, const char *dir, const char *name)
+int ddci_spool_reject(struct ddci_spool *s, const char *name)
 {
 	char to[300];
 
-	if (mkdirat(dfd, REJECTED_DIR, 0700) < 0 && errno != EEXIST)
-		return ddci_error_set(DDCI_EIO, "cannot create '%s/%s': %s", dir, REJECTED_DIR,
+	if (mkdirat(s->dfd, REJECTED_DIR, 0700) < 0 && errno != EEXIST)
+		return ddci_error_set(DDCI_EIO, "cannot create '%s/%s': %s", s->dir, REJECTED_DIR,
 				      strerror(errno));
 	snprintf(to, sizeof(to), "%s/%s", REJECTED_DIR, name);
-	if (renameat(dfd, name, dfd, to) < 0)
-		return ddci_error_set(DDCI_EIO, "cannot move '%s/%s' to '%s/': %s", dir, name,
+	if (renameat(s->dfd, name, s->dfd, to) < 0)
+		return ddci_error_set(DDCI_EIO, "cannot move '%s/%s' to '%s/': %s", s->dir, name,
 				      REJECTED_DIR, strerror(errno));
 	return 0;
 }
 
-/* The spooled events, oldest first.  Unreadable ones are set aside. */
-static int list_queue(struct queued **out, size_t *count, struct ddci_flush_stats *stats, int dfd,
-		      const char *dir, int *first_err, char *first_msg, size_t msg_size)
+int ddci_spool_remove(struct ddci_spool *s, const char *name)
 {
-	struct queued *q = NULL, *grown;
-	size_t n = 0, cap = 0;
+	if (unlinkat(s->dfd, name, 0) < 0 && errno != ENOENT)
+		return ddci_error_set(DDCI_EIO, "sent but cannot remove '%s/%s': %s", s->dir, name,
+				      strerror(errno));
+	return 0;
+}
+
+int ddci_spool_gone(struct ddci_spool *s, const char *name)
+{
+	struct stat st;
+
+	return fstatat(s->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* Adds one file to the list, or sets it aside when it cannot be read. */
+static int list_one(struct ddci_spool_queue *q, struct queued **items, size_t *cap, struct ddci_spool *s,
+		    const char *name)
+{
+	struct ddci_spool_entry e;
+	struct queued *grown;
+	int rc;
+
+	q->found++;
+	rc = read_at(&e, s->dfd, s->dir, name);
+	if (rc == DDCI_ENOMEM)
+		return rc;
+	if (rc) {
+		/* A file we cannot read would fail every flush: set it aside. */
+		q->unreadable++;
+		if (!q->first_err) {
+			q->first_err = rc;
+			snprintf(q->first_msg, sizeof(q->first_msg), "%s", ddci_error_last());
+		}
+		(void)ddci_spool_reject(s, name);
+		return 0;
+	}
+	if (q->count == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*items, *cap * sizeof(**items));
+		if (!grown) {
+			ddci_spool_entry_release(&e);
+			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		}
+		*items = grown;
+	}
+	(*items)[q->count].name = e.name;
+	(*items)[q->count].queued_ns = e.queued_ns;
+	e.name = NULL;
+	q->count++;
+	ddci_spool_entry_release(&e);
+	return 0;
+}
+
+int ddci_spool_list(struct ddci_spool_queue *q, struct ddci_spool *s)
+{
+	struct queued *items = NULL;
+	size_t cap = 0, i;
 	struct dirent *de;
 	DIR *dh = NULL;
 	int fd, err = 0;
 
-	*out = NULL;
-	*count = 0;
-	fd = dup(dfd);
+	memset(q, 0, sizeof(*q));
+	fd = dup(s->dfd);
 	if (fd < 0 || !(dh = fdopendir(fd))) {
 		if (fd >= 0)
 			close(fd);
-		return ddci_error_set(DDCI_EIO, "cannot list spool directory '%s': %s", dir, strerror(errno));
+		return ddci_error_set(DDCI_EIO, "cannot list spool directory '%s': %s", s->dir, strerror(errno));
 	}
-	while ((de = readdir(dh)) != NULL) {
-		struct ddci_spool_entry e;
-		int rc;
-
-		if (!is_spool_name(de->d_name))
-			continue;
-		stats->found++;
-		rc = read_at(&e, NULL, dfd, dir, de->d_name);
-		if (rc == DDCI_ENOMEM) {
-			err = rc;
-			goto done;
-		}
-		if (rc) {
-			/* A file we cannot read would fail every flush: set it aside. */
-			stats->failed++;
-			if (!*first_err) {
-				*first_err = rc;
-				snprintf(first_msg, msg_size, "%s", ddci_error_last());
-			}
-			(void)move_rejected(dfd, dir, de->d_name);
-			continue;
-		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(q, cap * sizeof(*q));
-			if (!grown) {
-				ddci_spool_entry_release(&e);
-				err = ddci_error_set(DDCI_ENOMEM, "out of memory");
-				goto done;
-			}
-			q = grown;
-		}
-		q[n].name = e.name;
-		q[n].queued_ns = e.queued_ns;
-		e.name = NULL;
-		n++;
-		ddci_spool_entry_release(&e);
-	}
-	if (n) /* q is NULL for an empty spool: qsort must not see it */
-		qsort(q, n, sizeof(*q), by_time_then_name);
-done:
+	while (!err && (de = readdir(dh)) != NULL)
+		if (is_spool_name(de->d_name))
+			err = list_one(q, &items, &cap, s, de->d_name);
 	closedir(dh);
-	if (err) {
-		while (n)
-			free(q[--n].name);
-		free(q);
-		return err;
-	}
-	*out = q;
-	*count = n;
-	return 0;
-}
-
-static unsigned flags_for(const char *method, const char *path)
-{
-	unsigned flags = DDCI_CALL_RETRY;
-
-	/* Events are POSTed with the API key; a change failure is a PATCH of
-	 * /api/v2/dora/deployments/{id}, which needs the application key. */
-	if (strcmp(method, "POST") != 0 || strncmp(path, "/api/v2/dora/deployments/", 25) == 0)
-		flags |= DDCI_CALL_APP_KEY;
-	return flags;
-}
-
-/* Sends one spooled event.  Returns the client's result. */
-static int send_one(struct ddci_client *c, int dfd, const char *dir, const char *name)
-{
-	struct ddci_spool_entry e;
-	struct ddci_call call = { 0 };
-	char *event_id = NULL;
-	cJSON *check = NULL, *body = NULL;
-	int err;
-
-	err = read_at(&e, &event_id, dfd, dir, name);
-	if (err)
-		return err;
-	if (e.body && e.body[0]) {
-		/* Send the body exactly as spooled (a raw node): re-printing
-		 * parsed JSON would turn int64 timestamps into doubles. */
-		check = cJSON_Parse(e.body);
-		if (!check) {
-			err = ddci_error_set(DDCI_EIO, "spool file '%s/%s' holds a body that is not JSON",
-					     dir, name);
-			goto done;
-		}
-		body = cJSON_CreateRaw(e.body);
-		if (!body) {
+	if (!err && q->count) { /* items is NULL for an empty spool: qsort must not see it */
+		qsort(items, q->count, sizeof(*items), by_time_then_name);
+		q->names = calloc(q->count, sizeof(*q->names));
+		if (!q->names)
 			err = ddci_error_set(DDCI_ENOMEM, "out of memory");
-			goto done;
-		}
 	}
-	call.method = e.method;
-	call.path = e.path;
-	call.body = body;
-	call.flags = flags_for(e.method, e.path);
-	call.event_id = event_id;
-	err = ddci_client_call(NULL, c, &call);
-done:
-	cJSON_Delete(check);
-	cJSON_Delete(body);
-	free(event_id);
-	ddci_spool_entry_release(&e);
+	for (i = 0; i < q->count; i++) {
+		if (q->names)
+			q->names[i] = items[i].name;
+		else
+			free(items[i].name);
+	}
+	free(items);
+	if (err)
+		ddci_spool_queue_release(q);
 	return err;
 }
 
-int ddci_spool_flush(struct ddci_flush_stats *stats, struct ddci_client *c, const char *dir)
+void ddci_spool_queue_release(struct ddci_spool_queue *q)
 {
-	struct ddci_flush_stats local;
-	struct queued *q = NULL;
-	char first_msg[1024] = "";
-	size_t n = 0, i;
-	char *d = NULL;
-	int dfd = -1, lockfd = -1, missing = 0, err, first_err = 0;
-	int64_t deadline;
-
-	if (!stats)
-		stats = &local;
-	memset(stats, 0, sizeof(*stats));
-	d = dir ? tidy_dir(dir) : NULL;
-	if (dir && !d)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	err = open_dir(&dfd, &missing, d, 0);
-	if (err) {
-		if (missing) { /* nothing was ever spooled */
-			ddci_error_clear();
-			err = 0;
-		}
-		goto done;
-	}
-	deadline = c && c->cfg && c->cfg->deadline_mono_ns > 0
-			   ? c->cfg->deadline_mono_ns
-			   : ddci_time_mono_ns() + LOCK_WAIT_DEFAULT_NS;
-	err = lock_dir(&lockfd, dfd, d, deadline);
-	if (err)
-		goto done;
-	err = list_queue(&q, &n, stats, dfd, d, &first_err, first_msg, sizeof(first_msg));
-	if (err)
-		goto done;
-	for (i = 0; i < n; i++) {
-		struct stat st;
-		int rc;
-
-		if (fstatat(dfd, q[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-			continue; /* gone meanwhile */
-		rc = send_one(c, dfd, d, q[i].name);
-
-		if (rc == 0) {
-			stats->sent++;
-			if (unlinkat(dfd, q[i].name, 0) < 0 && errno != ENOENT) {
-				err = ddci_error_set(DDCI_EIO, "sent but cannot remove '%s/%s': %s", d,
-						     q[i].name, strerror(errno));
-				goto done;
-			}
-			continue;
-		}
-		if (rc == DDCI_DRY_RUN)
-			continue; /* printed, not sent: keep it */
-		if (rc == DDCI_EREJECT) {
-			stats->rejected++;
-			ddci_error_wrap(rc, "spooled event '%s' rejected", q[i].name);
-			(void)move_rejected(dfd, d, q[i].name);
-		} else {
-			stats->failed++;
-			ddci_error_wrap(rc, "spooled event '%s'", q[i].name);
-		}
-		if (rc == DDCI_EUNAVAIL || rc == DDCI_ENOMEM) {
-			err = rc; /* Datadog is still away: the rest waits too */
-			goto done;
-		}
-		if (!first_err) {
-			first_err = rc;
-			snprintf(first_msg, sizeof(first_msg), "%s", ddci_error_last());
-		}
-	}
-	if (first_err) {
-		err = first_err;
-		ddci_error_set(err, "%s", first_msg);
-	}
-done:
-	if (q) {
-		for (i = 0; i < n; i++)
-			free(q[i].name);
-		free(q);
-	}
-	if (lockfd >= 0)
-		close(lockfd); /* releases the lock */
-	if (dfd >= 0)
-		close(dfd);
-	free(d);
-	return err;
+	if (!q)
+		return;
+	for (size_t i = 0; q->names && i < q->count; i++)
+		free(q->names[i]);
+	free(q->names);
+	q->names = NULL;
+	q->count = 0;
 }

@@ -206,7 +206,8 @@ static void test_client__dry_run_prints_without_secrets(void **state)
 {
 	struct fixture f;
 	struct ddci_client c;
-	struct ddci_call call = { "POST", "/api/v2/dora/deployment", NULL, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, "e1" };
+	struct ddci_call call = { "POST", "/api/v2/dora/deployment", NULL, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, "e1",
+				  "dora" };
 	cJSON *attrs = cJSON_CreateObject(), *body, *resp = (cJSON *)1;
 	char *text = NULL;
 	size_t len = 0;
@@ -260,7 +261,7 @@ static void test_client__parses_response(void **state)
 	struct fixture f;
 	struct ddci_client c;
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
-	struct ddci_call call = { "POST", "/api/v2/dora/deployment", body, DDCI_CALL_RETRY, "e1" };
+	struct ddci_call call = { "POST", "/api/v2/dora/deployment", body, DDCI_CALL_RETRY, "e1", "dora" };
 	const char *id = NULL;
 
 	(void)state;
@@ -300,7 +301,7 @@ static void test_client__non_json_success_is_a_protocol_error(void **state)
 	struct server s;
 	struct fixture f;
 	struct ddci_client c;
-	struct ddci_call call = { "GET", "/api/v2/x", NULL, DDCI_CALL_READ, NULL };
+	struct ddci_call call = { "GET", "/api/v2/x", NULL, DDCI_CALL_READ, NULL, NULL };
 	cJSON *resp = NULL;
 
 	(void)state;
@@ -322,7 +323,7 @@ static void test_client__rejection_passes_through(void **state)
 	struct server s;
 	struct fixture f;
 	struct ddci_client c;
-	struct ddci_call call = { "POST", "/p", NULL, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, "e1" };
+	struct ddci_call call = { "POST", "/p", NULL, DDCI_CALL_RETRY | DDCI_CALL_SPOOL, "e1", NULL };
 	cJSON *resp = NULL;
 	char dir[] = "/tmp/ddci-test-spool-XXXXXX";
 
@@ -494,7 +495,7 @@ static void test_client__spools_when_unavailable(void **state)
 	struct ddci_client c;
 	cJSON *body = cJSON_CreateObject();
 	struct ddci_call call = { "POST", "/api/v2/dora/deployment", body, DDCI_CALL_RETRY | DDCI_CALL_SPOOL,
-				  "0123456789abcdef" };
+				  "0123456789abcdef", "dora" };
 	char dir[] = "/tmp/ddci-test-spool-XXXXXX";
 	char path[256];
 	const char *msg, *at;
@@ -531,6 +532,9 @@ static void test_client__spools_when_unavailable(void **state)
 		fclose(sf);
 		assert_non_null(strstr(content, "shop"));
 		assert_null(strstr(content, API_KEY));
+		/* What the API module chose travels with the event. */
+		assert_non_null(strstr(content, "\"family\":\"dora\""));
+		assert_non_null(strstr(content, "\"auth\":\"api\""));
 	}
 	assert_int_equal(unlink(path), 0);
 

@@ -22,6 +22,9 @@
 #include "ddci/http.h"
 #include "ddci/timeutil.h"
 
+/* A request: method, path, body, DDCI_HTTP_* flags, rate-limit family. */
+#define REQ(m, p, b, f, fam) (&(struct ddci_http_request){ (m), (p), (b), (f), (fam) })
+
 #define API_KEY "testapikey1234abcd"
 #define APP_KEY "testappkey5678efgh"
 
@@ -240,7 +243,7 @@ static void test_http__headers_and_keep_alive(void **state)
 	tf = open_memstream(&trace, &trace_len);
 	ddci_http_set_trace(h, tf);
 
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{\"a\":1}", 0), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{\"a\":1}", 0, "dora")), 0);
 	assert_int_equal(r.status, 202);
 	assert_int_equal(r.attempts, 1);
 	assert_string_equal(r.request_id, "rid-1");
@@ -248,9 +251,9 @@ static void test_http__headers_and_keep_alive(void **state)
 	assert_string_equal(ddci_buf_str(&r.body), "{\"data\":{\"id\":\"x\"}}");
 	ddci_http_response_release(&r);
 
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/x?page=2", NULL, DDCI_HTTP_APP_KEY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/api/v2/x?page=2", NULL, DDCI_HTTP_APP_KEY, NULL)), 0);
 	ddci_http_response_release(&r);
-	assert_int_equal(ddci_http_send(&r, h, "DELETE", "/api/v2/y", NULL, 0), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("DELETE", "/api/v2/y", NULL, 0, NULL)), 0);
 	ddci_http_response_release(&r);
 	fclose(tf);
 
@@ -297,7 +300,7 @@ static void test_http__retries_5xx_then_succeeds(void **state)
 	server_start(&s, replies, 3);
 	fixture_init(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY, "dora")), 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.attempts, 3);
 	assert_int_equal(s.served, 3);
@@ -320,7 +323,7 @@ static void test_http__5xx_after_all_retries(void **state)
 	server_start(&s, replies, 1);
 	fixture_init(&f, s.port, 20000, 2);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 3);
 	assert_string_equal(ddci_error_last(),
 			    "Datadog unavailable (HTTP 502) after 3 attempts: bad gateway (request id r5)");
@@ -348,7 +351,7 @@ static void test_http__400_is_not_retried(void **state)
 	server_start(&s, replies, 2);
 	fixture_init(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EREJECT);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EREJECT);
 	assert_int_equal(r.status, 400);
 	assert_int_equal(r.attempts, 1);
 	assert_int_equal(s.served, 1);
@@ -373,7 +376,7 @@ static void test_http__403_hints_at_keys(void **state)
 	server_start(&s, replies, 1);
 	fixture_init(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY | DDCI_HTTP_APP_KEY),
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY | DDCI_HTTP_APP_KEY, NULL)),
 			 DDCI_EREJECT);
 	assert_string_equal(ddci_error_last(), "Datadog rejected the request (HTTP 403): Forbidden; "
 					       "check DD_API_KEY / DD_APP_KEY and DD_SITE");
@@ -398,7 +401,7 @@ static void test_http__no_retry_without_flag(void **state)
 	server_start(&s, replies, 2);
 	fixture_init(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", 0), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", 0, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 1);
 	assert_int_equal(s.served, 1);
 	assert_string_equal(ddci_error_last(), "Datadog unavailable (HTTP 503): down");
@@ -418,7 +421,7 @@ static void test_http__connection_refused(void **state)
 	close(fd); /* bound, never listened: connections are refused */
 	fixture_init(&f, port, 10000, 1);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.status, 0);
 	assert_int_equal(r.attempts, 2);
 	assert_non_null(strstr(ddci_error_last(), "cannot reach http://127.0.0.1:"));
@@ -441,7 +444,7 @@ static void test_http__deadline_is_honoured(void **state)
 	fixture_init(&f, s.port, 1000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_true(elapsed_ms(t0) < 2000);
 	assert_non_null(strstr(ddci_error_last(), "timed out after 1 s (--timeout)"));
 	ddci_http_response_release(&r);
@@ -465,7 +468,7 @@ static void test_http__rate_limit_past_deadline_stops_at_once(void **state)
 	fixture_init(&f, s.port, 5000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_true(elapsed_ms(t0) < 1000);
 	assert_int_equal(r.attempts, 1);
 	assert_string_equal(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests; "
@@ -491,7 +494,7 @@ static void test_http__rate_limit_reset_is_waited_for(void **state)
 	server_start(&s, replies, 2);
 	fixture_init(&f, s.port, 1500, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	assert_int_equal(r.attempts, 2);
 	assert_int_equal(r.rl_remaining, 59);
 	assert_int_equal(r.rl_limit, -1); /* headers of the last response only */
@@ -521,7 +524,7 @@ static void test_http__rate_limit_is_retried_past_retries_until_served(void **st
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	/* Without DDCI_HTTP_RETRY too: a 429 was not processed. */
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/p", "{}", 0), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", 0, NULL)), 0);
 	assert_int_equal(r.attempts, 4); /* 3 rate limited + 1, with --retries 1 */
 	assert_true(elapsed_ms(t0) < 1200); /* spreads are cut to fit the deadline */
 	ddci_http_response_release(&r);
@@ -563,7 +566,7 @@ static void test_http__rate_limit_waits_for_reset_plus_spread(void **state)
 		tf = open_memstream(&trace, &trace_len);
 		ddci_http_set_trace(h, tf);
 		t0 = ddci_time_mono_ns();
-		assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), 0);
+		assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 		ms = elapsed_ms(t0);
 		fclose(tf);
 		assert_int_equal(r.attempts, 2);
@@ -609,7 +612,7 @@ static void test_http__shared_limit_paces_another_handle(void **state)
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY), 0);
+		assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY, "cases")), 0);
 		ddci_http_response_release(&r);
 	}
 	assert_true(elapsed_ms(t0) < 500);
@@ -617,7 +620,7 @@ static void test_http__shared_limit_paces_another_handle(void **state)
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	tf = open_memstream(&trace, &trace_len);
 	ddci_http_set_trace(h, tf);
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/api/v2/cases/aggregate", NULL, DDCI_HTTP_RETRY, "cases")), 0);
 	fclose(tf);
 	assert_true(elapsed_ms(t0) >= 900);
 	assert_int_equal(r.attempts, 1);
@@ -650,10 +653,10 @@ static void test_http__shared_limit_past_deadline_fails_fast(void **state)
 	server_start(&s, replies, 2);
 	fixture_init(&f, s.port, 2000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY, "dora")), 0);
 	ddci_http_response_release(&r);
 	t0 = ddci_time_mono_ns();
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY),
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY, "dora")),
 			 DDCI_EUNAVAIL);
 	assert_true(elapsed_ms(t0) < 500);
 	assert_int_equal(r.attempts, 0);
@@ -667,7 +670,7 @@ static void test_http__shared_limit_past_deadline_fails_fast(void **state)
 	 * so after that one attempt. */
 	fixture_init(&f, s.port, 2000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "POST", "/api/v2/cases/aggregate", "{}", DDCI_HTTP_RETRY),
+	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/cases/aggregate", "{}", DDCI_HTTP_RETRY, "cases")),
 			 DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 1);
 	assert_non_null(strstr(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests; "
@@ -692,7 +695,7 @@ static void test_http__rate_limit_not_retried_with_retries_0(void **state)
 	server_start(&s, replies, 1);
 	fixture_init(&f, s.port, 5000, 0);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p", NULL, DDCI_HTTP_RETRY), DDCI_EUNAVAIL);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 1);
 	assert_string_equal(ddci_error_last(), "rate limited by Datadog (HTTP 429): Too many requests");
 	ddci_http_response_release(&r);
@@ -717,18 +720,18 @@ static void test_http__empty_window_paces_the_next_request(void **state)
 	server_start(&s, replies, 2);
 	fixture_init(&f, s.port, 8000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=1", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p?page=1", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	ddci_http_response_release(&r);
 	t0 = ddci_time_mono_ns();
 	/* No request left in the window: the next page waits for the reset
 	 * instead of spending a 429. */
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=2", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p?page=2", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	assert_true(elapsed_ms(t0) >= 1000);
 	assert_int_equal(r.attempts, 1);
 	ddci_http_response_release(&r);
 	t0 = ddci_time_mono_ns();
 	/* Plenty left and never limited: no wait. */
-	assert_int_equal(ddci_http_send(&r, h, "GET", "/p?page=3", NULL, DDCI_HTTP_RETRY), 0);
+	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p?page=3", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	assert_true(elapsed_ms(t0) < 500);
 	ddci_http_response_release(&r);
 	ddci_http_free(h);

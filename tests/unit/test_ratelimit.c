@@ -384,30 +384,6 @@ static void test_ratelimit__format_parse_and_stale_state(void **state)
 	assert_int_equal(take(&s, &wait, T0 - 120000, T0, 0), DDCI_RL_PROBE);
 }
 
-static void test_ratelimit__families(void **state)
-{
-	static const char *const cases[][2] = {
-		{ "/api/v2/dora/deployment", "dora" },
-		{ "/api/v2/dora/failures?x=/cases", "dora" },
-		{ "/api/v2/test/flaky-test-management/tests?page[cursor]=abc", "flaky" },
-		{ "/api/v2/ci/tests/events/search", "tests" },
-		{ "/api/v2/ci/tests/analytics/aggregate", "tests" },
-		{ "/api/v2/synthetics/tests/abc/version_history", "synthetics" },
-		{ "/api/v2/cases/aggregate", "cases" },
-		{ "/api/v1/series", "series" },
-		{ "/api/v2/Logs/events", "_ogs" },
-		{ "/", "other" },
-		{ "/p?q=/dora/", "p" },
-	};
-	char fam[40];
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ddci_ratelimit_family(fam, sizeof(fam), cases[i][0]);
-		assert_string_equal(fam, cases[i][1]);
-	}
-}
-
 /* ---- the files ---- */
 
 static void test_ratelimit__file_named_without_key_private(void **state)
@@ -422,7 +398,7 @@ static void test_ratelimit__file_named_without_key_private(void **state)
 	rl = ddci_ratelimit_open(URL "/", KEY);
 	assert_non_null(rl);
 	assert_null(ddci_ratelimit_off(rl));
-	assert_int_equal(ddci_ratelimit_before(rl, &wait, "/api/v2/dora/deployment", ddci_ratelimit_now_ms() + 9999),
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "dora", ddci_ratelimit_now_ms() + 9999),
 			 DDCI_RL_PROBE);
 	snprintf(cmd, sizeof(cmd), "ls '%s'", dir);
 	p = popen(cmd, "r");
@@ -443,6 +419,31 @@ static void test_ratelimit__file_named_without_key_private(void **state)
 	ddci_ratelimit_free(NULL);
 }
 
+/* The family comes from the caller (and from spool files): it names a
+ * file only after anything but [a-z0-9_-] is made '_'; none is "other". */
+static void test_ratelimit__family_is_a_safe_file_name(void **state)
+{
+	struct ddci_ratelimit *rl;
+	int64_t wait;
+	char cmd[256], names[512] = "";
+	FILE *p;
+	size_t n;
+
+	(void)state;
+	rl = ddci_ratelimit_open(URL, KEY);
+	assert_non_null(rl);
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "../X/y", ddci_ratelimit_now_ms() + 9999), DDCI_RL_PROBE);
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, NULL, ddci_ratelimit_now_ms() + 9999), DDCI_RL_PROBE);
+	ddci_ratelimit_free(rl);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | sed 's/^.*-//' | LC_ALL=C sort | tr '\\n' ' '", dir);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(names, 1, sizeof(names) - 1, p);
+	names[n] = '\0';
+	pclose(p);
+	assert_string_equal(names, "_____y other ");
+}
+
 static void test_ratelimit__unsafe_directories_are_refused(void **state)
 {
 	struct ddci_ratelimit *rl;
@@ -458,7 +459,7 @@ static void test_ratelimit__unsafe_directories_are_refused(void **state)
 	assert_non_null(ddci_ratelimit_off(rl));
 	assert_non_null(strstr(ddci_ratelimit_off(rl), "writable by others"));
 	/* Off: every request simply goes. */
-	assert_int_equal(ddci_ratelimit_before(rl, &wait, "/api/v2/dora/deployment", ddci_ratelimit_now_ms() + 999),
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "dora", ddci_ratelimit_now_ms() + 999),
 			 DDCI_RL_GO);
 	ddci_ratelimit_free(rl);
 
@@ -513,7 +514,7 @@ static void test_ratelimit__symlinked_or_corrupt_file(void **state)
 	assert_null(ddci_ratelimit_off(rl));
 	/* Learn the name of the file, then damage it. */
 	now = ddci_ratelimit_now_ms();
-	assert_int_equal(ddci_ratelimit_before(rl, &wait, "/api/v2/cases/aggregate", now + 9999), DDCI_RL_PROBE);
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "cases", now + 9999), DDCI_RL_PROBE);
 	{
 		FILE *p;
 		char cmd[200];
@@ -531,9 +532,9 @@ static void test_ratelimit__symlinked_or_corrupt_file(void **state)
 	close(fd);
 	/* Damaged: read as nothing known, rewritten whole. */
 	now = ddci_ratelimit_now_ms();
-	assert_int_equal(ddci_ratelimit_before(rl, &wait, "/api/v2/cases/aggregate", now + 9999), DDCI_RL_PROBE);
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "cases", now + 9999), DDCI_RL_PROBE);
 	a = seen(200, 5, 4, 1, 1, now, now + 1);
-	assert_int_equal(ddci_ratelimit_after(rl, "/api/v2/cases/aggregate", &a), 1);
+	assert_int_equal(ddci_ratelimit_after(rl, "cases", &a), 1);
 	fd = open(path, O_RDONLY);
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
@@ -545,7 +546,7 @@ static void test_ratelimit__symlinked_or_corrupt_file(void **state)
 	/* A symbolic link in place of the file: refused, sharing turned off. */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(symlink("/etc/passwd", path), 0);
-	assert_int_equal(ddci_ratelimit_before(rl, &wait, "/api/v2/cases/aggregate", now + 9999), DDCI_RL_GO);
+	assert_int_equal(ddci_ratelimit_before(rl, &wait, "cases", now + 9999), DDCI_RL_GO);
 	assert_non_null(strstr(ddci_ratelimit_off(rl), "cannot open the state file"));
 	ddci_ratelimit_free(rl);
 }
@@ -619,7 +620,7 @@ static int child(struct server *srv)
 
 			if (tries > 100)
 				return 3;
-			turn = ddci_ratelimit_before(rl, &wait, "/api/v2/dora/deployment", deadline);
+			turn = ddci_ratelimit_before(rl, &wait, "dora", deadline);
 			slot = ddci_ratelimit_now_ms() + wait;
 			if (turn == DDCI_RL_LATE)
 				return 4;
@@ -628,7 +629,7 @@ static int child(struct server *srv)
 				continue;
 			a = serve(srv, ddci_ratelimit_now_ms());
 			a.slot_ms = slot;
-			ddci_ratelimit_after(rl, "/api/v2/dora/deployment", &a);
+			ddci_ratelimit_after(rl, "dora", &a);
 			if (a.status == 200)
 				break;
 		}
@@ -703,8 +704,8 @@ int main(void)
 		cmocka_unit_test(test_ratelimit__lag_widens_the_gap_between_windows),
 		cmocka_unit_test(test_ratelimit__answers_without_limit_free_the_crowd),
 		cmocka_unit_test(test_ratelimit__format_parse_and_stale_state),
-		cmocka_unit_test(test_ratelimit__families),
 		cmocka_unit_test_setup_teardown(test_ratelimit__file_named_without_key_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ratelimit__family_is_a_safe_file_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit__unsafe_directories_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit__symlinked_or_corrupt_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ratelimit__crowd_of_processes_stays_within_the_limit, setup,

@@ -1,6 +1,6 @@
-/* Unit tests for lib/net/spool.c.  ddci_client_call is replaced by a scripted
- * stub below (the linker takes it before lib/net/client.c's), so the flush
- * path is tested without a network. */
+/* Unit tests for lib/net/spool.c and lib/net/flush.c.  ddci_client_call is
+ * replaced by a scripted stub below (the linker takes it before
+ * lib/net/client.c's), so the flush path is tested without a network. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "ddci/client.h"
+#include "ddci/endpoint.h"
+#include "ddci/flush.h"
 #include "ddci/spool.h"
 #include "ddci/timeutil.h"
 
@@ -24,7 +26,7 @@
 
 #define MAX_CALLS 16
 static struct {
-	char method[16], path[128], body[512];
+	char method[16], path[128], body[512], family[40];
 	unsigned flags;
 } calls[MAX_CALLS];
 static int ncalls;
@@ -42,6 +44,7 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	snprintf(calls[i].method, sizeof(calls[i].method), "%s", call->method);
 	snprintf(calls[i].path, sizeof(calls[i].path), "%s", call->path);
 	snprintf(calls[i].body, sizeof(calls[i].body), "%s", body ? body : "");
+	snprintf(calls[i].family, sizeof(calls[i].family), "%s", call->family ? call->family : "(none)");
 	calls[i].flags = call->flags;
 	free(body);
 	if (script[i] < 0)
@@ -50,6 +53,20 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 }
 
 /* --- helpers ---------------------------------------------------------- */
+
+/* An event as the client spools it, without a family (as older ddci did). */
+static int write_event(char **name, const char *d, const char *id, const char *method, const char *path,
+		       const char *body)
+{
+	struct ddci_spool_event ev = { method, path, body, id, NULL, 0 };
+
+	return ddci_spool_write(name, d, &ev);
+}
+
+static int flush(struct ddci_flush_stats *st, struct ddci_client *c, const char *d)
+{
+	return ddci_flush(st, c, d, ddci_endpoint_classify);
+}
 
 static char root[64];
 static char dir[128];
@@ -130,7 +147,7 @@ static void test_spool__write_then_read(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(ddci_spool_write(&name, dir, "event-id-1", "POST", "/api/v2/dora/deployment", body), 0);
+	assert_int_equal(write_event(&name, dir, "event-id-1", "POST", "/api/v2/dora/deployment", body), 0);
 	after = ddci_time_now_ns();
 	assert_non_null(name);
 	assert_int_equal(strlen(name), 3 + 24 + 5);
@@ -165,17 +182,17 @@ static void test_spool__same_event_overwrites_and_keeps_place(void **state)
 	char *n1 = NULL, *n2 = NULL, *n3 = NULL, *n4 = NULL;
 
 	(void)state;
-	assert_int_equal(ddci_spool_write(&n1, dir, "id-A", "POST", "/api/v2/dora/deployment", "{\"v\":1}"), 0);
+	assert_int_equal(write_event(&n1, dir, "id-A", "POST", "/api/v2/dora/deployment", "{\"v\":1}"), 0);
 	assert_int_equal(ddci_spool_read(&e1, dir, n1), 0);
-	assert_int_equal(ddci_spool_write(&n2, dir, "id-A", "POST", "/api/v2/dora/deployment", "{\"v\":2}"), 0);
+	assert_int_equal(write_event(&n2, dir, "id-A", "POST", "/api/v2/dora/deployment", "{\"v\":2}"), 0);
 	assert_string_equal(n1, n2);
 	assert_int_equal(count_files(dir, ".json"), 1);
 	assert_int_equal(ddci_spool_read(&e2, dir, n2), 0);
 	assert_string_equal(e2.body, "{\"v\":2}");
 	assert_true(e1.queued_ns == e2.queued_ns);
 	/* Another id, or the same id on another endpoint, is another file. */
-	assert_int_equal(ddci_spool_write(&n3, dir, "id-B", "POST", "/api/v2/dora/deployment", "{}"), 0);
-	assert_int_equal(ddci_spool_write(&n4, dir, "id-A", "POST", "/api/v2/dora/failure", "{}"), 0);
+	assert_int_equal(write_event(&n3, dir, "id-B", "POST", "/api/v2/dora/deployment", "{}"), 0);
+	assert_int_equal(write_event(&n4, dir, "id-A", "POST", "/api/v2/dora/failure", "{}"), 0);
 	assert_string_not_equal(n1, n3);
 	assert_string_not_equal(n1, n4);
 	assert_int_equal(count_files(dir, ".json"), 3);
@@ -191,7 +208,7 @@ static void test_spool__write_keeps_callers_message(void **state)
 {
 	(void)state;
 	ddci_error_set(DDCI_EUNAVAIL, "cannot reach datadog");
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "/api/v2/dora/failure", "{}"), 0);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "/api/v2/dora/failure", "{}"), 0);
 	assert_string_equal(ddci_error_last(), "cannot reach datadog");
 }
 
@@ -204,7 +221,7 @@ static void test_spool__file_holds_no_key_and_no_id_in_name(void **state)
 	(void)state;
 	memset(long_id, 'x', sizeof(long_id) - 1);
 	long_id[sizeof(long_id) - 1] = '\0';
-	assert_int_equal(ddci_spool_write(&name, dir, long_id, "PATCH", "/api/v2/dora/deployments/abc", "{}"), 0);
+	assert_int_equal(write_event(&name, dir, long_id, "PATCH", "/api/v2/dora/deployments/abc", "{}"), 0);
 	assert_int_equal(strlen(name), 32);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	text = slurp(path);
@@ -220,33 +237,33 @@ static void test_spool__refuses_unsafe_directories(void **state)
 	char link[256], file[256], inner[300];
 
 	(void)state;
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "/x", "{}"), 0);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "/x", "{}"), 0);
 
 	snprintf(link, sizeof(link), "%s/link", root);
 	assert_int_equal(symlink(dir, link), 0);
-	assert_int_equal(ddci_spool_write(NULL, link, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(write_event(NULL, link, "id", "POST", "/x", "{}"), DDCI_EIO);
 	assert_non_null(strstr(ddci_error_last(), "symlink"));
 	snprintf(inner, sizeof(inner), "%s/", link);
-	assert_int_equal(ddci_spool_write(NULL, inner, "id", "POST", "/x", "{}"), DDCI_EIO);
-	assert_int_equal(ddci_spool_flush(NULL, NULL, link), DDCI_EIO);
+	assert_int_equal(write_event(NULL, inner, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(flush(NULL, NULL, link), DDCI_EIO);
 
 	assert_int_equal(chmod(dir, 0770), 0);
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "/x", "{}"), DDCI_EIO);
 	assert_non_null(strstr(ddci_error_last(), "writable by group or others"));
 	assert_int_equal(chmod(dir, 0703), 0);
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "/x", "{}"), DDCI_EIO);
 	assert_int_equal(chmod(dir, 0700), 0);
 
 	snprintf(file, sizeof(file), "%s/plainfile", root);
 	write_raw("../../../plainfile", "x");
-	assert_int_equal(ddci_spool_write(NULL, file, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(write_event(NULL, file, "id", "POST", "/x", "{}"), DDCI_EIO);
 	snprintf(inner, sizeof(inner), "%s/plainfile/sub", root);
-	assert_int_equal(ddci_spool_write(NULL, inner, "id", "POST", "/x", "{}"), DDCI_EIO);
+	assert_int_equal(write_event(NULL, inner, "id", "POST", "/x", "{}"), DDCI_EIO);
 
-	assert_int_equal(ddci_spool_write(NULL, NULL, "id", "POST", "/x", "{}"), DDCI_EUSAGE);
-	assert_int_equal(ddci_spool_write(NULL, "", "id", "POST", "/x", "{}"), DDCI_EUSAGE);
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "", "/x", "{}"), DDCI_EUSAGE);
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "x", "{}"), DDCI_EUSAGE);
+	assert_int_equal(write_event(NULL, NULL, "id", "POST", "/x", "{}"), DDCI_EUSAGE);
+	assert_int_equal(write_event(NULL, "", "id", "POST", "/x", "{}"), DDCI_EUSAGE);
+	assert_int_equal(write_event(NULL, dir, "id", "", "/x", "{}"), DDCI_EUSAGE);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "x", "{}"), DDCI_EUSAGE);
 }
 
 static void test_spool__read_rejects_bad_names_and_files(void **state)
@@ -255,7 +272,7 @@ static void test_spool__read_rejects_bad_names_and_files(void **state)
 	char target[256], link[256];
 
 	(void)state;
-	assert_int_equal(ddci_spool_write(NULL, dir, "id", "POST", "/x", "{}"), 0);
+	assert_int_equal(write_event(NULL, dir, "id", "POST", "/x", "{}"), 0);
 	assert_int_equal(ddci_spool_read(&e, dir, "../x.json"), DDCI_EUSAGE);
 	assert_int_equal(ddci_spool_read(&e, dir, ".lock"), DDCI_EUSAGE);
 	assert_int_equal(ddci_spool_read(&e, dir, ""), DDCI_EUSAGE);
@@ -287,18 +304,18 @@ static void test_spool__flush_missing_dir_is_empty(void **state)
 	struct ddci_flush_stats st = { 9, 9, 9, 9 };
 
 	(void)state;
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), 0);
+	assert_int_equal(flush(&st, NULL, dir), 0);
 	assert_int_equal(st.found, 0);
 	assert_int_equal(st.sent, 0);
 	assert_int_equal(ncalls, 0);
-	assert_int_equal(ddci_spool_flush(&st, NULL, NULL), DDCI_EUSAGE);
+	assert_int_equal(flush(&st, NULL, NULL), DDCI_EUSAGE);
 	/* Found by the soak test: an existing spool with nothing queued (only
 	 * its lock file) flushes to nothing, without qsort(NULL, 0) (UB). */
 	char empty[300];
 	snprintf(empty, sizeof(empty), "%s/empty", root);
 	assert_int_equal(mkdir(empty, 0700), 0);
-	assert_int_equal(ddci_spool_flush(&st, NULL, empty), 0);
-	assert_int_equal(ddci_spool_flush(&st, NULL, empty), 0);
+	assert_int_equal(flush(&st, NULL, empty), 0);
+	assert_int_equal(flush(&st, NULL, empty), 0);
 	assert_int_equal(st.found, 0);
 	assert_int_equal(ncalls, 0);
 }
@@ -318,13 +335,13 @@ static void test_spool__flush_sends_oldest_first_and_deletes(void **state)
 	struct ddci_flush_stats st;
 
 	(void)state;
-	assert_int_equal(ddci_spool_write(NULL, dir, "first", "POST", "/api/v2/dora/deployment",
+	assert_int_equal(write_event(NULL, dir, "first", "POST", "/api/v2/dora/deployment",
 					  "{\"started_at\":1795639027123456789}"), 0);
 	spool_at("ev-aaa.json", 3000, "POST", "/api/v2/dora/failure", "{\\\"n\\\":3}");
 	spool_at("ev-zzz.json", 2000, "PATCH", "/api/v2/dora/deployments/d1", "{\\\"n\\\":2}");
 	spool_at("ev-bbb.json", 3000, "POST", "/api/v2/dora/failure", "{\\\"n\\\":4}");
 	write_raw("notes.txt", "not an event");
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), 0);
+	assert_int_equal(flush(&st, NULL, dir), 0);
 	assert_int_equal(st.found, 4);
 	assert_int_equal(st.sent, 4);
 	assert_int_equal(st.failed, 0);
@@ -358,7 +375,7 @@ static void test_spool__flush_sets_rejected_aside_and_stops_when_unavailable(voi
 	script[0] = 0;
 	script[1] = DDCI_EREJECT;
 	script[2] = DDCI_EUNAVAIL;
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), DDCI_EUNAVAIL);
+	assert_int_equal(flush(&st, NULL, dir), DDCI_EUNAVAIL);
 	assert_int_equal(ncalls, 3);
 	assert_int_equal(st.found, 4);
 	assert_int_equal(st.sent, 1);
@@ -372,7 +389,7 @@ static void test_spool__flush_sets_rejected_aside_and_stops_when_unavailable(voi
 	/* Next time Datadog is back: the rest goes, in order. */
 	memset(script, 0, sizeof(script));
 	ncalls = 0;
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), 0);
+	assert_int_equal(flush(&st, NULL, dir), 0);
 	assert_int_equal(st.found, 2);
 	assert_int_equal(st.sent, 2);
 	assert_int_equal(count_files(dir, ".json"), 0);
@@ -387,7 +404,7 @@ static void test_spool__flush_reports_rejection_but_goes_on(void **state)
 	spool_at("ev-1.json", 1, "POST", "/api/v2/dora/failure", "{}");
 	spool_at("ev-2.json", 2, "POST", "/api/v2/dora/failure", "{}");
 	script[0] = DDCI_EREJECT;
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), DDCI_EREJECT);
+	assert_int_equal(flush(&st, NULL, dir), DDCI_EREJECT);
 	assert_int_equal(ncalls, 2);
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(st.rejected, 1);
@@ -404,7 +421,7 @@ static void test_spool__flush_sets_corrupt_files_aside(void **state)
 	spool_at("ev-1.json", 1, "POST", "/api/v2/dora/failure", "{}");
 	write_raw("ev-0.json", "garbage");
 	spool_at("ev-2.json", 2, "POST", "/api/v2/dora/failure", "{not json");
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), DDCI_EIO);
+	assert_int_equal(flush(&st, NULL, dir), DDCI_EIO);
 	assert_int_equal(ncalls, 1);
 	assert_int_equal(st.found, 3);
 	assert_int_equal(st.sent, 1);
@@ -421,7 +438,7 @@ static void test_spool__flush_dry_run_keeps_files(void **state)
 	(void)state;
 	spool_at("ev-1.json", 1, "POST", "/api/v2/dora/failure", "{}");
 	script[0] = DDCI_DRY_RUN;
-	assert_int_equal(ddci_spool_flush(&st, NULL, dir), 0);
+	assert_int_equal(flush(&st, NULL, dir), 0);
 	assert_int_equal(ncalls, 1);
 	assert_int_equal(st.sent, 0);
 	assert_int_equal(count_files(dir, ".json"), 1);
@@ -445,14 +462,76 @@ static void test_spool__flush_waits_for_lock_until_deadline(void **state)
 	c.cfg = &cfg;
 	t0 = ddci_time_mono_ns();
 	cfg.deadline_mono_ns = t0 + 200 * INT64_C(1000000);
-	assert_int_equal(ddci_spool_flush(NULL, &c, dir), DDCI_EUNAVAIL);
+	assert_int_equal(flush(NULL, &c, dir), DDCI_EUNAVAIL);
 	assert_true(ddci_time_mono_ns() - t0 >= 200 * INT64_C(1000000));
 	assert_non_null(strstr(ddci_error_last(), "another flush"));
 	assert_int_equal(ncalls, 0);
 	close(fd);
 	cfg.deadline_mono_ns = ddci_time_mono_ns() + DDCI_NS_PER_SEC;
-	assert_int_equal(ddci_spool_flush(NULL, &c, dir), 0);
+	assert_int_equal(flush(NULL, &c, dir), 0);
 	assert_int_equal(ncalls, 1);
+}
+
+
+/* The API module's choices travel with the event: the file records the
+ * rate-limit family and the keys the endpoint needs (never a key). */
+static void test_spool__file_records_family_and_auth(void **state)
+{
+	struct ddci_spool_event ev = { "PATCH", "/api/v2/dora/deployments/d1", "{}", "id-1", DDCI_FAMILY_DORA, 1 };
+	struct ddci_spool_entry e;
+	char *name = NULL, path[256];
+	const char *text;
+
+	(void)state;
+	assert_int_equal(ddci_spool_write(&name, dir, &ev), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = slurp(path);
+	assert_non_null(strstr(text, "\"family\":\"dora\""));
+	assert_non_null(strstr(text, "\"auth\":\"api+app\""));
+	assert_null(strstr(text, "key"));
+	assert_int_equal(ddci_spool_read(&e, dir, name), 0);
+	assert_string_equal(e.family, "dora");
+	assert_int_equal(e.app_key, 1);
+	assert_string_equal(e.event_id, "id-1");
+	ddci_spool_entry_release(&e);
+	free(name);
+
+	/* An older file says neither. */
+	spool_at("ev-old.json", 1, "POST", "/api/v2/dora/failure", "{}");
+	assert_int_equal(ddci_spool_read(&e, dir, "ev-old.json"), 0);
+	assert_null(e.family);
+	assert_int_equal(e.app_key, -1);
+	ddci_spool_entry_release(&e);
+}
+
+/* Flush sends what the file recorded, not what the path suggests; files
+ * from before the fields existed get them from the classifier. */
+static void test_flush__sends_recorded_family_and_auth(void **state)
+{
+	struct ddci_flush_stats st;
+
+	(void)state;
+	write_raw("ev-1.json", "{\"v\":1,\"method\":\"POST\",\"path\":\"/api/v2/dora/failure\",\"queued_ns\":1,"
+			       "\"family\":\"other-family\",\"auth\":\"api+app\",\"body\":\"{}\"}");
+	spool_at("ev-2.json", 2, "PATCH", "/api/v2/dora/deployments/d1", "{}");
+	write_raw("ev-3.json", "{\"v\":1,\"method\":\"POST\",\"path\":\"/api/v2/cases/x\",\"queued_ns\":3,"
+			       "\"auth\":\"api\",\"body\":\"{}\"}");
+	assert_int_equal(flush(&st, NULL, dir), 0);
+	assert_int_equal(ncalls, 3);
+	assert_string_equal(calls[0].family, "other-family");
+	assert_int_equal(calls[0].flags, DDCI_CALL_RETRY | DDCI_CALL_APP_KEY);
+	assert_string_equal(calls[1].family, "dora");
+	assert_int_equal(calls[1].flags, DDCI_CALL_RETRY | DDCI_CALL_APP_KEY);
+	assert_string_equal(calls[2].family, "cases");
+	assert_int_equal(calls[2].flags, DDCI_CALL_RETRY);
+
+	/* Without a classifier, an older file goes with the API key only. */
+	ncalls = 0;
+	spool_at("ev-4.json", 4, "PATCH", "/api/v2/dora/deployments/d1", "{}");
+	assert_int_equal(ddci_flush(&st, NULL, dir, NULL), 0);
+	assert_int_equal(ncalls, 1);
+	assert_string_equal(calls[0].family, "(none)");
+	assert_int_equal(calls[0].flags, DDCI_CALL_RETRY);
 }
 
 int main(void)
@@ -472,6 +551,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spool__flush_sets_corrupt_files_aside, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool__flush_dry_run_keeps_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spool__flush_waits_for_lock_until_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spool__file_records_family_and_auth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush__sends_recorded_family_and_auth, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
