@@ -4,13 +4,24 @@
 # INPUT_<NAME> (never `${{ }}` inside the script), so a value is always data,
 # never shell. run.sh builds the ddci command line in the DDCI_ARGS array with
 # the helpers below and calls ddci_action_exec.
+#
+# Bash 3.2 compatible (macOS runners): no ${x,,}, mapfile, associative
+# arrays or `local -n`; an array that may be empty is expanded as
+# ${a[@]+"${a[@]}"} (bash < 4.4 calls "${a[@]}" of an empty array unbound
+# under set -u).
 # shellcheck shell=bash
 
 DDCI_ARGS=()
 
-# ddci_action_error MESSAGE — a workflow error annotation; returns 2.
+# ddci_action_error MESSAGE — a workflow error annotation; returns 2. The
+# message is escaped as workflow-command data (%, CR, LF), so an input quoted
+# in it cannot start a command line of its own.
 ddci_action_error() {
-	printf '::error title=ddci::%s\n' "$1"
+	local m="$1" cr=$'\r' nl=$'\n'
+	m="${m//%/%25}"
+	m="${m//$cr/%0D}"
+	m="${m//$nl/%0A}"
+	printf '::error title=ddci::%s\n' "$m"
 	return 2
 }
 
@@ -25,9 +36,9 @@ ddci_action_mask() {
 
 # ddci_action_bool NAME VALUE — 0 for true, 1 for false, 2 (annotated) otherwise.
 ddci_action_bool() {
-	case "${2,,}" in
-	true | yes | on | 1) return 0 ;;
-	false | no | off | 0 | '') return 1 ;;
+	case "$2" in
+	[Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn] | 1) return 0 ;;
+	[Ff][Aa][Ll][Ss][Ee] | [Nn][Oo] | [Oo][Ff][Ff] | 0 | '') return 1 ;;
 	esac
 	ddci_action_error "input '$1' must be true or false, not '$2'"
 }
@@ -54,6 +65,12 @@ ddci_action_connection() {
 	0) export DDCI_DRY_RUN=1 ;;
 	2) return 2 ;;
 	esac
+	# GitHub does not enforce `required:` on composite actions: an unset
+	# secret (or a pull request from a fork) arrives as an empty api-key.
+	if [ -z "${DD_API_KEY:-}${DATADOG_API_KEY:-}${DD_API_KEY_FILE:-}${DDCI_DRY_RUN:-}" ]; then
+		ddci_action_error "input 'api-key' is empty: pass api-key: \${{ secrets.DD_API_KEY }} and check that the secret exists and reaches this workflow (pull requests from forks get no secrets)"
+		return 2
+	fi
 	return 0
 }
 
@@ -81,7 +98,7 @@ ddci_action_list() {
 	local -a items
 	while IFS= read -r line || [ -n "$line" ]; do
 		IFS=',' read -r -a items <<<"$line"
-		for item in "${items[@]}"; do
+		for item in ${items[@]+"${items[@]}"}; do
 			item="${item#"${item%%[![:space:]]*}"}"
 			item="${item%"${item##*[![:space:]]}"}"
 			[ -n "$item" ] && DDCI_ARGS+=("$flag" "$item")
@@ -112,8 +129,9 @@ ddci_action_tool() {
 
 # ddci_action_output NAME VALUE — one step output (single line).
 ddci_action_output() {
+	local nl=$'\n'
 	[ -n "${GITHUB_OUTPUT:-}" ] || return 0
-	printf '%s=%s\n' "$1" "${2//$'\n'/ }" >>"$GITHUB_OUTPUT"
+	printf '%s=%s\n' "$1" "${2//$nl/ }" >>"$GITHUB_OUTPUT"
 }
 
 # ddci_action_exec TOOL — run TOOL with DDCI_ARGS; record its exit code as the
@@ -122,7 +140,7 @@ ddci_action_exec() {
 	local rc=0 out
 	ddci_action_tool "$1" || return 2
 	out=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/ddci-out.XXXXXX")
-	"$DDCI_TOOL" "${DDCI_ARGS[@]}" >"$out" || rc=$?
+	"$DDCI_TOOL" ${DDCI_ARGS[@]+"${DDCI_ARGS[@]}"} >"$out" || rc=$?
 	cat "$out"
 	# shellcheck disable=SC2034 # read by run.sh
 	DDCI_STDOUT=$(cat "$out")

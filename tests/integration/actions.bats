@@ -124,11 +124,16 @@ api_key() { jq -c --arg k "$FAKE_API_KEY" --arg u "$FAKE_URL" '. + {"api-key":$k
 	grep -q '"started_at":1700000000000000000[,}]' "$FAKE_LOG"
 }
 
-@test "deploy: a missing api-key fails like a required input on GitHub" {
+@test "deploy: a missing api-key (GitHub does not enforce required:) is exit 2 naming the input, nothing sent" {
 	action deploy '{"service":"shop","started-at":"now"}'
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"Input required and not supplied: api-key"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"::error title=ddci::input 'api-key' is empty"* ]]
+	[ "$(jq -r '."exit-code"' <<<"$OUT")" = "" ]
 	[ "$(fake_requests)" -eq 0 ]
+	# an empty secret is the same
+	action flaky-gate '{"api-key":"","app-key":"x","max-active":"1"}'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"input 'api-key' is empty"* ]]
 }
 
 @test "deploy: a bad boolean input is an annotated error, exit 2, nothing sent" {
@@ -259,28 +264,130 @@ load_runs() {
 	[ -s rate.md ]
 }
 
-@test "failrate-gate: max-failure-rate is required" {
+@test "failrate-gate: a missing max-failure-rate is ddci's exit 2 (required: is not enforced by GitHub)" {
 	action failrate-gate "$(keys '{}')"
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"Input required and not supplied: max-failure-rate"* ]]
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"max-failure-rate"* ]]
+	[ "$(fake_requests)" -eq 0 ]
 }
 
-@test "setup: a cached build is reused, put on PATH, and the job start recorded" {
+# setup_plan [ENV...] — the setup action's plan step; prints its outputs.
+setup_plan() {
+	: >"$T/plan"
+	env "$@" GITHUB_OUTPUT="$T/plan" GITHUB_ACTION_PATH="$DDCI_ROOT/actions/setup" \
+		"$DDCI_ROOT/actions/setup/run.sh" plan >/dev/null && cat "$T/plan"
+}
+
+@test "setup: the cache key names the OS release and architecture" {
+	. /etc/os-release
+	out=$(setup_plan INPUT_PREFIX="$T/tool")
+	key=$(sed -n 's/^key=//p' <<<"$out")
+	[[ "$key" == "ddci-$ID$VERSION_ID-$(uname -m)-$(cat "$DDCI_ROOT/VERSION")-"* ]]
+	[ "$(sed -n 's/^version=//p' <<<"$out")" = "$(cat "$DDCI_ROOT/VERSION")" ]
+	# a released version is keyed by the version alone; a bad one names the input
+	out=$(setup_plan INPUT_VERSION=v9.8.7)
+	[[ "$(sed -n 's/^key=//p' <<<"$out")" == "ddci-$ID$VERSION_ID-$(uname -m)-9.8.7-release" ]]
+	[[ "$(sed -n 's/^dir=//p' <<<"$out")" == */ddci/9.8.7-release/"$ID$VERSION_ID-$(uname -m)" ]]
+	run env INPUT_VERSION='1.0.0;id' GITHUB_OUTPUT="$T/plan2" "$DDCI_ROOT/actions/setup/run.sh" plan
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"::error title=ddci::input 'version' must be a ddci version"* ]]
+}
+
+@test "setup: Windows and macOS runners get a clear error, exit 2" {
+	RUNNER_OS=Windows action setup '{}'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"::error title=ddci::ddci setup does not support Windows runners"*ubuntu-latest* ]]
+	RUNNER_OS=macOS action setup '{}'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"does not support macOS runners"* ]]
+}
+
+@test "setup: a cached build is reused, put on PATH, bin-dir/version outputs, and the job start recorded" {
 	prefix="$T/tool"
 	mkdir -p "$prefix/bin"
 	cp "$DDCI_BIN"/ddci* "$prefix/bin/"
-	key=$(RUNNER_OS=Linux GITHUB_OUTPUT="$T/plan" GITHUB_ACTION_PATH="$DDCI_ROOT/actions/setup" INPUT_PREFIX="$prefix" \
-		"$DDCI_ROOT/actions/setup/run.sh" plan >/dev/null && sed -n 's/^key=//p' "$T/plan")
-	[[ "$key" == ddci-Linux-* ]]
+	key=$(setup_plan INPUT_PREFIX="$prefix" | sed -n 's/^key=//p')
 	printf '%s\n' "$key" >"$prefix/.ddci-cache-key"
+	: >"$GITHUB_ENV"
 	action setup "$(jq -nc --arg p "$prefix" '{prefix:$p}')"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '."cache-hit"' <<<"$OUT")" = true ]
 	[ "$(jq -r '."bin-dir"' <<<"$OUT")" = "$prefix/bin" ]
+	[ "$(jq -r .version <<<"$OUT")" = "$(cat "$DDCI_ROOT/VERSION")" ]
 	grep -qx "$prefix/bin" "$GITHUB_PATH"
 	grep -qx "DDCI_BIN_DIR=$prefix/bin" "$GITHUB_ENV"
 	grep -Eqx 'DDCI_JOB_STARTED_AT=[0-9]{10}' "$GITHUB_ENV"
 	[[ "$output" == *"ddci"* ]]
+	# a job that set its own start keeps it
+	: >"$GITHUB_ENV"
+	DDCI_JOB_STARTED_AT=1700000000 action setup "$(jq -nc --arg p "$prefix" '{prefix:$p}')"
+	run ! grep -q DDCI_JOB_STARTED_AT "$GITHUB_ENV"
+}
+
+@test "setup: the cache is restored before the install and saved right after it, only on a miss" {
+	node -e '
+		const y = require(process.argv[1]).load(require("fs").readFileSync(process.argv[2], "utf8"));
+		const s = y.runs.steps, at = (p) => s.findIndex(p);
+		const plan = at((x) => x.id === "plan"), restore = at((x) => /^actions\/cache\/restore@/.test(x.uses || "")),
+		      install = at((x) => x.id === "install"), save = at((x) => /^actions\/cache\/save@/.test(x.uses || ""));
+		if (!(plan < restore && restore < install && install < save && save === s.length - 1)) throw new Error("order");
+		if (!/cache-hit != .true./.test(s[save].if)) throw new Error("save only on a miss: " + s[save].if);
+		if (s.some((x) => /^actions\/cache@/.test(x.uses || ""))) throw new Error("actions/cache saves only when the job succeeds");
+		for (const k of ["version", "cache", "install-deps", "prefix"]) if (!y.inputs[k]) throw new Error("input " + k);
+		for (const k of ["version", "bin-dir", "cache-hit"]) if (!y.outputs[k]) throw new Error("output " + k);
+	' "$CI_TOOLS/node_modules/js-yaml" "$DDCI_ROOT/actions/setup/action.yml"
+}
+
+@test "the action scripts are bash 3.2 code (macOS runners): no bash 4 expansions or builtins" {
+	cd "$DDCI_ROOT/actions"
+	code() { grep -nE "$1" -- */run.sh lib/common.sh | grep -vE '^[^:]+:[0-9]+:[[:space:]]*#' || true; }
+	# ${x,,} ${x^^} ${x@Q}, mapfile/readarray, associative arrays, namerefs, |&, &>>, ;;&, ${a[-1]}
+	hits=$(code '\$\{[A-Za-z_][A-Za-z0-9_]*(,,?|\^\^?|@[QEPAa])\}|\b(mapfile|readarray|coproc)\b|(declare|local|typeset) -[a-zA-Z]*[An]|\|&|&>>|;;&|\$\{[A-Za-z_]+\[-[0-9]+\]\}|\$EPOCH')
+	echo "$hits"
+	[ -z "$hits" ]
+	# an array that may be empty is expanded as ${a[@]+"${a[@]}"} (bash < 4.4 and set -u)
+	hits=$(code '(^|[^+])"\$\{[A-Za-z_]+\[@\]\}"')
+	echo "$hits"
+	[ -z "$hits" ]
+}
+
+@test "workflow commands and \${VAR} in inputs reach ddci literally and start no command" {
+	export SECRETISH=leaked-value
+	action deploy "$(api_key '{"service":"shop","started-at":"1700000000","tags":"note:::warning::x\nk:${DD_API_KEY}\nm:::add-mask::shop\nv:$SECRETISH"}')"
+	[ "$status" -eq 0 ]
+	[ "$(last_body /api/v2/dora/deployment | jq -c .data.attributes.custom_tags)" = '["note:::warning::x","k:${DD_API_KEY}","m:::add-mask::shop","v:$SECRETISH"]' ]
+	action incident "$(api_key '{"name":"::add-mask::${DD_API_KEY}\n::warning::y","services":"shop","started-at":"1700000000"}')"
+	[ "$status" -eq 0 ]
+	[ "$(last_body /api/v2/dora/failure | jq -r .data.attributes.name)" = '::add-mask::${DD_API_KEY}
+::warning::y' ]
+	# an input quoted in an error cannot start a line of its own
+	action deploy "$(api_key '{"service":"shop","no-fail":"x\n::add-mask::shop"}')"
+	[ "$status" -eq 2 ]
+	run grep -c '^::add-mask::shop' <<<"$output"
+	[ "$output" = 0 ]
+}
+
+@test "flaky-gate on a push (no pull request): max-new and fail-on-changed judge the commits pushed" {
+	load_flaky 1
+	before=$(git rev-parse HEAD~1)
+	GITHUB_EVENT_NAME=push action flaky-gate "$(keys '{"max-new":"0","fail-on-changed":"true"}')"
+	echo "$output" | grep -q "judging the change from HEAD~1"
+	[ "$status" -eq 0 ]
+	GITHUB_EVENT_NAME=push GH_SIM_EVENT="{\"before\":\"$before\"}" action flaky-gate "$(keys '{"max-new":"0","fail-on-changed":"true"}')"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"judging the change from $before"* ]]
+	# a shallow checkout: no base; the summary says so, the rest of the gate runs
+	git clone -q --depth 1 "file://$PWD" "$T/shallow"
+	cd "$T/shallow"
+	git remote set-url origin https://github.com/acme/shop.git
+	: >"$GITHUB_STEP_SUMMARY"
+	GITHUB_EVENT_NAME=push GH_SIM_EVENT='{"before":"0000000000000000000000000000000000000000"}' action flaky-gate "$(keys '{"max-new":"0","max-active":"5"}')"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"::warning title=ddci::no base"* ]]
+	grep -q 'max-new and fail-on-changed were not checked' "$GITHUB_STEP_SUMMARY"
+	GITHUB_EVENT_NAME=push action flaky-gate "$(keys '{"max-new":"0","without-base":"fail"}')"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '."gate-result"' <<<"$OUT")" = failed ]
 }
 
 @test "the actions find ddci through DDCI_BIN_DIR, and say how to install it when absent" {
