@@ -46,9 +46,10 @@ const ROOT = process.env.GH_SIM_ROOT ? path.resolve(process.env.GH_SIM_ROOT) : "
 const WRAP = process.env.GH_SIM_WRAP ? JSON.parse(process.env.GH_SIM_WRAP) : [];
 const CACHE = process.env.GH_SIM_CACHE || "";
 const inside = (p) => (ROOT && p.startsWith(ROOT + "/") ? p.slice(ROOT.length) : p);
-const outside = (p) => (ROOT ? path.join(ROOT, p) : p);
 const tmpBase = ROOT ? path.join(ROOT, "tmp") : require("os").tmpdir();
 const tmp = fs.mkdtempSync(path.join(tmpBase, "gh-sim-"));
+// in a fresh runner's root the steps run as its user: the files are theirs too
+if (ROOT) fs.chmodSync(tmp, 0o777);
 let fileSeq = 0;
 
 // ---- expressions -------------------------------------------------------
@@ -245,6 +246,7 @@ function parseFile(file) {
 function newFile(name) {
 	const p = path.join(tmp, `${name}-${++fileSeq}`);
 	fs.writeFileSync(p, "");
+	if (ROOT) fs.chmodSync(p, 0o666);
 	return p;
 }
 
@@ -276,7 +278,7 @@ function runScript(step, ctx, script) {
 function cacheStep(kind, withs) {
 	if (!CACHE) return { status: 0, outputs: {} };
 	const file = path.join(CACHE, `${withs.key.replace(/[^A-Za-z0-9._-]/g, "_")}.tar`);
-	const rel = path.relative("/", outside(withs.path));
+	const rel = path.relative("/", path.resolve("/", withs.path));
 	const base = ROOT || "/";
 	if (kind === "restore") {
 		if (!fs.existsSync(file)) {
@@ -292,8 +294,10 @@ function cacheStep(kind, withs) {
 		return { status: 0, outputs: {} };
 	}
 	const r = spawnSync("tar", ["-C", base, "-cf", file + ".part", rel], { stdio: "inherit" });
-	if (r.status === 0) fs.renameSync(file + ".part", file);
-	console.log(`Cache saved with key: ${withs.key}`);
+	if (r.status === 0) {
+		fs.renameSync(file + ".part", file);
+		console.log(`Cache saved with key: ${withs.key}`);
+	}
 	return { status: r.status, outputs: {} };
 }
 

@@ -6,7 +6,8 @@ import org.codehaus.groovy.control.CompilationFailedException
 int bad = 0
 args.each { f ->
     try {
-        new GroovyShell().parse(new File(f))
+        // `@Library('x') _` needs Jenkins to resolve
+        new GroovyShell().parse(new File(f).text.replaceAll(/(?m)^@Library\(.*\)\s*_\s*$/, ''), new File(f).name.replaceAll(/\W/, '_'))
         println "ok ${f}"
     } catch (CompilationFailedException e) {
         println "FAIL ${f}: ${e.message}"

@@ -397,3 +397,64 @@ setup_plan() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"actions/setup"* ]]
 }
+
+# readme_workflows — README.md's GitHub Actions snippets as workflows in $T:
+# readme-0.yml (the deploy job, as written) and readme-1.yml (the gate steps,
+# as written, as the steps of a job `gates`); a tool-cache hit for setup.
+readme_workflows() {
+	node "$CI_TOOLS/readme-blocks.js" "$DDCI_ROOT/README.md" "GitHub Actions" 0 >"$T/readme-0.yml"
+	{
+		printf 'jobs:\n  gates:\n    steps:\n'
+		node "$CI_TOOLS/readme-blocks.js" "$DDCI_ROOT/README.md" "GitHub Actions" 1
+	} >"$T/readme-1.yml"
+	out=$(setup_plan)
+	dir=$(sed -n 's/^dir=//p' <<<"$out")
+	mkdir -p "$dir/bin"
+	cp "$DDCI_BIN"/ddci* "$dir/bin/"
+	sed -n 's/^key=//p' <<<"$out" >"$dir/.ddci-cache-key"
+	mkdir -p scripts
+	printf '#!/bin/sh\necho "deploying to $1"\n' >scripts/deploy.sh
+	chmod +x scripts/deploy.sh
+	export GH_SIM_ACTIONS="$DDCI_ROOT/actions" DDCI_API_URL="$FAKE_URL"
+	export GH_SIM_SECRETS="{\"DD_API_KEY\":\"$FAKE_API_KEY\",\"DD_APP_KEY\":\"$FAKE_APP_KEY\"}"
+}
+
+# workflow FILE JOB — run a job with gh-sim; OUT holds the steps' outputs
+workflow() {
+	run --separate-stderr node "$CI_TOOLS/gh-sim.js" --workflow "$1" "$2" "$T/wf.json"
+	OUT=$(cat "$T/wf.json" 2>/dev/null || echo '{}')
+	echo "status=$status"
+	echo "log: $output"
+	echo "stderr: $stderr"
+}
+
+@test "README.md's GitHub Actions deploy job runs verbatim: setup, deploy, change-failure only on failure" {
+	readme_workflows
+	workflow "$T/readme-0.yml" deploy
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"deploying to production"* ]]
+	id=$(jq -r '.steps.dora.outputs."deployment-id"' <<<"$OUT")
+	[[ "$id" == ddci-dep-* ]]
+	[ "$(last_body /api/v2/dora/deployment | jq -r .data.attributes.id)" = "$id" ]
+	[ "$(fake_requests /api/v2/dora/deployments)" -eq 0 ]
+	# a step failing after the deployment: the change-failure step marks it
+	sed -i "s|^      - if: failure() && steps.dora.outputs.deployment-id != ''$|      - run: exit 1\n&|" "$T/readme-0.yml"
+	grep -q '^      - run: exit 1$' "$T/readme-0.yml"
+	workflow "$T/readme-0.yml" deploy
+	[ "$status" -eq 1 ]
+	id=$(jq -r '.steps.dora.outputs."deployment-id"' <<<"$OUT")
+	[ "$(fake_get /_fake/state | jq -r --arg id "$id" '.deployments[] | select(.id == $id) | .attributes.change_failure')" = true ]
+}
+
+@test "README.md's GitHub Actions gate steps run verbatim on a push (no exit 2) and in a pull request" {
+	readme_workflows
+	load_flaky 1
+	load_runs 99 1
+	GITHUB_EVENT_NAME=push workflow "$T/readme-1.yml" gates
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"judging the change from HEAD~1"* ]]
+	git update-ref refs/remotes/origin/main HEAD~1
+	GITHUB_EVENT_NAME=pull_request GITHUB_BASE_REF=main GITHUB_HEAD_REF=feature workflow "$T/readme-1.yml" gates
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"judging the change from"* ]]
+}

@@ -2,9 +2,10 @@
 // Sends a DORA failure (incident) event (ddci-incident); returns its id.
 // Options: name, severity, startedAt (default: now), finishedAt, services
 // (List or 'a b'), team, env, serviceVersion, tags, id, commitSha,
-// repositoryUrl, noGit, noFail, spoolDir, site, apiKeyCredentialsId, extraArgs.
+// repositoryUrl, noGit, noFail, spoolDir, site, apiKeyCredentialsId,
+// extraArgs (List, or a String split like a shell).
 String call(Map args = [:]) {
-    String out = "${env.WORKSPACE ?: pwd()}/.ddci-incident.out"
+    String out = "${env.WORKSPACE_TMP ?: pwd(tmp: true)}/ddci-incident.out"
     Map a = [startedAt: 'now'] + args + [stdoutFile: out]
     int rc = ddciRun('ddci-incident', a,
         [name: '--name', severity: '--severity', startedAt: '--started-at', finishedAt: '--finished-at',
