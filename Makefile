@@ -37,7 +37,7 @@ FAKE_OBJ   := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKE       := $(BUILD)/fake-datadog
 MANS       := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests
+.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests check-fresh-runner
 
 all: $(BINS)
 
@@ -83,6 +83,13 @@ soak:
 	@tests/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=1 build-tests
 	@BUILD=build/asan tests/soak.sh
+
+# actions/setup on fresh Debian 12/13 runner chroots (root; long):
+# cache miss, then a hit in a new chroot, deploy and flaky-gate against the
+# fake, and the wall times (tests/fresh-runner/run.sh).
+check-fresh-runner:
+	@tests/deps.sh test
+	@tests/fresh-runner/run.sh $(FRESH_SUITES)
 
 fuzz:
 	@tests/deps.sh fuzz
