@@ -1,7 +1,6 @@
 /* config.c — flag > environment > default, validated before any request. */
 #include "ddci/config.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -144,20 +143,6 @@ static int check_key(const char *key, const char *what)
 			return ddci_error_set(DDCI_EUSAGE,
 					      "invalid %s: it contains a space or a non-printable character",
 					      what);
-	return 0;
-}
-
-int ddci_host_is_loopback(const char *host)
-{
-	struct in_addr a4;
-	struct in6_addr a6;
-
-	if (!strcasecmp(host, "localhost") || !strcasecmp(host, "localhost."))
-		return 1;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
 }
 

@@ -247,20 +247,21 @@ int ddci_gate_evaluate(struct ddci_gate *g)
 /* The base of the change. */
 int ddci_gate_resolve_base(char out[41], struct ddci_repo *r, const char *base, const struct ddci_ci *ci)
 {
-	char rev[512];
+	char rev[512], why[512];
 
 	if (!r)
 		return ddci_error_set(DDCI_EUSAGE, "--max-new and --fail-on-changed need a git repository (see --repo)");
 	if (base && *base) {
 		if (ddci_git_resolve(out, r, base) == 0)
 			return 0;
+		snprintf(why, sizeof(why), "%s", ddci_error_last()); /* git's reason, kept */
 		snprintf(rev, sizeof(rev), "origin/%s", base);
 		if (!strchr(base, '/') && ddci_git_resolve(out, r, rev) == 0)
 			return 0;
 		return ddci_error_set(DDCI_EUSAGE,
-				      "base branch '%s' not found in the repository; fetch it (git fetch origin %s) or "
-				      "pass another --base",
-				      base, base);
+				      "base branch '%s' not found in the repository (%s); fetch it (git fetch origin %s) "
+				      "or pass another --base",
+				      base, why, base);
 	}
 	if (ci && ci->base_branch && *ci->base_branch) {
 		snprintf(rev, sizeof(rev), "origin/%s", ci->base_branch);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ddci/error.h"
+#include "ddci/url.h" /* ddci_host_is_loopback */
 
 enum ddci_output { DDCI_OUTPUT_TEXT = 0, DDCI_OUTPUT_JSON, DDCI_OUTPUT_NDJSON, DDCI_OUTPUT_TABLE };
 
@@ -61,8 +62,5 @@ void ddci_config_release(struct ddci_config *cfg);
 
 /* The documented sites, NULL-terminated. */
 extern const char *const ddci_sites[];
-
-/* Is `host` (no port) a loopback host: localhost, 127.0.0.0/8, ::1. */
-int ddci_host_is_loopback(const char *host);
 
 #endif

@@ -12,7 +12,7 @@
 #include "ddci/git.h"
 
 struct ddci_gitmeta {
-	char *commit_sha;      /* 40 hex */
+	char *commit_sha;      /* 40 hex (64 for SHA-256) */
 	char *repository_url;  /* without credentials */
 	char *repository_id;   /* github.com/org/repo */
 	char *branch;          /* NULL when unknown (detached HEAD outside CI) */

@@ -19,6 +19,7 @@
 #include "ddci/buf.h"
 #include "ddci/config.h"
 #include "ddci/error.h"
+#include "ddci/url.h" /* ddci_url_escape */
 
 struct ddci_http;
 
@@ -74,8 +75,5 @@ char *ddci_http_error_text(const char *body);
  * backoff from base_ms with full jitter.  Exposed for unit tests. */
 int64_t ddci_http_backoff_ms(int attempt, int64_t base_ms, const char *retry_after,
 			     long ratelimit_reset, unsigned seed);
-
-/* Percent-encodes s for a URL query or path segment into b. */
-int ddci_url_escape(struct ddci_buf *b, const char *s) DDCI_WUR;
 
 #endif

@@ -1,8 +1,9 @@
-/* redact.h — keeping secrets out of everything we print or send.
+/* redact.h — keeping secrets out of everything we print.
  *
- * URL user-info is removed (`https://user:pw@host/x` -> `https://host/x`),
- * and registered secrets (API/application keys) are masked wherever they
- * appear in text that is about to be printed or written to a file.
+ * Registered secrets (API/application keys) are masked, and URL user-info
+ * removed, wherever they appear in text that is about to be printed or
+ * written to a file.  URLs that ddci sends are parsed without their
+ * credentials in the first place (url.h: ddci_redact_url, ddci_repository_id).
  */
 #ifndef DDCI_REDACT_H
 #define DDCI_REDACT_H
@@ -10,17 +11,7 @@
 #include <stddef.h>
 
 #include "ddci/error.h"
-
-/* Returns a malloc'd copy of `url` without user-info; scp-like
- * `user@host:path` keeps its form but loses a password if any.
- * Returns NULL only on allocation failure. */
-char *ddci_redact_url(const char *url);
-
-/* Normalises a remote URL to Datadog's repository id:
- * `git@github.com:org/repo.git`, `https://u:p@github.com/org/repo`,
- * `ssh://git@host:22/org/repo.git` -> `github.com/org/repo` (host lowercased,
- * no port for http(s)/ssh defaults, no `.git`, no trailing slash). */
-int ddci_repository_id(char **out, const char *url) DDCI_WUR;
+#include "ddci/url.h"
 
 /* Registers a secret (copied) to be masked by ddci_redact_text(). Strings
  * shorter than 4 bytes are ignored. */
@@ -30,5 +21,9 @@ void ddci_redact_clear(void);
 /* Returns a malloc'd copy of `text` with registered secrets replaced by
  * "***" and URL user-info removed. NULL on allocation failure. */
 char *ddci_redact_text(const char *text);
+
+/* The same for the registered secrets only: everything else is printed as
+ * it is (--dry-run shows the body exactly as it is sent). */
+char *ddci_redact_keys(const char *text);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <git2.h>
 
@@ -132,13 +133,17 @@ static int libgit2_init(void)
 	if (rc < 0)
 		return fail("cannot initialise libgit2");
 	initialised = 1;
-	/* Like git: objects read are not hashed again (sha1dc is costly). */
-	if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0)
+	/* Like git: objects read are not hashed again (sha1dc is costly).
+	 * Ownership was checked by ddci_gitdir_discover() the way git checks
+	 * it (safe.directory = * included, which libgit2 1.5 does not take). */
+	if (git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0) < 0 ||
+	    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0) < 0)
 		return fail("cannot set libgit2 options");
 	return 0;
 }
 
-/* libgit2's repository, opened the first time something needs it. */
+/* libgit2's repository, opened the first time something needs it, at the
+ * git directory discovery found (so libgit2 never discovers differently). */
 static int need_libgit2(struct ddci_repo *r)
 {
 	int gerr, err;
@@ -147,17 +152,9 @@ static int need_libgit2(struct ddci_repo *r)
 		return 0;
 	if ((err = libgit2_init()) < 0)
 		return err;
-	/* Discovery upwards from the path, without reading GIT_DIR & co. */
-	gerr = git_repository_open_ext(&r->repo, r->path, 0, NULL);
-	if (gerr == GIT_ENOTFOUND)
-		return ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", r->path);
-	if (gerr == GIT_EOWNER)
-		return ddci_error_set(DDCI_EGIT,
-				      "cannot open git repository '%s': %s (mark it safe with "
-				      "'git config --global --add safe.directory <path>')",
-				      r->path, git_msg());
+	gerr = git_repository_open_ext(&r->repo, r->dir.gitdir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 	if (gerr < 0)
-		return fail("cannot open git repository '%s'", r->path);
+		return fail("cannot open git repository '%s'", r->dir.gitdir);
 	return 0;
 }
 
@@ -172,10 +169,12 @@ int ddci_git_open(struct ddci_repo **out, const char *path)
 		err = nomem();
 		goto done;
 	}
-	/* The files first: HEAD, branch and remote need nothing more. */
+	/* The files first: HEAD, branch and remote need nothing more.  Found
+	 * there, and checked the way git checks it (ownership included), or
+	 * not a repository for git either. */
 	err = ddci_gitdir_discover(&r->dir, r->path);
 	if (err == DDCI_GITDIR_UNSURE)
-		err = need_libgit2(r);
+		err = ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", r->path);
 	if (err < 0)
 		goto done;
 	*out = r;
@@ -205,9 +204,7 @@ void ddci_git_shutdown(void)
 
 int ddci_git_is_shallow(struct ddci_repo *r)
 {
-	if (r->dir.gitdir)
-		return ddci_gitdir_is_shallow(&r->dir);
-	return r->repo && git_repository_is_shallow(r->repo) == 1;
+	return ddci_gitdir_is_shallow(&r->dir);
 }
 
 /* Peels `rev` to a commit; NULL = HEAD. */
@@ -267,151 +264,223 @@ int ddci_git_resolve(char out[41], struct ddci_repo *r, const char *rev)
 int ddci_git_head(char out[41], struct ddci_repo *r)
 {
 	char *symref = NULL;
-	int err;
+	int err = ddci_gitdir_head(out, &symref, &r->dir);
 
-	if (r->dir.gitdir) {
-		err = ddci_gitdir_head(out, &symref, &r->dir);
-		free(symref);
-		if (err <= 0)
-			return err;
-	}
+	free(symref);
+	if (err <= 0)
+		return err;
 	return ddci_git_resolve(out, r, "HEAD");
+}
+
+/* Length of the valid UTF-8 sequence at p (no overlongs, surrogates or
+ * code points past U+10FFFF), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* The branch name of refs/heads/<name>, as sent: a byte that is not part of
+ * valid UTF-8 is written "%XX" (JSON must be UTF-8; git allows any byte). */
+static int branch_name(char **out, const char *ref)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)ref + 11;
+	char *o = malloc(strlen(ref) * 3 + 1);
+	size_t k = 0, n;
+
+	if (!(*out = o))
+		return nomem();
+	for (; *p; p += n ? n : 1) {
+		n = utf8_len(p);
+		if (n) {
+			memcpy(o + k, p, n);
+			k += n;
+		} else {
+			o[k++] = '%';
+			o[k++] = hex[*p >> 4];
+			o[k++] = hex[*p & 15];
+		}
+	}
+	o[k] = '\0';
+	return 0;
 }
 
 int ddci_git_branch(char **out, struct ddci_repo *r)
 {
-	git_reference *head = NULL;
-	const char *target;
-	int err = 0;
+	git_reference *ref = NULL;
+	char sha[41], *symref = NULL;
+	int err = 0, reads;
 
 	*out = NULL;
-	if (r->dir.gitdir) {
-		char sha[41], *symref = NULL;
-
-		err = ddci_gitdir_head(sha, &symref, &r->dir);
-		if (err == 0 && symref && !strncmp(symref, "refs/heads/", 11) &&
-		    !(*out = dup_str(symref + 11)))
-			err = nomem();
-		free(symref);
-		if (err <= 0)
+	err = ddci_gitdir_head(sha, &symref, &r->dir);
+	if (err == DDCI_GITDIR_UNSURE) {
+		/* An unborn branch, or refs the files do not answer: HEAD's
+		 * chain of symbolic refs, at most as deep as git follows. */
+		if ((err = need_libgit2(r)) < 0)
 			return err;
-		err = 0;
+		const char *name = "HEAD";
+		for (reads = 0; reads < 5 && git_reference_lookup(&ref, r->repo, name) == 0; reads++) {
+			if (git_reference_type(ref) != GIT_REFERENCE_SYMBOLIC)
+				break;
+			free(symref);
+			if (!(symref = dup_str(git_reference_symbolic_target(ref)))) {
+				err = nomem();
+				break;
+			}
+			name = symref;
+			git_reference_free(ref);
+			ref = NULL;
+		}
+		git_reference_free(ref);
+		if (reads == 0 && err == 0)
+			err = fail("cannot read 'HEAD'");
+		else if (err == DDCI_GITDIR_UNSURE)
+			err = 0;
 	}
-	if ((err = need_libgit2(r)) < 0)
-		return err;
-	/* HEAD itself, not resolved: works for an unborn branch too. */
-	if (git_reference_lookup(&head, r->repo, "HEAD") < 0) {
-		err = fail("cannot read 'HEAD'");
-		goto done;
-	}
-	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC)
-		goto done; /* detached */
-	target = git_reference_symbolic_target(head);
-	if (!target || strncmp(target, "refs/heads/", 11) != 0)
-		goto done;
-	*out = dup_str(target + 11);
-	if (!*out)
-		err = nomem();
-done:
-	git_reference_free(head);
+	if (err == 0 && symref && !strncmp(symref, "refs/heads/", 11))
+		err = branch_name(out, symref);
+	free(symref);
 	return err;
 }
 
-/* The remote whose name sorts first (git_remote_list's order), found in one
- * pass over the configuration. */
-struct first_remote {
+/* What libgit2's configuration says about remotes: the first url of the
+ * remote asked for (an empty value clears those before it), the remote
+ * whose name sorts first (git_remote_list's order) for when none is asked
+ * for, and url.<base>.insteadOf pairs. */
+struct remote_scan {
+	const char *want;  /* remote name, or NULL: the first remote */
 	char name[256];
 	char *url;
+	char **pairs;      /* base, prefix, ... */
+	size_t npairs, cap;
 	int nomem;
 };
 
-static int first_remote_cb(const git_config_entry *e, void *payload)
+static int scan_pair(struct remote_scan *f, const char *key, const char *value)
 {
-	struct first_remote *f = payload;
+	size_t n = strlen(key);
+
+	if (n <= 14 || strcasecmp(key + n - 10, ".insteadof") != 0 || !*value)
+		return 0;
+	if (f->npairs + 2 > f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 16;
+		char **p = realloc(f->pairs, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		f->pairs = p;
+		f->cap = cap;
+	}
+	f->pairs[f->npairs++] = strndup(key + 4, n - 14);
+	f->pairs[f->npairs++] = dup_str(value);
+	return f->pairs[f->npairs - 1] && f->pairs[f->npairs - 2] ? 0 : -1;
+}
+
+static int remote_scan_cb(const git_config_entry *e, void *payload)
+{
+	struct remote_scan *f = payload;
 	size_t n = strlen(e->name);
 	char cand[sizeof(f->name)];
-	char *url;
 
+	if (!e->value)
+		return 0;
+	if (!strncasecmp(e->name, "url.", 4) && scan_pair(f, e->name, e->value) < 0)
+		return f->nomem = 1, -1;
 	/* "remote.<name>.url" */
-	if (!e->value || n <= 11 || n - 11 >= sizeof(cand) || strncmp(e->name, "remote.", 7) != 0 ||
+	if (n <= 11 || n - 11 >= sizeof(cand) || strncmp(e->name, "remote.", 7) != 0 ||
 	    strcmp(e->name + n - 4, ".url") != 0)
 		return 0;
 	memcpy(cand, e->name + 7, n - 11);
 	cand[n - 11] = '\0';
-	if (f->url && strcmp(cand, f->name) > 0)
+	if (f->want ? strcmp(cand, f->want) != 0 : (f->url && strcmp(cand, f->name) > 0))
 		return 0;
-	url = ddci_redact_url(e->value);
-	if (!url) {
-		f->nomem = 1;
-		return -1;
+	if (!*e->value || (f->url && strcmp(cand, f->name) != 0)) {
+		free(f->url); /* cleared, or a remote that sorts before */
+		f->url = NULL;
 	}
-	free(f->url);
-	f->url = url;
+	if (!*e->value || f->url)
+		return 0; /* the first url wins */
+	if (!(f->url = dup_str(e->value)))
+		return f->nomem = 1, -1;
 	memcpy(f->name, cand, sizeof(cand));
 	return 0;
 }
 
-/* The URL as `git config remote.<name>.url` shows it (no insteadOf
- * rewriting).  git_remote_lookup() and git_remote_list() are avoided on
- * purpose: they do more than we need and libgit2 1.5 leaks pcre2 match data
- * in them. */
+/* The URL as git uses it (`git remote get-url`): the first url, insteadOf
+ * applied; without credentials.  From the files when they answer, else
+ * from libgit2's configuration (git_remote_lookup() is avoided: libgit2
+ * 1.5 leaks pcre2 match data in it). */
 int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name)
 {
-	struct first_remote first = { { 0 }, NULL, 0 };
+	struct remote_scan scan;
 	git_config *cfg = NULL;
-	git_buf val = GIT_BUF_INIT;
-	char key[512];
-	int gerr, err = 0;
+	char *url = NULL;
+	int err;
 
 	*out = NULL;
-	if (r->dir.gitdir) {
-		char *url = NULL;
-
-		err = ddci_gitdir_config(&url, &r->dir, "remote", name ? name : "origin", "url");
-		if (err == 0) {
-			*out = ddci_redact_url(url);
-			free(url);
-			return *out ? 0 : nomem();
+	memset(&scan, 0, sizeof(scan));
+	scan.want = name;
+	err = ddci_gitdir_remote_url(&url, &r->dir, name ? name : "origin");
+	if (err == DDCI_GITDIR_UNSURE) {
+		if ((err = need_libgit2(r)) < 0)
+			goto done;
+		if (git_repository_config_snapshot(&cfg, r->repo) < 0) {
+			err = fail("cannot read the git configuration");
+			goto done;
 		}
-		if (err < 0)
-			return err;
-		err = 0;
+		scan.want = name ? name : "origin";
+		if (git_config_foreach(cfg, remote_scan_cb, &scan) < 0 && !scan.nomem) {
+			err = fail("cannot read the git remotes");
+			goto done;
+		}
+		if (!scan.url && !name && !scan.nomem) {
+			scan.want = NULL;
+			for (size_t i = 0; i < scan.npairs; i++)
+				free(scan.pairs[i]);
+			scan.npairs = 0;
+			if (git_config_foreach(cfg, remote_scan_cb, &scan) < 0 && !scan.nomem) {
+				err = fail("cannot list git remotes");
+				goto done;
+			}
+		}
+		if (scan.nomem) {
+			err = nomem();
+			goto done;
+		}
+		if (!scan.url) {
+			err = name ? ddci_error_set(DDCI_EGIT, "no git remote '%s'", name) : 0;
+			goto done;
+		}
+		err = ddci_gitdir_rewrite_url(&url, scan.url, scan.pairs, scan.npairs);
 	}
-	if ((err = need_libgit2(r)) < 0)
-		return err;
-	if (git_repository_config_snapshot(&cfg, r->repo) < 0) {
-		err = fail("cannot read the git configuration");
-		goto done;
-	}
-	snprintf(key, sizeof(key), "remote.%s.url", name ? name : "origin");
-	gerr = git_config_get_string_buf(&val, cfg, key);
-	if (gerr == 0) {
-		*out = ddci_redact_url(val.ptr);
-		err = *out ? 0 : nomem();
-		goto done;
-	}
-	if (gerr != GIT_ENOTFOUND) {
-		err = fail("cannot read git remote '%s'", name ? name : "origin");
-		goto done;
-	}
-	if (name) {
-		err = ddci_error_set(DDCI_EGIT, "no git remote '%s'", name);
-		goto done;
-	}
-	gerr = git_config_foreach(cfg, first_remote_cb, &first);
-	if (first.nomem) {
+	if (err == 0 && url && !(*out = ddci_redact_url(url)))
 		err = nomem();
-		goto done;
-	}
-	if (gerr < 0) {
-		err = fail("cannot list git remotes");
-		goto done;
-	}
-	*out = first.url;
-	first.url = NULL;
 done:
-	free(first.url);
-	git_buf_dispose(&val);
+	for (size_t i = 0; i < scan.npairs; i++)
+		free(scan.pairs[i]);
+	free(scan.pairs);
+	free(scan.url);
+	free(url);
 	git_config_free(cfg);
 	return err;
 }
@@ -815,13 +884,16 @@ static int walk_range_own(struct ddci_repo *r, const git_oid *from, const git_oi
 
 /* --- A bounded range, read straight from the object database -----------------
  *
- * from..to in a complete history: git's "limited" walk.  Commits are read
- * once each as raw objects (parents and committer time parsed in place, no
- * commit objects built), queued newest first; `from`'s side is marked
- * uninteresting and the mark flows to parents; the walk stops when only
- * uninteresting commits are queued (after a few more, for clock skew), and
- * the interesting commits seen are the range.  This is what libgit2's
- * revwalk does too, at about half the cost per commit.
+ * from..to in a complete history: git's "limited" walk (revision.c's
+ * limit_list), over raw commits (parents and committer time parsed in
+ * place, no commit objects built).  As in git: a commit is parsed when it
+ * is queued; queued commits come out newest first, ties in the order they
+ * were queued; an uninteresting commit passes the mark to its parents at
+ * once, and on through every commit already parsed
+ * (mark_parents_uninteresting); the walk ends when only uninteresting
+ * commits are queued and none is newer than the last one of the range,
+ * after a few more for clock skew (still_interesting).  The interesting
+ * commits taken, less those marked since, are the range, in git's order.
  */
 #define RANGE_SLOP 5
 
@@ -830,8 +902,13 @@ struct rnode {
 	int64_t time;
 	size_t parents;    /* index of the first parent in range_walk.par */
 	unsigned nparents;
-	unsigned char unint, popped;
+	unsigned char parsed, unint, seen, queued;
 	unsigned char paint; /* merge base: PAINT_* */
+};
+
+struct rheap {
+	size_t ix;         /* node */
+	size_t seq;        /* queueing order: ties come out first in, first out */
 };
 
 struct range_walk {
@@ -842,9 +919,9 @@ struct range_walk {
 	size_t nslot;      /* power of 2 */
 	git_oid *par;
 	size_t npar, par_cap;
-	size_t *heap;      /* node indices, max-heap on time */
-	size_t nheap, heap_cap;
-	size_t interesting; /* queued entries not marked uninteresting */
+	struct rheap *heap; /* max-heap on (time, -seq) */
+	size_t nheap, heap_cap, seq;
+	size_t interesting; /* queued nodes not marked uninteresting */
 };
 
 static int range_walk_open(struct range_walk *w, struct ddci_repo *r)
@@ -893,16 +970,26 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Whether heap entry a comes out before b. */
+static int heap_before(const struct range_walk *w, const struct rheap *a, const struct rheap *b)
+{
+	int64_t ta = w->node[a->ix].time, tb = w->node[b->ix].time;
+
+	return ta > tb || (ta == tb && a->seq < b->seq);
+}
+
 static int heap_push(struct range_walk *w, size_t ix)
 {
+	struct rheap e = { ix, w->seq++ };
 	size_t i;
 	int err = grow((void **)&w->heap, &w->heap_cap, w->nheap + 1, sizeof(*w->heap));
 
 	if (err)
 		return err;
-	for (i = w->nheap++; i > 0 && w->node[w->heap[(i - 1) / 2]].time < w->node[ix].time; i = (i - 1) / 2)
+	for (i = w->nheap++; i > 0 && heap_before(w, &e, &w->heap[(i - 1) / 2]); i = (i - 1) / 2)
 		w->heap[i] = w->heap[(i - 1) / 2];
-	w->heap[i] = ix;
+	w->heap[i] = e;
+	w->node[ix].queued = 1;
 	if (!w->node[ix].unint)
 		w->interesting++;
 	return 0;
@@ -910,17 +997,19 @@ static int heap_push(struct range_walk *w, size_t ix)
 
 static size_t heap_pop(struct range_walk *w)
 {
-	size_t top = w->heap[0], last = w->heap[--w->nheap], i = 0, child;
+	size_t top = w->heap[0].ix, i = 0, child;
+	struct rheap last = w->heap[--w->nheap];
 
 	while ((child = 2 * i + 1) < w->nheap) {
-		if (child + 1 < w->nheap && w->node[w->heap[child + 1]].time > w->node[w->heap[child]].time)
+		if (child + 1 < w->nheap && heap_before(w, &w->heap[child + 1], &w->heap[child]))
 			child++;
-		if (w->node[w->heap[child]].time <= w->node[last].time)
+		if (!heap_before(w, &w->heap[child], &last))
 			break;
 		w->heap[i] = w->heap[child];
 		i = child;
 	}
 	w->heap[i] = last;
+	w->node[top].queued = 0;
 	if (!w->node[top].unint)
 		w->interesting--;
 	return top;
@@ -956,11 +1045,10 @@ static int parse_commit(struct range_walk *w, struct rnode *c, const char *data,
 	return 0;
 }
 
-/* The node for `id`, read and parsed on first sight (*fresh = 1): *ix. */
-static int range_node(size_t *ix, int *fresh, struct range_walk *w, const git_oid *id)
+/* The node for `id`, made (not parsed) on first sight: *ix; *fresh = 1
+ * when it was made now. */
+static int range_get(size_t *ix, int *fresh, struct range_walk *w, const git_oid *id)
 {
-	git_odb_object *o = NULL;
-	struct rnode *c;
 	size_t h, i;
 	int err;
 
@@ -987,88 +1075,145 @@ static int range_node(size_t *ix, int *fresh, struct range_walk *w, const git_oi
 	}
 	if ((err = grow((void **)&w->node, &w->cap, w->n + 1, sizeof(*w->node))) < 0)
 		return err;
-	if (git_odb_read(&o, w->odb, id) < 0)
-		return fail("cannot read commit '%s'", git_oid_tostr_s(id));
-	c = &w->node[w->n];
-	memset(c, 0, sizeof(*c));
-	git_oid_cpy(&c->id, id);
-	if (git_odb_object_type(o) != GIT_OBJECT_COMMIT)
-		err = ddci_error_set(DDCI_EGIT, "'%s' is not a commit", git_oid_tostr_s(id));
-	else
-		err = parse_commit(w, c, git_odb_object_data(o), git_odb_object_size(o));
-	git_odb_object_free(o);
-	if (err)
-		return err;
+	memset(&w->node[w->n], 0, sizeof(w->node[w->n]));
+	git_oid_cpy(&w->node[w->n].id, id);
 	w->slot[h] = ++w->n;
 	*ix = w->n - 1;
 	*fresh = 1;
 	return 0;
 }
 
-static int range_push(struct range_walk *w, const git_oid *id, int unint);
-
-/* Marks node `ix` uninteresting, and with it every commit already taken
- * below it (a commit taken early, by clock skew, is found to be on the
- * `from` side after all); queued ones pass the mark on when taken. */
-static int range_mark(struct range_walk *w, size_t ix)
+/* Reads node ix's parents and time, once. */
+static int range_parse(struct range_walk *w, size_t ix)
 {
-	size_t *stack = NULL, n = 0, cap = 0, k;
-	int err = grow((void **)&stack, &cap, 1, sizeof(*stack));
+	git_odb_object *o = NULL;
+	git_oid id;
+	int err;
 
+	if (w->node[ix].parsed)
+		return 0;
+	git_oid_cpy(&id, &w->node[ix].id);
+	if (git_odb_read(&o, w->odb, &id) < 0)
+		return fail("cannot read commit '%s'", git_oid_tostr_s(&id));
+	if (git_odb_object_type(o) != GIT_OBJECT_COMMIT)
+		err = ddci_error_set(DDCI_EGIT, "'%s' is not a commit", git_oid_tostr_s(&id));
+	else
+		err = parse_commit(w, &w->node[ix], git_odb_object_data(o), git_odb_object_size(o));
+	git_odb_object_free(o);
 	if (!err)
-		stack[n++] = ix;
-	while (!err && n > 0) {
-		ix = stack[--n];
-		if (w->node[ix].unint)
-			continue;
-		w->node[ix].unint = 1;
-		if (!w->node[ix].popped) {
-			w->interesting--;
-			continue;
-		}
+		w->node[ix].parsed = 1;
+	return err;
+}
+
+/* The node for `id`, parsed: *fresh = 1 when first met now. */
+static int range_node(size_t *ix, int *fresh, struct range_walk *w, const git_oid *id)
+{
+	int err = range_get(ix, fresh, w, id);
+
+	return err ? err : range_parse(w, *ix);
+}
+
+static void set_unint(struct range_walk *w, size_t ix)
+{
+	if (w->node[ix].unint)
+		return;
+	w->node[ix].unint = 1;
+	if (w->node[ix].queued)
+		w->interesting--;
+}
+
+/* git's mark_parents_uninteresting(): the parents of ix, and on through
+ * every commit already parsed, until one already marked. */
+static int mark_parents(struct range_walk *w, size_t ix)
+{
+	size_t *stack = NULL, n = 0, cap = 0, k, p;
+	int fresh, err = 0;
+
+	for (;;) {
 		for (k = 0; k < w->node[ix].nparents && !err; k++) {
 			git_oid parent;
-			size_t h;
 
 			git_oid_cpy(&parent, &w->par[w->node[ix].parents + k]);
-			h = rslot(w, &parent);
-			if (!w->slot[h])
-				err = range_push(w, &parent, 1);
-			else if (!(err = grow((void **)&stack, &cap, n + 1, sizeof(*stack))))
-				stack[n++] = w->slot[h] - 1;
+			if ((err = range_get(&p, &fresh, w, &parent)) < 0 ||
+			    (err = grow((void **)&stack, &cap, n + 1, sizeof(*stack))) < 0)
+				break;
+			stack[n++] = p;
 		}
+		do {
+			if (err || n == 0)
+				goto done;
+			ix = stack[--n];
+		} while (w->node[ix].unint);
+		set_unint(w, ix);
 	}
+done:
 	free(stack);
 	return err;
 }
 
-/* Queues `id` the first time it is met; `unint`: met from the `from` side,
- * which also marks a commit met before. */
-static int range_push(struct range_walk *w, const git_oid *id, int unint)
+/* Queues `ix` (parsed) unless it was queued before. */
+static int range_enqueue(struct range_walk *w, size_t ix)
 {
-	size_t ix = 0;
-	int fresh = 0, err = range_node(&ix, &fresh, w, id);
-
-	if (err)
-		return err;
-	if (fresh) {
-		w->node[ix].unint = (unsigned char)unint;
-		return heap_push(w, ix);
-	}
-	return unint ? range_mark(w, ix) : 0;
+	if (w->node[ix].seen)
+		return 0;
+	w->node[ix].seen = 1;
+	return heap_push(w, ix);
 }
 
-/* Whether the walk must go on after taking an uninteresting commit (git's
- * still_interesting()): while something queued is as new as the last
- * commit of the range, or something queued is in the range; then a few
- * more, for clock skew. */
+/* git's process_parents(): parses ix's parents and queues those not seen;
+ * from an uninteresting commit, marks them (and what is known above them)
+ * first. */
+static int range_parents(struct range_walk *w, size_t ix)
+{
+	size_t k, p;
+	int fresh, err = 0;
+
+	for (k = 0; k < w->node[ix].nparents && !err; k++) {
+		git_oid parent;
+
+		git_oid_cpy(&parent, &w->par[w->node[ix].parents + k]);
+		if ((err = range_get(&p, &fresh, w, &parent)) < 0)
+			break;
+		if (w->node[ix].unint)
+			set_unint(w, p);
+		if ((err = range_parse(w, p)) < 0)
+			break;
+		if (w->node[p].unint && (err = mark_parents(w, p)) < 0)
+			break;
+		err = range_enqueue(w, p);
+	}
+	return err;
+}
+
+/* git's still_interesting(): whether to go on after taking an
+ * uninteresting commit. */
 static unsigned range_slop(const struct range_walk *w, int64_t last, unsigned slop)
 {
 	if (w->nheap == 0)
 		return 0;
-	if (last <= w->node[w->heap[0]].time || w->interesting > 0)
+	if (last <= w->node[w->heap[0].ix].time || w->interesting > 0)
 		return RANGE_SLOP;
 	return slop - 1;
+}
+
+/* The tips: `from` uninteresting (its parents marked), then `to`, as git
+ * queues "from..to". */
+static int range_start(struct range_walk *w, const git_oid *from, const git_oid *to)
+{
+	size_t a, b;
+	int fresh, err = range_node(&a, &fresh, w, from);
+
+	if (!err) {
+		set_unint(w, a);
+		err = mark_parents(w, a);
+	}
+	if (!err)
+		err = range_node(&b, &fresh, w, to);
+	if (!err)
+		err = range_enqueue(w, a);
+	if (!err)
+		err = range_enqueue(w, b);
+	return err;
 }
 
 static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const git_oid *to, size_t limit,
@@ -1083,23 +1228,13 @@ static int walk_range_limited(struct ddci_repo *r, const git_oid *from, const gi
 
 	if ((err = range_walk_open(&w, r)) < 0)
 		return err;
-	err = range_push(&w, to, 0);
-	if (!err)
-		err = range_push(&w, from, 1);
+	err = range_start(&w, from, to);
 	while (!err && w.nheap > 0) {
 		ix = heap_pop(&w);
-		w.node[ix].popped = 1;
-		/* range_push may move w.node and w.par: indices only. */
-		for (k = 0; k < w.node[ix].nparents && !err; k++) {
-			git_oid parent;
-
-			git_oid_cpy(&parent, &w.par[w.node[ix].parents + k]);
-			err = range_push(&w, &parent, w.node[ix].unint);
-		}
-		if (err)
+		if ((err = range_parents(&w, ix)) < 0)
 			break;
 		if (w.node[ix].unint) {
-			if ((slop = range_slop(&w, last, slop)) == 0)
+			if ((err = mark_parents(&w, ix)) < 0 || (slop = range_slop(&w, last, slop)) == 0)
 				break;
 			continue;
 		}
@@ -1160,7 +1295,7 @@ static int merge_base_paint(git_oid *out, int *found, struct ddci_repo *r, const
 	if (!err)
 		err = paint_push(&w, b, PAINT_2);
 	while (!err && w.nheap > 0) {
-		for (i = 0; i < w.nheap && (w.node[w.heap[i]].paint & PAINT_STALE); i++)
+		for (i = 0; i < w.nheap && (w.node[w.heap[i].ix].paint & PAINT_STALE); i++)
 			;
 		if (i == w.nheap)
 			break; /* only stale commits are left */

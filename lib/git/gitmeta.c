@@ -6,35 +6,63 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddci/redact.h"
+#include "ddci/url.h"
 
+/* A full commit sha: 40 hex (SHA-1) or 64 hex (SHA-256), as the API takes
+ * ("{40,}"). */
 static int is_sha(const char *s)
 {
 	size_t n = 0;
+
 	for (; s[n]; n++)
 		if (!isxdigit((unsigned char)s[n]))
 			return 0;
-	return n == 40;
+	return n == 40 || n == 64;
 }
 
-/* A repository URL as git takes one: scheme://host/path, or the scp-like
- * [user@]host:path; no white space or control characters. */
-static int looks_like_repo_url(const char *u)
+/* The repository URL and id, both printed from one parse of `text` (which
+ * keeps no credentials). */
+static int set_url(struct ddci_gitmeta *m, const char *text)
 {
-	const char *sep = strstr(u, "://"), *colon, *slash;
+	struct ddci_url u;
+	int rc;
 
-	for (const char *p = u; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			return 0;
-	if (sep) {
-		for (const char *p = u; p < sep; p++)
-			if (!isalnum((unsigned char)*p) && !strchr("+-.", *p))
-				return 0;
-		return sep > u && sep[3] && sep[3] != '/';
+	if (m->repository_url || !text || !*text)
+		return 0;
+	if ((rc = ddci_url_parse(&u, text)) < 0)
+		return rc;
+	m->repository_url = ddci_url_format(&u);
+	rc = m->repository_url ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+	if (!rc && *m->repository_url && ddci_url_repository_id(&m->repository_id, &u) < 0)
+		m->repository_id = NULL; /* an unusual URL is still sent as is */
+	if (!rc && !*m->repository_url) {
+		free(m->repository_url); /* blank: unset, like git */
+		m->repository_url = NULL;
 	}
-	colon = strchr(u, ':');
-	slash = strchr(u, '/');
-	return colon && colon > u && colon[1] && (!slash || slash > colon);
+	ddci_url_release(&u);
+	return rc;
+}
+
+/* --repository-url: refused unless git would take it; the message shows
+ * it without credentials. */
+static int set_url_flag(struct ddci_gitmeta *m, const char *text)
+{
+	struct ddci_url u;
+	char *safe;
+	int rc = ddci_url_parse(&u, text);
+
+	if (rc < 0)
+		return rc;
+	if (!ddci_url_is_repository(&u)) {
+		safe = ddci_url_format(&u);
+		rc = ddci_error_set(DDCI_EUSAGE,
+				    "invalid --repository-url '%s': expected a URL such as "
+				    "https://github.com/org/repo.git or git@github.com:org/repo.git",
+				    safe ? safe : "");
+		free(safe);
+	}
+	ddci_url_release(&u);
+	return rc ? rc : set_url(m, text);
 }
 
 static const char *env_get(const char *name)
@@ -60,22 +88,14 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 	if (commit && *commit) {
 		if (!is_sha(commit))
 			return ddci_error_set(DDCI_EUSAGE,
-					      "invalid --commit-sha '%s': expected a full 40-character hex sha",
+					      "invalid --commit-sha '%s': expected a full 40- or 64-character hex sha",
 					      commit);
 		if ((rc = set_copy(&m->commit_sha, commit)) < 0)
 			return rc;
 		m->source = "flags";
 	}
-	if (repository_url && *repository_url) {
-		if (!looks_like_repo_url(repository_url))
-			return ddci_error_set(DDCI_EUSAGE,
-					      "invalid --repository-url '%s': expected a URL such as "
-					      "https://github.com/org/repo.git or git@github.com:org/repo.git",
-					      repository_url);
-		m->repository_url = ddci_redact_url(repository_url);
-		if (!m->repository_url)
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	}
+	if (repository_url && *repository_url && (rc = set_url_flag(m, repository_url)) < 0)
+		return rc;
 
 	/* The repository: needed for history, or to fill what flags left out. */
 	if ((need & DDCI_META_REPO) || !m->commit_sha || !m->repository_url || (need & DDCI_META_BRANCH)) {
@@ -94,8 +114,16 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 				return rc;
 			m->source = "git";
 		}
-		if (!m->repository_url && (rc = ddci_git_remote_url(&m->repository_url, m->repo, NULL)) < 0)
-			return rc;
+		if (!m->repository_url) {
+			char *url = NULL;
+
+			rc = ddci_git_remote_url(&url, m->repo, NULL);
+			if (rc == 0)
+				rc = set_url(m, url);
+			free(url);
+			if (rc < 0)
+				return rc;
+		}
 		if ((rc = ddci_git_branch(&m->branch, m->repo)) < 0)
 			return rc;
 	}
@@ -108,12 +136,8 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 			return rc;
 		m->source = "ci";
 	}
-	if ((rc = set_copy(&m->repository_url, m->ci.repo_url)) < 0 ||
-	    (rc = set_copy(&m->branch, m->ci.branch)) < 0)
+	if ((rc = set_url(m, m->ci.repo_url)) < 0 || (rc = set_copy(&m->branch, m->ci.branch)) < 0)
 		return rc;
-
-	if (m->repository_url && ddci_repository_id(&m->repository_id, m->repository_url) < 0)
-		m->repository_id = NULL; /* an unusual URL is still sent as is */
 
 	if ((need & DDCI_META_COMMIT) && !m->commit_sha)
 		return ddci_error_set(DDCI_EUSAGE, "no commit: %s; pass --commit-sha or --no-git",

@@ -33,33 +33,38 @@ void ddci_client_release(struct ddci_client *c)
 	c->http = NULL;
 }
 
-/* Prints the request instead of sending it, with secrets masked. */
+/* Prints the request instead of sending it: the request line (URL
+ * credentials and keys masked) and the body exactly as it would be sent
+ * (keys masked: a key has no business in a body). */
 static int dry_run(struct ddci_client *c, const struct ddci_call *call)
 {
 	struct ddci_buf b = DDCI_BUF_INIT;
-	char *pretty = NULL, *safe = NULL;
+	char *body = NULL, *line = NULL, *safe = NULL;
 	int rc;
 
 	rc = ddci_buf_addf(&b, "%s %s%s\n", call->method, c->cfg->api_url ? c->cfg->api_url : "", call->path);
-	if (!rc && call->body) {
-		pretty = ddci_json_print_pretty(call->body);
-		rc = pretty ? ddci_buf_addf(&b, "%s\n", pretty) : oom();
-	}
 	if (rc)
 		goto done;
-	safe = ddci_redact_text(b.ptr);
-	if (!safe) {
+	line = ddci_redact_text(b.ptr);
+	if (call->body && !(body = ddci_json_print(call->body))) {
 		rc = oom();
 		goto done;
 	}
-	if (fputs(safe, c->out) == EOF || fflush(c->out) != 0) {
+	safe = body ? ddci_redact_keys(body) : NULL;
+	if (!line || (body && !safe)) {
+		rc = oom();
+		goto done;
+	}
+	if (fputs(line, c->out) == EOF || (safe && (fputs(safe, c->out) == EOF || fputc('\n', c->out) == EOF)) ||
+	    fflush(c->out) != 0) {
 		rc = ddci_error_set(DDCI_EIO, "cannot print the --dry-run request: %s", strerror(errno));
 		goto done;
 	}
 	rc = DDCI_DRY_RUN;
 done:
 	free(safe);
-	free(pretty);
+	free(line);
+	free(body);
 	ddci_buf_release(&b);
 	return rc;
 }

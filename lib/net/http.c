@@ -985,23 +985,3 @@ done:
 	ddci_buf_release(&url);
 	return rc;
 }
-
-int ddci_url_escape(struct ddci_buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	int rc = ddci_buf_add(b, "", 0);
-
-	for (const unsigned char *p = (const unsigned char *)s; !rc && p && *p; p++) {
-		unsigned char c = *p;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~') {
-			rc = ddci_buf_addc(b, (char)c);
-		} else {
-			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
-
-			rc = ddci_buf_add(b, e, sizeof(e));
-		}
-	}
-	return rc;
-}

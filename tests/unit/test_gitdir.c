@@ -289,12 +289,13 @@ static void test_gitdir__unexpected_head_content_is_unsure(void **state)
 		assert_null(symref);
 		ddci_gitdir_release(&d);
 	}
-	/* A chain of symbolic refs is followed. */
+	/* A chain of symbolic refs is followed; like git, the branch is the
+	 * ref it ends at (HEAD -> alias -> main is on main). */
 	fake_repo(&d, "ref: refs/heads/alias\n", "");
 	assert_int_equal(sh("echo 'ref: refs/heads/main' > '%s'", path_of("fake/.git/refs/heads/alias")), 0);
 	assert_int_equal(ddci_gitdir_head(sha, &symref, &d), 0);
 	assert_string_equal(sha, "0123456789abcdef0123456789abcdef01234567");
-	assert_string_equal(symref, "refs/heads/alias");
+	assert_string_equal(symref, "refs/heads/main");
 	free(symref);
 	ddci_gitdir_release(&d);
 }

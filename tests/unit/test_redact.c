@@ -121,6 +121,62 @@ static void test_redact__repository_id_errors_hide_password(void **state)
 	assert_int_equal(ddci_repository_id(&out, "/"), DDCI_EUSAGE);
 }
 
+/* Finding 1: white space around a URL, passwords holding '/', '#' or '?',
+ * and tokens in the query never survive. */
+static void test_redact__url_credentials_never_survive(void **state)
+{
+	(void)state;
+	url_is("  https://user:tok@github.com/acme/shop.git", "https://github.com/acme/shop.git");
+	url_is("\nhttps://user:tok@github.com/acme/shop.git\n", "https://github.com/acme/shop.git");
+	url_is(" https://user:tok@host/x ", "https://host/x");
+	url_is("https://user:ab/cd+ef==@github.com/acme/shop", "https://github.com/acme/shop");
+	url_is("https://user:ab#cd@github.com/acme/shop", "https://github.com/acme/shop");
+	url_is("https://user:ab?cd@github.com/acme/shop", "https://github.com/acme/shop");
+	url_is("https://user:a/b@c@github.com/acme/shop", "https://github.com/acme/shop");
+	url_is("https://host/r.git?access_token=tok", "https://host/r.git");
+	url_is("https://host/r.git?private_token=tok&ref=main", "https://host/r.git?ref=main");
+	url_is("https://host/r.git?a=1&token=t&oauth_token=o&MY_TOKEN=m&db_password=p#f",
+	       "https://host/r.git?a=1#f");
+	url_is("https://host/r.git?tokens=1", "https://host/r.git?tokens=1");
+	url_is("ci:tok/en@github.com:org/repo.git", "ci@github.com:org/repo.git");
+	url_is("ghp_0123456789abcdef0123456789abcdef01234567890123456789abcdef0123@github.com:o/r",
+	       "github.com:o/r");
+	id_is("  https://user:tok@github.com/acme/shop.git", "github.com/acme/shop");
+	id_is("https://user:ab/cd@github.com/acme/shop", "github.com/acme/shop");
+	text_is("clone https://user:ab/cd@github.com/acme/shop failed", "clone https://github.com/acme/shop failed");
+}
+
+/* The parsed form: no credential anywhere in the struct. */
+static void test_redact__url_parse_fields(void **state)
+{
+	struct ddci_url u = DDCI_URL_INIT;
+	char *s;
+
+	(void)state;
+	assert_int_equal(ddci_url_parse(&u, " https://u:p@Host:8443/o/r.git?token=x "), 0);
+	assert_int_equal(u.kind, DDCI_URL_SCHEME);
+	assert_string_equal(u.scheme, "https");
+	assert_string_equal(u.host, "Host");
+	assert_string_equal(u.port, "8443");
+	assert_string_equal(u.path, "/o/r.git");
+	assert_true(ddci_url_is_repository(&u));
+	s = ddci_url_format(&u);
+	assert_string_equal(s, "https://Host:8443/o/r.git");
+	free(s);
+	ddci_url_release(&u);
+	assert_int_equal(ddci_url_parse(&u, "git:tok@host:x y"), 0);
+	assert_int_equal(u.kind, DDCI_URL_SCP);
+	assert_string_equal(u.login, "git");
+	assert_false(ddci_url_is_repository(&u));
+	s = ddci_url_format(&u);
+	assert_string_equal(s, "git@host:x y");
+	free(s);
+	ddci_url_release(&u);
+	assert_int_equal(ddci_url_parse(&u, "C:/repo"), 0);
+	assert_int_equal(u.kind, DDCI_URL_LOCAL);
+	ddci_url_release(&u);
+}
+
 static void test_redact__text_masks_registered_secrets(void **state)
 {
 	(void)state;
@@ -176,6 +232,8 @@ int main(void)
 		cmocka_unit_test(test_redact__url_scp_like),
 		cmocka_unit_test(test_redact__repository_id_forms),
 		cmocka_unit_test(test_redact__repository_id_errors_hide_password),
+		cmocka_unit_test(test_redact__url_credentials_never_survive),
+		cmocka_unit_test(test_redact__url_parse_fields),
 		cmocka_unit_test(test_redact__text_masks_registered_secrets),
 		cmocka_unit_test(test_redact__text_strips_url_user_info),
 		cmocka_unit_test(test_redact__text_secret_and_url_together),
