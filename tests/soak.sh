@@ -5,7 +5,8 @@
 # and exits 1 when an event was lost or stored twice, or fewer than
 # SOAK_MIN_FAULTS faulty calls were made.
 #   SOAK_EVENTS=1500 (events)  SOAK_JOBS=4 (parallel calls)  SOAK_SEED=1
-#   SOAK_MATRIX=0 skips the fault matrix.
+#   SOAK_MATRIX=0 skips the fault matrix; SOAK_GIT=0 the git differential
+#   (SOAK_GIT_DAGS=1000 random commit graphs with skewed dates).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD="${BUILD:-build/asan}"
@@ -28,6 +29,14 @@ if [ "${SOAK_MATRIX:-1}" != 0 ]; then
 		fi
 		echo "round $round: $(grep -c '^ok' "$BUILD/soak-matrix-$round.tap") ok, $(grep -c '^not ok' "$BUILD/soak-matrix-$round.tap") not ok"
 	done
+fi
+
+if [ "${SOAK_GIT:-1}" != 0 ]; then
+	echo "== git differential: ${SOAK_GIT_DAGS:-1000} random graphs with skewed dates against git"
+	GITDIFF_DAGS="${SOAK_GIT_DAGS:-1000}" GITDIFF_SEED=1000 BUILD="$BUILD" \
+		bash tests/check/git-differential.sh >"$BUILD/soak-git.tap" 2>&1 || fail=1
+	grep -A12 '^not ok' "$BUILD/soak-git.tap" | head -n 60
+	tail -n 1 "$BUILD/soak-git.tap"
 fi
 
 echo "== $events DORA events through random faults, with --spool"

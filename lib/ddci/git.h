@@ -19,8 +19,15 @@
 
 struct ddci_repo;
 
-/* Discovers the repository at or above `path` (NULL = "."). DDCI_EGIT with
- * "not a git repository: '<path>'" when there is none. */
+/* Returned (positive, message set: "not a git repository: '<path>'") when
+ * there is no repository at or above the path. */
+#define DDCI_GIT_NONE 1
+
+/* Finds the repository for `path` (NULL = ".") the way git does
+ * (gitdir.h: GIT_DIR, ceilings, .git files, ownership).  0, DDCI_GIT_NONE,
+ * or DDCI_EGIT when git would refuse the repository it found (a .git file
+ * naming no repository, dubious ownership): callers must not carry on
+ * without git then. */
 int ddci_git_open(struct ddci_repo **out, const char *path) DDCI_WUR;
 void ddci_git_free(struct ddci_repo *r);
 

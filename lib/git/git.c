@@ -173,9 +173,11 @@ int ddci_git_open(struct ddci_repo **out, const char *path)
 	 * there, and checked the way git checks it (ownership included), or
 	 * not a repository for git either. */
 	err = ddci_gitdir_discover(&r->dir, r->path);
-	if (err == DDCI_GITDIR_UNSURE)
-		err = ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", r->path);
-	if (err < 0)
+	if (err == DDCI_GITDIR_UNSURE) {
+		ddci_error_set(DDCI_EGIT, "not a git repository: '%s'", r->path);
+		err = DDCI_GIT_NONE;
+	}
+	if (err)
 		goto done;
 	*out = r;
 	r = NULL;

@@ -99,11 +99,15 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 
 	/* The repository: needed for history, or to fill what flags left out. */
 	if ((need & DDCI_META_REPO) || !m->commit_sha || !m->repository_url || (need & DDCI_META_BRANCH)) {
+		/* No repository: the CI fills in.  One git refuses: an error for
+		 * every command, the same one. */
 		git_rc = ddci_git_open(&m->repo, repo_path);
-		if (git_rc < 0) {
+		if (git_rc < 0)
+			return git_rc;
+		if (git_rc == DDCI_GIT_NONE) {
 			snprintf(git_msg, sizeof(git_msg), "%s", ddci_error_last());
 			if (need & DDCI_META_REPO)
-				return git_rc;
+				return DDCI_EGIT;
 		}
 	}
 	if (m->repo) {
