@@ -267,12 +267,13 @@ int ddci_gate_resolve_base(char out[41], struct ddci_repo *r, const char *base, 
 		snprintf(rev, sizeof(rev), "origin/%s", ci->base_branch);
 		if (ddci_git_resolve(out, r, rev) == 0 || ddci_git_resolve(out, r, ci->base_branch) == 0)
 			return 0;
+		snprintf(why, sizeof(why), "%s", ddci_error_last());
 		if (ci->base_sha && *ci->base_sha && ddci_git_resolve(out, r, ci->base_sha) == 0)
 			return 0;
 		return ddci_error_set(DDCI_EUSAGE,
-				      "base branch '%s' (from the CI) not found in the repository; fetch it "
+				      "base branch '%s' (from the CI) not found in the repository (%s); fetch it "
 				      "(git fetch origin %s) or pass --base",
-				      ci->base_branch, ci->base_branch);
+				      ci->base_branch, why, ci->base_branch);
 	}
 	if (ci && ci->base_sha && *ci->base_sha && ddci_git_resolve(out, r, ci->base_sha) == 0)
 		return 0;

@@ -8,6 +8,8 @@
 #ifndef DDCI_URL_H
 #define DDCI_URL_H
 
+#include <stddef.h>
+
 #include "ddci/buf.h"
 #include "ddci/error.h"
 
@@ -58,6 +60,10 @@ const char *ddci_url_userinfo_end(const char *auth, const char *end);
 
 /* Percent-escapes everything but RFC 3986 unreserved characters. */
 int ddci_url_escape(struct ddci_buf *b, const char *s) DDCI_WUR;
+
+/* host[:port] of a URL as a file-name-safe key: user-info dropped,
+ * anything but [A-Za-z0-9.-] made '_', at most 100 bytes. */
+void ddci_url_host_key(char *buf, size_t size, const char *url);
 
 /* localhost, 127.0.0.0/8 or ::1. */
 int ddci_host_is_loopback(const char *host);

@@ -331,6 +331,7 @@ int ddci_git_branch(char **out, struct ddci_repo *r)
 {
 	git_reference *ref = NULL;
 	char sha[41], *symref = NULL;
+	const char *name = "HEAD";
 	int err = 0, reads;
 
 	*out = NULL;
@@ -340,7 +341,6 @@ int ddci_git_branch(char **out, struct ddci_repo *r)
 		 * chain of symbolic refs, at most as deep as git follows. */
 		if ((err = need_libgit2(r)) < 0)
 			return err;
-		const char *name = "HEAD";
 		for (reads = 0; reads < 5 && git_reference_lookup(&ref, r->repo, name) == 0; reads++) {
 			if (git_reference_type(ref) != GIT_REFERENCE_SYMBOLIC)
 				break;

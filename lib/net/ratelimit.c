@@ -21,6 +21,7 @@
  * nothing held (flock goes with the descriptor).
  */
 #include "ddci/ratelimit.h"
+#include "ddci/url.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,28 +347,6 @@ static void turn_off(struct ddci_ratelimit *rl, const char *fmt, const char *wha
 	rl->dirfd = -1;
 }
 
-/* host[:port] of the URL, user-info dropped, anything odd made '_'. */
-static void host_key(char *buf, size_t size, const char *url)
-{
-	const char *p = strstr(url, "://"), *end, *at;
-	size_t n = 0;
-
-	p = p ? p + 3 : url;
-	end = p + strcspn(p, "/?#");
-	at = memchr(p, '@', (size_t)(end - p));
-	while (at) { /* the last '@' ends the user-info */
-		p = at + 1;
-		at = memchr(p, '@', (size_t)(end - p));
-	}
-	for (; p < end && n + 1 < size && n < 100; p++, n++) {
-		char c = *p;
-
-		buf[n] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-			  c == '-') ? c : '_';
-	}
-	buf[n] = '\0';
-}
-
 /* The directory, created 0700 when missing, refused unless it is ours
  * and nobody else can write to it. */
 static void open_dir(struct ddci_ratelimit *rl)
@@ -429,7 +408,7 @@ struct ddci_ratelimit *ddci_ratelimit_open(const char *api_url, const char *api_
 		turn_off(rl, "%s", "DDCI_RATE_SHARE=0");
 		return rl;
 	}
-	host_key(host, sizeof(host), api_url ? api_url : "");
+	ddci_url_host_key(host, sizeof(host), api_url ? api_url : "");
 	/* The organisation, as 8 hex digits of a salted hash of the key. */
 	ddci_sha256_init(&c);
 	ddci_sha256_update(&c, "ddci rate-limit state v1\n", 25);

@@ -419,3 +419,24 @@ int ddci_host_is_loopback(const char *host)
 		return IN6_IS_ADDR_LOOPBACK(&a6);
 	return 0;
 }
+
+void ddci_url_host_key(char *buf, size_t size, const char *url)
+{
+	const char *p = strstr(url, "://"), *end, *at;
+	size_t n = 0;
+
+	p = p ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	while (at) { /* the last '@' ends the user-info */
+		p = at + 1;
+		at = memchr(p, '@', (size_t)(end - p));
+	}
+	for (; p < end && n + 1 < size && n < 100; p++, n++) {
+		char c = *p;
+
+		buf[n] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			  c == '-') ? c : '_';
+	}
+	buf[n] = '\0';
+}

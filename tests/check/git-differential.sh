@@ -12,16 +12,17 @@
 #     (first url, insteadOf, credentials and token parameters, which must
 #     never come out) and the repository id.
 # Prints TAP (one line per repository) and "# N repositories, N questions,
-# N mismatches".  GITDIFF_DAGS (default 120) sets the number of graphs,
-# GITDIFF_SEED the first seed; `make soak` runs it with 1000 graphs.
+# N mismatches".  GITDIFF_DAGS (default 125) sets the number of graphs,
+# GITDIFF_SEED the first seed (GITDIFF_KEEP=1 keeps the work directory);
+# `make soak` runs it with 1000 graphs.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$PWD
 BUILD="${BUILD:-build/asan}"
-DAGS="${GITDIFF_DAGS:-120}"
+DAGS="${GITDIFF_DAGS:-125}"
 SEED="${GITDIFF_SEED:-1}"
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+[ -n "${GITDIFF_KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
 command -v git >/dev/null || { echo "not ok - git-differential: git is missing (tests/deps.sh test)"; exit 1; }
 
 san=()

@@ -523,6 +523,66 @@ static void test_git__walk_range_matches_git_with_merges_and_clock_skew(void **s
 	ddci_git_free(r);
 }
 
+/* Finding 7: the limited walk marks an uninteresting commit's parents at
+ * once (git's mark_parents_uninteresting), so under clock skew it stops
+ * where git stops: on random graphs (one run of six commits dated long ago
+ * on a side branch), every range is git's, in git's order. */
+static void test_git__walk_range_like_git_under_clock_skew(void **state)
+{
+	static const int seeds[] = { 13, 25, 34, 37, 59 };
+	char cmd[1024], x[200];
+	size_t n;
+	FILE *p;
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		int seed = seeds[s], size = 12 + seed % 40, skew = (seed % 4) * 8;
+		struct ddci_repo *r;
+		char name[32];
+
+		snprintf(name, sizeof(name), "dag%d", seed);
+		assert_int_equal(sh("git init -q '%s' && awk -v seed=%d -v n=%d -v skew=%d -f tests/git/dag.awk | "
+				    "git -C '%s' fast-import --quiet --export-marks='%s.marks' && git -C '%s' symbolic-ref HEAD refs/heads/main",
+				    path_of(name), seed, size, skew, path_of(name), path_of(name), path_of(name)), 0);
+		r = open_ok(name);
+		for (int i = 0; i < size + 12; i++) {
+			struct shalist got = { .len = 0 }, want = { .len = 0 };
+			char a[64], b[64];
+
+			/* merge-base(commit, main)..main for each commit, as the gates
+			 * ask; then pairs as the differential test picks them */
+			if (i < size)
+				snprintf(cmd, sizeof(cmd), "git -C '%s' merge-base $(cut -d' ' -f2 '%s.marks' | sed -n %dp) main "
+					 "| sed 's/$/ main/'", path_of(name), path_of(name), i + 1);
+			else
+				snprintf(cmd, sizeof(cmd), "awk -v a=%d -v b=%d 'NR == a { x = $2 } NR == b { y = $2 } END { print x, y }' '%s.marks'",
+					 (seed * 7 + (i - size) * 13) % size + 1, (seed * 11 + (i - size) * 5 + 3) % size + 1,
+					 path_of(name));
+			p = popen(cmd, "r");
+			assert_non_null(p);
+			if (!fgets(x, sizeof(x), p))
+				x[0] = '\0';
+			pclose(p);
+			if (sscanf(x, "%63s %63s", a, b) < 1)
+				continue; /* no merge base: another root */
+			if (sscanf(x, "%63s %63s", a, b) != 2)
+				snprintf(b, sizeof(b), "%s", a);
+			got.buf[0] = '\0';
+			if (ddci_git_walk_range(r, a, b, 0, add_line, &got) != 0)
+				fail_msg("seed %d, %s..%s: %s", seed, a, b, ddci_error_last());
+			snprintf(cmd, sizeof(cmd), "git -C '%s' rev-list '%s..%s'", path_of(name), a, b);
+			p = popen(cmd, "r");
+			assert_non_null(p);
+			n = fread(want.buf, 1, sizeof(want.buf) - 1, p);
+			pclose(p);
+			want.buf[n] = '\0';
+			if (strcmp(got.buf, want.buf) != 0)
+				fail_msg("seed %d, %s..%s: ddci\n%s\ngit\n%s", seed, a, b, got.buf, want.buf);
+		}
+		ddci_git_free(r);
+	}
+}
+
 /* Criss-cross merges have two merge bases: one of them, as git says. */
 static void test_git__merge_base_of_criss_cross_merges(void **state)
 {
@@ -642,6 +702,7 @@ int main(void)
 		cmocka_unit_test(test_git__walk_range_newest_first_with_limit),
 		cmocka_unit_test(test_git__walk_range_through_a_merge),
 		cmocka_unit_test(test_git__walk_range_matches_git_with_merges_and_clock_skew),
+		cmocka_unit_test(test_git__walk_range_like_git_under_clock_skew),
 		cmocka_unit_test(test_git__merge_base_of_criss_cross_merges),
 		cmocka_unit_test(test_git__shallow_clone_answers_above_the_boundary),
 		cmocka_unit_test(test_git__shallow_clone_names_missing_history),

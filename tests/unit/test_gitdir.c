@@ -300,6 +300,162 @@ static void test_gitdir__unexpected_head_content_is_unsure(void **state)
 	ddci_gitdir_release(&d);
 }
 
+/* Finding 2: a .git file that names no repository is git's error, never a
+ * reason to report the enclosing repository. */
+static void test_gitdir__invalid_git_file_is_an_error(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	const char *inner = path_of("repo/sub/inner");
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p '%s/x' && printf 'gitdir: /nonexistent\\n' > '%s/.git'", inner, inner), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo/sub/inner/x")), DDCI_EGIT);
+	assert_non_null(strstr(ddci_error_last(), "not a git repository: /nonexistent"));
+	assert_null(d.gitdir);
+	assert_int_equal(sh("printf 'garbage\\n' > '%s/.git'", inner), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, inner), DDCI_EGIT);
+	assert_non_null(strstr(ddci_error_last(), "invalid gitfile format"));
+	assert_int_equal(sh("printf 'gitdir: ..\\n' > '%s/.git'", inner), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, inner), DDCI_EGIT);
+	assert_int_equal(sh("rm -rf '%s'", inner), 0);
+}
+
+/* Finding 5: GIT_DIR names the repository; GIT_CEILING_DIRECTORIES stops the
+ * walk up before the ceiling. */
+static void test_gitdir__git_dir_and_ceiling_directories(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	char *real;
+
+	(void)state;
+	assert_int_equal(sh("mkdir -p '%s'", path_of("elsewhere")), 0);
+	setenv("GIT_DIR", path_of("repo/.git"), 1);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("elsewhere")), 0);
+	real = realpath(path_of("repo/.git"), NULL);
+	assert_string_equal(d.gitdir, real);
+	free(real);
+	ddci_gitdir_release(&d);
+	setenv("GIT_DIR", "nothing-here", 1);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("elsewhere")), DDCI_EGIT);
+	unsetenv("GIT_DIR");
+	setenv("GIT_CEILING_DIRECTORIES", path_of("repo"), 1);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo/sub/deeper")), DDCI_GITDIR_UNSURE);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo")), 0); /* the start is always looked at */
+	ddci_gitdir_release(&d);
+	setenv("GIT_CEILING_DIRECTORIES", path_of("repo/sub/deeper"), 1);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo/sub/deeper")), 0);
+	ddci_gitdir_release(&d);
+	unsetenv("GIT_CEILING_DIRECTORIES");
+}
+
+/* Finding 3: ownership as git checks it (every path made foreign with
+ * git's own test switch), with the exact fix in the message. */
+static void test_gitdir__ownership_and_safe_directory(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	char want[600], *real = realpath(path_of("repo"), NULL);
+
+	(void)state;
+	setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1", 1);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo/sub")), DDCI_EGIT);
+	snprintf(want, sizeof(want), "git config --global --add safe.directory %s", real);
+	assert_non_null(strstr(ddci_error_last(), want));
+	assert_non_null(strstr(ddci_error_last(), "dubious ownership"));
+	assert_int_equal(sh("git config --global --add safe.directory '*'"), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo/sub")), 0);
+	ddci_gitdir_release(&d);
+	assert_int_equal(sh("git config --global --add safe.directory ''"), 0); /* clears the list */
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo")), DDCI_EGIT);
+	assert_int_equal(sh("git config --global --add safe.directory '%s'", real), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo")), 0);
+	ddci_gitdir_release(&d);
+	assert_int_equal(sh("git config --global --unset-all safe.directory"), 0);
+	unsetenv("GIT_TEST_ASSUME_DIFFERENT_OWNER");
+	free(real);
+}
+
+/* Finding 9: a sorted packed-refs file is binary-searched, an unsorted one
+ * scanned; every ref is found either way, and no other. */
+static void test_gitdir__packed_refs_sorted_and_not(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	char sha[41], want[64], name[64];
+
+	(void)state;
+	assert_int_equal(sh("cd '%s' && git clone -q repo many && cd many && sha=$(git rev-parse HEAD) && "
+			    "awk -v s=$sha 'BEGIN { for (i = 0; i < 3000; i++) printf \"create refs/heads/b/%%05d %%s\\n\", i * 7, s }' "
+			    "| git update-ref --stdin && git tag -a -m t v1 && git pack-refs --all", tmp), 0);
+	git_out(want, sizeof(want), path_of("many"), "rev-parse HEAD");
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(ddci_gitdir_discover(&d, path_of("many")), 0);
+		for (int i = 0; i < 3000 * 7; i += 3) {
+			snprintf(name, sizeof(name), "refs/heads/b/%05d", i);
+			assert_int_equal(ddci_gitdir_ref(sha, &d, name), i % 7 ? DDCI_GITDIR_UNSURE : 0);
+			if (i % 7 == 0)
+				assert_string_equal(sha, want);
+		}
+		assert_int_equal(ddci_gitdir_ref(sha, &d, "refs/heads/main"), 0);
+		assert_int_equal(ddci_gitdir_ref(sha, &d, "refs/tags/v1"), 0);
+		assert_int_equal(ddci_gitdir_ref(sha, &d, "refs/heads/b"), DDCI_GITDIR_UNSURE);
+		assert_int_equal(ddci_gitdir_ref(sha, &d, "refs/heads/zzz"), DDCI_GITDIR_UNSURE);
+		ddci_gitdir_release(&d);
+		/* The same refs, unsorted, the header saying so. */
+		assert_int_equal(sh("cd '%s/many/.git' && { head -1 packed-refs | sed 's/ sorted//'; "
+				    "tail -n +2 packed-refs | paste - - -d'|' | sort -r | tr '|' '\\n' | grep .; } > p && mv p packed-refs",
+				    tmp), 0);
+	}
+}
+
+/* Finding 6: like git, at most 5 refs are read from HEAD; the branch is
+ * where the chain ends. */
+static void test_gitdir__symbolic_ref_depth_like_git(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	char sha[41];
+	char *symref = NULL;
+
+	(void)state;
+	assert_int_equal(sh("cd '%s/repo' && git branch r0 && for i in 1 2 3 4; do git symbolic-ref refs/heads/r$i refs/heads/r$((i - 1)); done && "
+			    "git symbolic-ref HEAD refs/heads/r3", tmp), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, path_of("repo")), 0);
+	assert_int_equal(ddci_gitdir_head(sha, &symref, &d), 0);
+	assert_string_equal(symref, "refs/heads/r0");
+	free(symref);
+	assert_int_equal(sh("git -C '%s' symbolic-ref HEAD refs/heads/r4", path_of("repo")), 0);
+	assert_int_equal(ddci_gitdir_head(sha, &symref, &d), DDCI_EGIT);
+	assert_null(symref);
+	assert_int_equal(sh("git -C '%s' symbolic-ref HEAD refs/heads/main", path_of("repo")), 0);
+	ddci_gitdir_release(&d);
+}
+
+/* Findings 4 and 6: remote.<name>.url as git reads it — the first value, an
+ * empty one clearing those before, insteadOf (longest prefix) applied,
+ * pushInsteadOf not. */
+static void test_gitdir__remote_url_like_git(void **state)
+{
+	struct ddci_gitdir d = DDCI_GITDIR_INIT;
+	char want[512], *url = NULL;
+	const char *r = path_of("urls");
+
+	(void)state;
+	assert_int_equal(sh("git init -q '%s' && cd '%s' && git config remote.origin.url gh:acme/shop && "
+			    "git config --add remote.origin.url https://second.example/x && "
+			    "git config url.https://github.com/.insteadOf gh: && git config url.https://gitlab.com/.insteadOf g && "
+			    "git config url.https://push.example/.pushInsteadOf gh:acme", r, r), 0);
+	assert_int_equal(ddci_gitdir_discover(&d, r), 0);
+	assert_int_equal(ddci_gitdir_remote_url(&url, &d, "origin"), 0);
+	git_out(want, sizeof(want), r, "remote get-url origin");
+	assert_string_equal(url, want);
+	assert_string_equal(url, "https://github.com/acme/shop");
+	free(url);
+	/* An empty value clears the list (git 2.46's rule; 2.39 keeps ""). */
+	assert_int_equal(sh("cd '%s' && git config --unset-all remote.origin.url && git config remote.origin.url '' ", r), 0);
+	assert_int_equal(ddci_gitdir_remote_url(&url, &d, "origin"), DDCI_GITDIR_UNSURE);
+	assert_null(url);
+	assert_int_equal(ddci_gitdir_remote_url(&url, &d, "nope"), DDCI_GITDIR_UNSURE);
+	ddci_gitdir_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +469,12 @@ int main(void)
 		cmocka_unit_test(test_gitdir__shallow_clone_is_seen),
 		cmocka_unit_test(test_gitdir__config_syntax_matches_git),
 		cmocka_unit_test(test_gitdir__unexpected_head_content_is_unsure),
+		cmocka_unit_test(test_gitdir__invalid_git_file_is_an_error),
+		cmocka_unit_test(test_gitdir__git_dir_and_ceiling_directories),
+		cmocka_unit_test(test_gitdir__ownership_and_safe_directory),
+		cmocka_unit_test(test_gitdir__packed_refs_sorted_and_not),
+		cmocka_unit_test(test_gitdir__symbolic_ref_depth_like_git),
+		cmocka_unit_test(test_gitdir__remote_url_like_git),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
