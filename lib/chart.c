@@ -1,6 +1,7 @@
 /* chart.c — Mermaid xychart-beta and inline SVG from data; the HTML page. */
 #include "ddci/chart.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,13 +12,32 @@
 #define DDCI_VERSION "0.0.0"
 #endif
 
-#define MAX_X_LABELS 12
+/* The palette, light scheme (the SVG's presentation attributes; the page's
+ * CSS switches to the dark one).  Text contrast on the page: fg 15.8:1,
+ * mute 6.1, pass 5.1, fail 5.4, neutral 5.2, limit 4.9 (dark: 16.0, 6.5,
+ * 7.5, 5.7, 6.1, 7.5). */
+#define C_FG "#1f2328"
+#define C_BG "#ffffff"
+#define C_MUTE "#59636e"
+#define C_LINE "#d1d9e0"
+#define C_PASS "#1a7f37"
+#define C_FAIL "#cf222e"
+#define C_NEUTRAL "#0969da"
+#define C_LIMIT "#9a6700"
 
-/* Presentation attributes, the light scheme's colours: the page's CSS
- * overrides them (dark scheme), and they keep the charts drawn where a
- * Content-Security-Policy blocks inline CSS (Jenkins serves reports so). */
-#define LBL "fill=\"#656d76\" font-size=\"12\""
-static const char *const color[] = { "#0969da", "#bf8700", "#8250df", "#1a7f37" };
+/* Layout, in CSS pixels.  Charts are planned for the narrowest page they
+ * must fit (a 390 px phone: about 340 px of chart) and stretch wider. */
+#define NARROW 340.0
+#define CHAR_W 7.6       /* a 12 px character, generously */
+#define NAME_MAX 40      /* characters of a name on a ranked bar */
+#define NAME_WIDE 100    /* the same on a page of 880 px or more */
+#define BAR_SPAN 70.0    /* % of the width for the longest bar: its value follows */
+#define ROW_H 40
+#define PLOT_H 160
+#define PLOT_TOP 24
+#define PLOT_BOTTOM 28
+/* Text with a halo in the page colour, readable over lines and bars. */
+#define HALO "stroke=\"" C_BG "\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\""
 
 static int valid(const struct ddci_chart *c)
 {
@@ -28,6 +48,11 @@ static int valid(const struct ddci_chart *c)
 			return ddci_error_set(DDCI_EUSAGE, "chart '%s': series without values",
 					      c->title ? c->title : "");
 	return 0;
+}
+
+static int empty(const struct ddci_chart *c)
+{
+	return !c->nx || !c->nseries;
 }
 
 /* Numbers as people write them: 12, 12.5, 0.25 (at most 2 decimals). */
@@ -43,25 +68,37 @@ static void fmt_num(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.2f", v);
 }
 
-/* A table cell: "-" for a missing value (NaN). */
-static void cell_num(char *buf, size_t size, double v)
+/* A duration, in at most two units: "45s", "12m", "1h 30m", "2d 4h". */
+static void fmt_dur(char *buf, size_t size, double ms)
 {
-	if (isnan(v))
-		snprintf(buf, size, "-");
+	int64_t s = (int64_t)llround(fabs(ms) / 1000.0);
+
+	if (s < 60)
+		snprintf(buf, size, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%" PRId64 "m", (s + 30) / 60);
+	else if (s < 86400)
+		snprintf(buf, size, s % 3600 >= 60 ? "%" PRId64 "h %" PRId64 "m" : "%" PRId64 "h", s / 3600,
+			 s % 3600 / 60);
 	else
-		fmt_num(buf, size, v);
+		snprintf(buf, size, s % 86400 >= 3600 ? "%" PRId64 "d %" PRId64 "h" : "%" PRId64 "d", s / 86400,
+			 s % 86400 / 3600);
 }
 
-/* The smallest 1, 2 or 5 times a power of ten that is >= x. */
-static double nice_ceil(double x)
+void ddci_chart_format(char *buf, size_t size, enum ddci_chart_unit unit, double v)
 {
-	double e, f;
+	char n[32];
 
-	if (!(x > 0) || !isfinite(x))
-		return 1;
-	e = pow(10, floor(log10(x)));
-	f = x / e;
-	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e;
+	if (isnan(v)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	switch (unit) {
+	case DDCI_CHART_MS: fmt_dur(buf, size, v); return;
+	case DDCI_CHART_PCT: fmt_num(n, sizeof(n), v); snprintf(buf, size, "%s%%", n); return;
+	case DDCI_CHART_COUNT: snprintf(buf, size, "%.0f", isfinite(v) ? v : 0); return;
+	default: fmt_num(buf, size, v); return;
+	}
 }
 
 static double max_value(const struct ddci_chart *c)
@@ -72,8 +109,40 @@ static double max_value(const struct ddci_chart *c)
 		for (size_t i = 0; i < c->nx; i++)
 			if (isfinite(c->series[s].values[i]) && c->series[s].values[i] > m)
 				m = c->series[s].values[i];
-	return nice_ceil(m * 1.05);
+	return m;
 }
+
+/* The axis: about four "nice" steps (1, 2 or 5 times a power of ten;
+ * whole numbers for counts; minutes, hours and days for durations) up to
+ * the first step at or above the largest value or the limit. */
+static void axis(const struct ddci_chart *c, double *top, double *step)
+{
+	static const double dur[] = { 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5,
+				      72e5, 108e5, 216e5, 432e5, 864e5, 1728e5, 6048e5, 12096e5, 2592e6 };
+	double m = max_value(c), raw = m / 4, e, f;
+
+	if (c->unit == DDCI_CHART_MS) {
+		*step = dur[sizeof(dur) / sizeof(dur[0]) - 1];
+		for (size_t i = 0; i < sizeof(dur) / sizeof(dur[0]); i++)
+			if (dur[i] >= raw) {
+				*step = dur[i];
+				break;
+			}
+	} else if (!(raw > 0) || !isfinite(raw)) {
+		*step = 1;
+	} else {
+		e = pow(10, floor(log10(raw)));
+		f = raw / e;
+		*step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * e;
+	}
+	if (c->unit == DDCI_CHART_COUNT && *step < 1)
+		*step = 1;
+	*top = ceil(m / *step - 1e-9) * *step;
+	if (*top < *step)
+		*top = *step;
+}
+
+/* ---- Mermaid ---- */
 
 /* Text inside a Mermaid quoted string: no quotes, brackets or newlines. */
 static int add_mermaid_text(struct ddci_buf *out, const char *s)
@@ -90,14 +159,121 @@ static int add_mermaid_text(struct ddci_buf *out, const char *s)
 	return 0;
 }
 
-static int add_values(struct ddci_buf *out, const double *v, size_t n, double constant, int use_constant)
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* The byte offset of character `k` of s (or its end). */
+static size_t utf8_offset(const char *s, size_t k)
+{
+	size_t i = 0;
+
+	for (; s[i] && k; k--)
+		for (i++; ((unsigned char)s[i] & 0xc0) == 0x80; i++)
+			;
+	return i;
+}
+
+/* s in at most `max` characters.  A name too long keeps its last part
+ * (after the last "::" or "/": the test, not its file), then its start and
+ * its end with "…" between (the end of a test name tells it apart). */
+static void shorten(char *buf, size_t size, const char *s, size_t max)
+{
+	size_t n = utf8_chars(s), head, tail;
+	const char *last = NULL;
+
+	if (n <= max) {
+		snprintf(buf, size, "%s", s);
+		return;
+	}
+	for (const char *p = s; *p; p++)
+		if ((p[0] == ':' && p[1] == ':') || p[0] == '/')
+			last = p + (p[0] == '/' ? 1 : 2);
+	if (last && *last) {
+		s = last;
+		if ((n = utf8_chars(s)) <= max) {
+			snprintf(buf, size, "%s", s);
+			return;
+		}
+	}
+	head = utf8_offset(s, (max - 1) / 2);
+	tail = utf8_offset(s, n - (max - 1 - (max - 1) / 2));
+	snprintf(buf, size, "%.*s…%s", (int)head, s, s + tail);
+}
+
+/* The start all of a ranked chart's names share, up to a "::", "/" or "."
+ * (their file or class): said once, not on every bar.  0 when none. */
+static size_t common_prefix(const struct ddci_chart *c)
+{
+	size_t len, cut = 0;
+
+	if (!c->ranked || c->nx < 2 || !c->x[0])
+		return 0;
+	len = strlen(c->x[0]);
+	for (size_t i = 1; i < c->nx; i++) {
+		size_t k = 0;
+		if (!c->x[i])
+			return 0;
+		while (k < len && c->x[i][k] == c->x[0][k])
+			k++;
+		len = k;
+	}
+	for (size_t k = 0; k < len; k++)
+		if (c->x[0][k] == '/' || c->x[0][k] == '.' || (c->x[0][k] == ':' && k + 1 < len && c->x[0][k + 1] == ':'))
+			cut = k + (c->x[0][k] == ':' ? 2 : 1);
+	for (size_t i = 0; i < c->nx; i++)
+		if (!c->x[i][cut])
+			return 0;
+	return cut;
+}
+
+static const char mermaid_theme[] =
+	"%%%%{init: {\"theme\": \"base\", \"themeVariables\": {\"xyChart\": {\"backgroundColor\": \"" C_BG "\", "
+	"\"titleColor\": \"" C_FG "\", \"xAxisLabelColor\": \"" C_FG "\", \"yAxisLabelColor\": \"" C_FG "\", "
+	"\"xAxisTitleColor\": \"" C_FG "\", \"yAxisTitleColor\": \"" C_FG "\", \"xAxisLineColor\": \"" C_MUTE "\", "
+	"\"yAxisLineColor\": \"" C_MUTE "\", \"xAxisTickColor\": \"" C_MUTE "\", \"yAxisTickColor\": \"" C_MUTE "\", "
+	"\"plotColorPalette\": \"%s\"}}}}%%%%\n";
+
+/* The x labels, shortened, each different from the ones before it. */
+static int mermaid_x(struct ddci_buf *out, const struct ddci_chart *c)
+{
+	char prev[12][128], label[96], alt[128];
+	size_t pre = common_prefix(c);
+
+	if (ddci_buf_adds(out, "    x-axis [") < 0)
+		return DDCI_ENOMEM;
+	for (size_t i = 0; i < c->nx; i++) {
+		int dup = 0;
+
+		shorten(label, sizeof(label), c->x[i] ? c->x[i] + pre : "", c->ranked ? 24 : 20);
+		for (size_t k = 0; k < i && k < 12; k++)
+			dup |= !strcmp(prev[k], label);
+		if (dup || !*label) /* the rank (or position) tells it apart */
+			snprintf(alt, sizeof(alt), "%s #%zu", label, i + 1);
+		else
+			snprintf(alt, sizeof(alt), "%s", label);
+		if (i < 12)
+			snprintf(prev[i], sizeof(prev[i]), "%s", alt);
+		if (ddci_buf_adds(out, i ? ", \"" : "\"") < 0 || add_mermaid_text(out, alt) < 0 ||
+		    ddci_buf_addc(out, '"') < 0)
+			return DDCI_ENOMEM;
+	}
+	return ddci_buf_adds(out, "]\n");
+}
+
+static int add_values(struct ddci_buf *out, const double *v, size_t n, double constant)
 {
 	char num[32];
 
-	if (ddci_buf_adds(out, "[") < 0)
+	if (ddci_buf_adds(out, " [") < 0)
 		return DDCI_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		fmt_num(num, sizeof(num), use_constant ? constant : v[i]);
+		fmt_num(num, sizeof(num), v ? v[i] : constant);
 		if (ddci_buf_addf(out, "%s%s", i ? ", " : "", num) < 0)
 			return DDCI_ENOMEM;
 	}
@@ -106,35 +282,52 @@ static int add_values(struct ddci_buf *out, const double *v, size_t n, double co
 
 int ddci_chart_mermaid(struct ddci_buf *out, const struct ddci_chart *c)
 {
-	char top[32];
+	char top[32], palette[160] = "", lim[48];
+	double t, st, div = 1;
 	int rc;
 
 	if ((rc = valid(c)) < 0)
 		return rc;
-	if (!c->nx || !c->nseries)
+	if (empty(c))
 		return ddci_buf_addf(out, "_%s: no data_\n", c->title ? c->title : "chart");
-	fmt_num(top, sizeof(top), max_value(c));
-	if (ddci_buf_adds(out, "```mermaid\nxychart-beta\n    title \"") < 0 || add_mermaid_text(out, c->title) < 0 ||
-	    ddci_buf_adds(out, "\"\n    x-axis [") < 0)
-		return DDCI_ENOMEM;
-	for (size_t i = 0; i < c->nx; i++)
-		if (ddci_buf_adds(out, i ? ", \"" : "\"") < 0 || add_mermaid_text(out, c->x[i]) < 0 ||
-		    ddci_buf_addc(out, '"') < 0)
-			return DDCI_ENOMEM;
-	if (ddci_buf_adds(out, "]\n    y-axis \"") < 0 || add_mermaid_text(out, c->y_label ? c->y_label : "") < 0 ||
-	    ddci_buf_addf(out, "\" 0 --> %s\n", top) < 0)
-		return DDCI_ENOMEM;
 	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_adds(out, c->series[s].kind == DDCI_CHART_LINE ? "    line " : "    bar ") < 0 ||
-		    add_values(out, c->series[s].values, c->nx, 0, 0) < 0)
+		snprintf(palette + strlen(palette), sizeof(palette) - strlen(palette), "%s%s", s ? ", " : "",
+			 c->series[s].tone == DDCI_TONE_FAIL ? C_FAIL : C_NEUTRAL);
+	if (c->threshold > 0)
+		snprintf(palette + strlen(palette), sizeof(palette) - strlen(palette), ", " C_LIMIT);
+	axis(c, &t, &st);
+	if (c->unit == DDCI_CHART_MS) /* Mermaid's axis shows plain numbers */
+		div = t <= 2 * 3600e3 ? 60e3 : t <= 72 * 3600e3 ? 3600e3 : 86400e3;
+	fmt_num(top, sizeof(top), t / div);
+	if (ddci_buf_adds(out, "```mermaid\n") < 0 || ddci_buf_addf(out, mermaid_theme, palette) < 0 ||
+	    ddci_buf_addf(out, "xychart-beta%s\n", c->ranked ? " horizontal" : "") < 0 || mermaid_x(out, c) < 0 ||
+	    ddci_buf_adds(out, "    y-axis \"") < 0 || add_mermaid_text(out, c->y_label ? c->y_label : "") < 0 ||
+	    ddci_buf_addf(out, "%s\" 0 --> %s\n",
+			  c->unit == DDCI_CHART_PCT ? " (%)" : div == 60e3 ? " (minutes)" : div == 3600e3 ? " (hours)" : div > 1 ? " (days)" : "",
+			  top) < 0)
+		return DDCI_ENOMEM;
+	for (size_t s = 0; s < c->nseries; s++) {
+		double v[256];
+		size_t n = c->nx < 256 ? c->nx : 256;
+
+		for (size_t i = 0; i < n; i++)
+			v[i] = c->series[s].values[i] / div;
+		if (ddci_buf_adds(out, c->series[s].kind == DDCI_CHART_LINE ? "    line \"" : "    bar \"") < 0 ||
+		    add_mermaid_text(out, c->series[s].name ? c->series[s].name : "") < 0 ||
+		    ddci_buf_adds(out, "\"") < 0 || add_values(out, v, n, 0) < 0)
 			return DDCI_ENOMEM;
+	}
+	ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
 	if (c->threshold > 0 &&
-	    (ddci_buf_adds(out, "    line ") < 0 || add_values(out, NULL, c->nx, c->threshold, 1) < 0))
+	    (ddci_buf_addf(out, "    line \"limit %s\"", lim) < 0 ||
+	     add_values(out, NULL, c->nx < 256 ? c->nx : 256, c->threshold / div) < 0))
 		return DDCI_ENOMEM;
 	return ddci_buf_adds(out, "```\n");
 }
 
-int ddci_html_escape(struct ddci_buf *out, const char *s)
+/* ---- HTML and SVG ---- */
+
+static int escape(struct ddci_buf *out, const char *s, int wrap)
 {
 	for (; s && *s; s++) {
 		const char *rep = NULL;
@@ -149,170 +342,303 @@ int ddci_html_escape(struct ddci_buf *out, const char *s)
 			continue;
 		if (rep ? ddci_buf_adds(out, rep) < 0 : ddci_buf_addc(out, *s) < 0)
 			return DDCI_ENOMEM;
+		if (wrap && s[1] &&
+		    (strchr("/_.:-", *s) || (*s >= 'a' && *s <= 'z' && s[1] >= 'A' && s[1] <= 'Z')) &&
+		    ddci_buf_adds(out, "<wbr>") < 0)
+			return DDCI_ENOMEM;
 	}
 	return 0;
 }
 
-int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c, int width, int height)
+int ddci_html_escape(struct ddci_buf *out, const char *s)
 {
-	const double ml = 44, mr = 12, mt = 44, mb = 44;
-	double pw = width - ml - mr, ph = height - mt - mb, ymax, slot;
-	size_t nbars = 0, step;
-	char num[32];
+	return escape(out, s, 0);
+}
+
+int ddci_html_escape_wrap(struct ddci_buf *out, const char *s)
+{
+	return escape(out, s, 1);
+}
+
+static int svg_open(struct ddci_buf *out, const struct ddci_chart *c, int height)
+{
+	char lim[48];
+
+	if (ddci_buf_addf(out, "<svg class=\"chart%s\" width=\"100%%\" height=\"%d\" font-family=\"system-ui, sans-serif\" "
+			       "font-size=\"12\" role=\"img\" aria-label=\"", c->ranked ? " ranked" : "", height) < 0 ||
+	    ddci_html_escape(out, c->title) < 0)
+		return DDCI_ENOMEM;
+	ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
+	if (c->threshold > 0 && ddci_buf_addf(out, ", limit %s\" data-limit=\"%g", lim, c->threshold) < 0)
+		return DDCI_ENOMEM;
+	return ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+}
+
+/* Is a value over the limit (the limit is the first series'), or of a
+ * series that counts failures? */
+static int failing(const struct ddci_chart *c, const struct ddci_series *se, double v)
+{
+	if (se->tone == DDCI_TONE_FAIL)
+		return v > 0;
+	return se == &c->series[0] && c->threshold > 0 && v > c->threshold + 1e-9;
+}
+
+/* A ranked item's name from byte `skip` (after the common prefix), with
+ * `lead` before it, shortened to fit a phone; on wide pages (the CSS swaps
+ * them) a longer one.  The whole name is its tooltip. */
+static int svg_name(struct ddci_buf *out, const char *full, size_t skip, int y, const char *lead, const char *cls,
+		    const char *fill)
+{
+	char s[192], l[512];
+
+	shorten(s, sizeof(s), full + skip, NAME_MAX - strlen(lead));
+	shorten(l, sizeof(l), full + skip, NAME_WIDE - strlen(lead));
+	if (ddci_buf_addf(out, "<text class=\"%s%s\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s", cls,
+			  strcmp(s, l) ? " nm-s" : "", y, fill, lead) < 0 ||
+	    ddci_html_escape(out, s) < 0 || ddci_buf_adds(out, "<title>") < 0 || ddci_html_escape(out, full) < 0 ||
+	    ddci_buf_adds(out, "</title></text>\n") < 0)
+		return DDCI_ENOMEM;
+	if (!strcmp(s, l))
+		return 0;
+	if (ddci_buf_addf(out, "<text class=\"%s nm-l\" display=\"none\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s",
+			  cls, y, fill, lead) < 0 ||
+	    ddci_html_escape(out, l) < 0 || ddci_buf_adds(out, "<title>") < 0 || ddci_html_escape(out, full) < 0 ||
+	    ddci_buf_adds(out, "</title></text>\n") < 0)
+		return DDCI_ENOMEM;
+	return 0;
+}
+
+/* Ranked items: per item its name on one line, under it a bar and the
+ * value at the bar's end; the limit a dashed line across, labelled on top. */
+static int svg_ranked(struct ddci_buf *out, const struct ddci_chart *c)
+{
+	const struct ddci_series *se = &c->series[0];
+	size_t pre = common_prefix(c);
+	int head = pre ? 20 : 0, top = head + (c->threshold > 0 ? 22 : 4), height = top + (int)c->nx * ROW_H;
+	double vmax = max_value(c);
+	char val[48], common[512];
+
+	if (svg_open(out, c, height) < 0)
+		return DDCI_ENOMEM;
+	if (pre) { /* "in tests/…/test_payments.py::TestSavedCards::" */
+		snprintf(common, sizeof(common), "%.*s", (int)pre, c->x[0]);
+		if (svg_name(out, common, 0, 14, "in ", "mu", C_MUTE) < 0)
+			return DDCI_ENOMEM;
+	}
+	for (size_t i = 0; i < c->nx; i++) {
+		double v = isfinite(se->values[i]) && se->values[i] > 0 ? se->values[i] : 0;
+		double w = vmax > 0 ? BAR_SPAN * v / vmax : 0;
+		int y = top + (int)i * ROW_H, bad = failing(c, se, v);
+
+		ddci_chart_format(val, sizeof(val), c->unit, se->values[i]);
+		if (svg_name(out, c->x[i], pre, y + 14, "", "fg", C_FG) < 0 ||
+		    ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"0\" y=\"%d\" width=\"%.3f%%\" "
+				       "height=\"14\" rx=\"2\" fill=\"%s\"><title>",
+				  bad ? "fail" : "neutral", v, y + 20, w, bad ? C_FAIL : C_NEUTRAL) < 0 ||
+		    ddci_html_escape(out, c->x[i]) < 0 ||
+		    ddci_buf_addf(out, ": %s%s</title></rect>\n<text class=\"fg\" x=\"%.3f%%\" dx=\"6\" y=\"%d\" fill=\"" C_FG
+				       "\">%s</text>\n",
+				  val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "", w, y + 32, val) < 0)
+			return DDCI_ENOMEM;
+	}
+	if (c->threshold > 0) {
+		double x = BAR_SPAN * c->threshold / vmax;
+		ddci_chart_format(val, sizeof(val), c->unit, c->threshold);
+		if (ddci_buf_addf(out, "<line class=\"lim\" x1=\"%.3f%%\" x2=\"%.3f%%\" y1=\"%d\" y2=\"%d\" stroke=\"" C_LIMIT
+				       "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+				       "<text class=\"liml\" x=\"%.3f%%\" dx=\"%d\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_LIMIT
+				       "\">limit %s</text>\n",
+				  x, x, top - 4, height, x, x < 35 ? 4 : -4, head + 14, x < 35 ? "start" : "end", val) < 0)
+			return DDCI_ENOMEM;
+	}
+	return ddci_buf_adds(out, "</svg>\n");
+}
+
+/* Which x labels a time series shows: from the last one back, as many as
+ * fit the narrowest page without touching. */
+static size_t label_step(const struct ddci_chart *c)
+{
+	size_t longest = 1, step;
+	double slot = NARROW / (double)c->nx;
+
+	for (size_t i = 0; i < c->nx; i++)
+		if (c->x[i] && utf8_chars(c->x[i]) > longest)
+			longest = utf8_chars(c->x[i]);
+	step = (size_t)ceil((1.5 * (double)longest * CHAR_W + 12) / slot);
+	return step ? step : 1;
+}
+
+static int svg_x_labels(struct ddci_buf *out, const struct ddci_chart *c, int y)
+{
+	size_t step = label_step(c);
+	double slot = 100.0 / (double)c->nx;
+
+	for (size_t k = 0; k * step < c->nx; k++) {
+		size_t i = c->nx - 1 - k * step;
+		double x = slot * ((double)i + 0.5), half = (double)utf8_chars(c->x[i] ? c->x[i] : "") * CHAR_W / 2;
+		const char *anchor = "middle";
+
+		if (i == c->nx - 1 && slot / 100 * NARROW / 2 < half) {
+			anchor = "end";
+			x = 100;
+		} else if (x / 100 * NARROW < half) {
+			anchor = "start";
+			x = 0;
+		}
+		if (ddci_buf_addf(out, "<text class=\"mu\" x=\"%.3f%%\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_MUTE "\">", x, y,
+				  anchor) < 0 ||
+		    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
+			return DDCI_ENOMEM;
+	}
+	return 0;
+}
+
+/* The gridlines (labels 0), or their values (labels 1: drawn over the
+ * data, with a halo). */
+static int svg_grid(struct ddci_buf *out, const struct ddci_chart *c, double top, double step, int labels)
+{
+	char num[48];
+
+	for (double v = 0; v <= top + step / 2; v += step) {
+		double y = PLOT_TOP + PLOT_H - PLOT_H * v / top;
+		ddci_chart_format(num, sizeof(num), v > 0 ? c->unit : DDCI_CHART_NUM, v);
+		if (labels ? ddci_buf_addf(out, "<text class=\"mu halo\" x=\"0\" y=\"%.1f\" fill=\"" C_MUTE "\" " HALO ">%s</text>\n",
+					   y - 4, num) < 0
+			   : ddci_buf_addf(out, "<line class=\"%s\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+					   v > 0 ? "grid" : "base", y, y, v > 0 ? C_LINE : C_MUTE) < 0)
+			return DDCI_ENOMEM;
+	}
+	return 0;
+}
+
+static int svg_columns(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
+		       double slot, double bw, double off)
+{
+	char val[48];
+
+	for (size_t i = 0; i < c->nx; i++) {
+		double v = se->values[i], h;
+		int bad;
+
+		if (!isfinite(v) || v <= 0)
+			continue;
+		h = PLOT_H * v / top;
+		bad = failing(c, se, v);
+		ddci_chart_format(val, sizeof(val), c->unit, v);
+		if (ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"%.3f%%\" y=\"%.1f\" width=\"%.3f%%\" "
+				       "height=\"%.1f\" fill=\"%s\"><title>",
+				  bad ? "fail" : "neutral", v, slot * (double)i + off, PLOT_TOP + PLOT_H - h, bw,
+				  h, bad ? C_FAIL : C_NEUTRAL) < 0 ||
+		    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></rect>\n", val) < 0)
+			return DDCI_ENOMEM;
+	}
+	return 0;
+}
+
+/* A line through the middle of each slot, broken where a value is missing,
+ * and a dot per value (over the limit: the failure colour). */
+static int svg_line(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
+		    double slot)
+{
+	const char *stroke = se->tone == DDCI_TONE_FAIL ? C_FAIL : C_NEUTRAL;
+	char val[48];
+
+	for (size_t i = 0; i + 1 < c->nx; i++) {
+		double a = se->values[i], b = se->values[i + 1];
+		if (!isfinite(a) || !isfinite(b))
+			continue;
+		if (ddci_buf_addf(out, "<line class=\"ln%s\" x1=\"%.3f%%\" y1=\"%.1f\" x2=\"%.3f%%\" y2=\"%.1f\" stroke=\"%s\" "
+				       "stroke-width=\"2\"/>\n",
+				  se->tone == DDCI_TONE_FAIL ? "f" : "n", slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * a / top,
+				  slot * ((double)i + 1.5), PLOT_TOP + PLOT_H - PLOT_H * b / top, stroke) < 0)
+			return DDCI_ENOMEM;
+	}
+	for (size_t i = 0; i < c->nx; i++) {
+		double v = se->values[i];
+		int bad;
+		if (!isfinite(v))
+			continue;
+		bad = failing(c, se, v);
+		ddci_chart_format(val, sizeof(val), c->unit, v);
+		if (ddci_buf_addf(out, "<circle class=\"bar %s\" data-v=\"%g\" cx=\"%.3f%%\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>",
+				  bad ? "fail" : "neutral", v, slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * v / top,
+				  bad ? "4" : "3", bad ? C_FAIL : C_NEUTRAL) < 0 ||
+		    ddci_html_escape(out, c->x[i]) < 0 ||
+		    ddci_buf_addf(out, ": %s%s</title></circle>\n", val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "") < 0)
+			return DDCI_ENOMEM;
+	}
+	return 0;
+}
+
+/* A time series: gridlines with their values on the left, columns and
+ * lines, the limit dashed and labelled on the right, a few x labels. */
+static int svg_series(struct ddci_buf *out, const struct ddci_chart *c)
+{
+	double top, step, slot = 100.0 / (double)c->nx;
+	size_t nbars = 0, b = 0;
+	int height = PLOT_TOP + PLOT_H + PLOT_BOTTOM;
+	char lim[48];
+
+	axis(c, &top, &step);
+	for (size_t s = 0; s < c->nseries; s++)
+		nbars += c->series[s].kind == DDCI_CHART_BAR;
+	if (svg_open(out, c, height) < 0 || svg_grid(out, c, top, step, 0) < 0)
+		return DDCI_ENOMEM;
+	for (size_t s = 0; s < c->nseries; s++)
+		if (c->series[s].kind == DDCI_CHART_BAR) {
+			double bw = slot * 0.7 / (double)nbars;
+			if (svg_columns(out, c, &c->series[s], top, slot, bw, slot * 0.15 + bw * (double)b++) < 0)
+				return DDCI_ENOMEM;
+		}
+	for (size_t s = 0; s < c->nseries; s++)
+		if (c->series[s].kind == DDCI_CHART_LINE && svg_line(out, c, &c->series[s], top, slot) < 0)
+			return DDCI_ENOMEM;
+	if (c->threshold > 0) {
+		double y = PLOT_TOP + PLOT_H - PLOT_H * c->threshold / top;
+		ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
+		if (ddci_buf_addf(out, "<line class=\"lim\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" C_LIMIT
+				       "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+				       "<text class=\"liml halo\" x=\"100%%\" y=\"%.1f\" text-anchor=\"end\" fill=\"" C_LIMIT "\" " HALO
+				       ">limit %s</text>\n",
+				  y, y, y - 5, lim) < 0)
+			return DDCI_ENOMEM;
+	}
+	if (svg_grid(out, c, top, step, 1) < 0 || svg_x_labels(out, c, PLOT_TOP + PLOT_H + 18) < 0)
+		return DDCI_ENOMEM;
+	return ddci_buf_adds(out, "</svg>\n");
+}
+
+int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c)
+{
 	int rc;
 
 	if ((rc = valid(c)) < 0)
 		return rc;
-	if (width < 120 || height < 100)
-		return ddci_error_set(DDCI_EUSAGE, "chart size %dx%d is too small", width, height);
-	if (ddci_buf_addf(out,
-			  "<svg class=\"chart\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" role=\"img\" aria-label=\"", width, height) < 0 ||
-	    ddci_html_escape(out, c->title) < 0 || ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n") < 0 ||
-	    ddci_buf_adds(out, "<text class=\"title\" x=\"4\" y=\"18\" fill=\"#1f2328\" font-size=\"15\" font-weight=\"600\">") < 0 || ddci_html_escape(out, c->title) < 0 ||
-	    ddci_buf_adds(out, "</text>\n") < 0)
-		return DDCI_ENOMEM;
-	if (!c->nx || !c->nseries) {
-		if (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"%.0f\" y=\"%.0f\">no data</text>\n</svg>\n",
-				  ml + pw / 2 - 24, mt + ph / 2) < 0)
-			return DDCI_ENOMEM;
-		return 0;
-	}
-	ymax = max_value(c);
-
-	/* Grid and y labels: five steps. */
-	for (int i = 0; i <= 5; i++) {
-		double v = ymax * i / 5, y = mt + ph - ph * i / 5;
-		fmt_num(num, sizeof(num), v);
-		if (ddci_buf_addf(out,
-				  "<line class=\"grid\" stroke=\"#d0d7de\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-				  "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-				  ml, y, ml + pw, y, ml - 6, y + 4, num) < 0)
-			return DDCI_ENOMEM;
-	}
-	if (c->y_label && (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"4\" y=\"%.0f\">", mt - 12) < 0 ||
-			   ddci_html_escape(out, c->y_label) < 0 || ddci_buf_adds(out, "</text>\n") < 0))
-		return DDCI_ENOMEM;
-
-	slot = pw / (double)c->nx;
-	for (size_t s = 0; s < c->nseries; s++)
-		if (c->series[s].kind == DDCI_CHART_BAR)
-			nbars++;
-
-	/* Bars, grouped per x slot. */
-	for (size_t s = 0, b = 0; s < c->nseries; s++) {
-		const struct ddci_series *se = &c->series[s];
-		double bw;
-		if (se->kind != DDCI_CHART_BAR)
-			continue;
-		bw = slot * 0.8 / (double)nbars;
-		for (size_t i = 0; i < c->nx; i++) {
-			double v = isfinite(se->values[i]) && se->values[i] > 0 ? se->values[i] : 0;
-			double h = ph * v / ymax, x = ml + slot * (double)i + slot * 0.1 + bw * (double)b;
-			fmt_num(num, sizeof(num), v);
-			if (ddci_buf_addf(out, "<rect class=\"s%zu\" fill=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>",
-					  s, color[s % 4], x, mt + ph - h, bw > 1 ? bw - 0.5 : bw, h) < 0 ||
-			    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></rect>\n", num) < 0)
-				return DDCI_ENOMEM;
-		}
-		b++;
-	}
-	/* Lines, through the middle of each slot; a missing value (NaN) breaks
-	 * the line. */
-	for (size_t s = 0; s < c->nseries; s++) {
-		const struct ddci_series *se = &c->series[s];
-		int open = 0;
-		if (se->kind != DDCI_CHART_LINE)
-			continue;
-		for (size_t i = 0; i <= c->nx; i++) {
-			int have = i < c->nx && isfinite(se->values[i]);
-			if (!have) {
-				if (open && ddci_buf_adds(out, "\"/>\n") < 0)
-					return DDCI_ENOMEM;
-				open = 0;
-				continue;
-			}
-			if ((open ? ddci_buf_adds(out, " ") : ddci_buf_addf(out, "<polyline class=\"l%zu\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", s,
-								color[s % 4])) < 0 ||
-			    ddci_buf_addf(out, "%.1f,%.1f", ml + slot * ((double)i + 0.5),
-					  mt + ph - ph * se->values[i] / ymax) < 0)
-				return DDCI_ENOMEM;
-			open = 1;
-		}
-		for (size_t i = 0; i < c->nx; i++) {
-			double v = se->values[i];
-			if (!isfinite(v))
-				continue;
-			fmt_num(num, sizeof(num), v);
-			if (ddci_buf_addf(out, "<circle class=\"d%zu\" fill=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"><title>", s, color[s % 4],
-					  ml + slot * ((double)i + 0.5), mt + ph - ph * v / ymax) < 0 ||
-			    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></circle>\n", num) < 0)
-				return DDCI_ENOMEM;
-		}
-	}
-	if (c->threshold > 0) {
-		double y = mt + ph - ph * c->threshold / ymax;
-		fmt_num(num, sizeof(num), c->threshold);
-		if (ddci_buf_addf(out,
-				  "<line class=\"thr\" stroke=\"#cf222e\" stroke-dasharray=\"6 4\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-				  "<text class=\"lbl thr-l\" fill=\"#cf222e\" font-size=\"12\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">limit %s</text>\n",
-				  ml, y, ml + pw, y, ml + pw, y - 4, num) < 0)
-			return DDCI_ENOMEM;
-	}
-	/* X labels: at most MAX_X_LABELS, evenly skipped, shortened. */
-	step = (c->nx + MAX_X_LABELS - 1) / MAX_X_LABELS;
-	for (size_t i = 0; i < c->nx; i += step) {
-		/* As many characters as fit the label's slots (about 7 px each). */
-		size_t fit = (size_t)(slot * (double)step / 7.0), len;
-		const char *x = c->x[i] ? c->x[i] : "";
-		char label[32];
-
-		if (fit < 4)
-			fit = 4;
-		if (fit > sizeof(label) - 1)
-			fit = sizeof(label) - 1;
-		len = strlen(x);
-		if (len > fit) { /* shortened on a UTF-8 character boundary */
-			len = fit - 3;
-			while (len > 0 && ((unsigned char)x[len] & 0xc0) == 0x80)
-				len--;
-			memcpy(label, x, len);
-			memcpy(label + len, "...", 4);
-		} else {
-			memcpy(label, x, len + 1);
-		}
-		if (ddci_buf_addf(out, "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
-				  ml + slot * ((double)i + 0.5), mt + ph + 16) < 0 ||
-		    ddci_html_escape(out, label) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
-			return DDCI_ENOMEM;
-	}
-	/* Legend. */
-	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_addf(out, "<rect class=\"s%zu\" fill=\"%s\" x=\"%.1f\" y=\"%d\" width=\"10\" height=\"10\"/>"
-				       "<text class=\"lbl\" " LBL " x=\"%.1f\" y=\"%d\">", s, color[s % 4], ml + 150.0 * (double)s, height - 14,
-				  ml + 150.0 * (double)s + 14, height - 5) < 0 ||
-		    ddci_html_escape(out, c->series[s].name) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
-			return DDCI_ENOMEM;
-	return ddci_buf_adds(out, "</svg>\n");
+	if (empty(c))
+		return ddci_buf_adds(out, "<p class=\"mute\">No data.</p>\n");
+	return c->ranked ? svg_ranked(out, c) : svg_series(out, c);
 }
+
+/* ---- tables ---- */
 
 int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 {
-	char num[32];
+	char num[48];
 
-	if (!c->nx || !c->nseries)
+	if (empty(c))
 		return 0;
-	if (ddci_buf_adds(out, "\n| |") < 0)
+	if (ddci_buf_adds(out, c->ranked ? "\n| # | |" : "\n| |") < 0)
 		return DDCI_ENOMEM;
 	for (size_t s = 0; s < c->nseries; s++)
 		if (ddci_buf_addf(out, " %s |", c->series[s].name ? c->series[s].name : "") < 0)
 			return DDCI_ENOMEM;
-	if (ddci_buf_adds(out, "\n|---|") < 0)
+	if (ddci_buf_adds(out, c->ranked ? "\n|---:|---|" : "\n|---|") < 0)
 		return DDCI_ENOMEM;
 	for (size_t s = 0; s < c->nseries; s++)
 		if (ddci_buf_adds(out, "---:|") < 0)
 			return DDCI_ENOMEM;
 	for (size_t i = 0; i < c->nx; i++) {
-		if (ddci_buf_adds(out, "\n| ") < 0)
+		if ((c->ranked ? ddci_buf_addf(out, "\n| %zu | ", i + 1) : ddci_buf_adds(out, "\n| ")) < 0)
 			return DDCI_ENOMEM;
 		for (const char *p = c->x[i] ? c->x[i] : ""; *p; p++)
 			if ((*p == '|' && ddci_buf_addc(out, '\\') < 0) || ddci_buf_addc(out, *p == '\n' ? ' ' : *p) < 0)
@@ -320,8 +646,9 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 		if (ddci_buf_adds(out, " |") < 0)
 			return DDCI_ENOMEM;
 		for (size_t s = 0; s < c->nseries; s++) {
-			cell_num(num, sizeof(num), c->series[s].values[i]);
-			if (ddci_buf_addf(out, " %s |", num) < 0)
+			ddci_chart_format(num, sizeof(num), s ? DDCI_CHART_NUM : c->unit, c->series[s].values[i]);
+			if (ddci_buf_addf(out, " %s%s |", num,
+					  !s && c->threshold > 0 && failing(c, &c->series[0], c->series[0].values[i]) ? " ✗" : "") < 0)
 				return DDCI_ENOMEM;
 		}
 	}
@@ -330,82 +657,32 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 
 int ddci_chart_html_table(struct ddci_buf *out, const struct ddci_chart *c)
 {
-	char num[32];
+	char num[48];
 
-	if (!c->nx || !c->nseries)
+	if (empty(c))
 		return 0;
-	if (ddci_buf_adds(out, "<table><thead><tr><th></th>") < 0)
+	if (ddci_buf_adds(out, c->ranked ? "<table><thead><tr><th class=\"n\">#</th><th></th>" : "<table><thead><tr><th></th>") < 0)
 		return DDCI_ENOMEM;
 	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_adds(out, "<th>") < 0 || ddci_html_escape(out, c->series[s].name) < 0 ||
+		if (ddci_buf_adds(out, "<th class=\"n\">") < 0 || ddci_html_escape(out, c->series[s].name) < 0 ||
 		    ddci_buf_adds(out, "</th>") < 0)
 			return DDCI_ENOMEM;
 	if (ddci_buf_adds(out, "</tr></thead><tbody>\n") < 0)
 		return DDCI_ENOMEM;
 	for (size_t i = 0; i < c->nx; i++) {
-		if (ddci_buf_adds(out, "<tr><td>") < 0 || ddci_html_escape(out, c->x[i]) < 0 ||
-		    ddci_buf_adds(out, "</td>") < 0)
+		if ((c->ranked ? ddci_buf_addf(out, "<tr><td class=\"n\">%zu</td><td>", i + 1) : ddci_buf_adds(out, "<tr><td>")) < 0 ||
+		    ddci_html_escape_wrap(out, c->x[i]) < 0 || ddci_buf_adds(out, "</td>") < 0)
 			return DDCI_ENOMEM;
 		for (size_t s = 0; s < c->nseries; s++) {
-			cell_num(num, sizeof(num), c->series[s].values[i]);
-			if (ddci_buf_addf(out, "<td class=\"n\">%s</td>", num) < 0)
+			int over = !s && c->threshold > 0 && failing(c, &c->series[0], c->series[0].values[i]);
+			ddci_chart_format(num, sizeof(num), s ? DDCI_CHART_NUM : c->unit, c->series[s].values[i]);
+			if (ddci_buf_addf(out, "<td class=\"n%s\">%s%s</td>", over ? " bad" : "", num, over ? " ✗ over" : "") < 0)
 				return DDCI_ENOMEM;
 		}
 		if (ddci_buf_adds(out, "</tr>\n") < 0)
 			return DDCI_ENOMEM;
 	}
 	return ddci_buf_adds(out, "</tbody></table>\n");
-}
-
-static const char css[] =
-	":root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--mute:#656d76;--line:#d0d7de;"
-	"--ok:#1a7f37;--bad:#cf222e;--s0:#0969da;--s1:#bf8700;--s2:#8250df;--s3:#1a7f37}"
-	"@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--mute:#8d96a0;--line:#30363d;"
-	"--ok:#3fb950;--bad:#f85149;--s0:#4493f8;--s1:#d29922;--s2:#a371f7;--s3:#3fb950}}"
-	"body{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);background:var(--bg);"
-	"margin:0 auto;padding:16px;max-width:960px}"
-	"h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid var(--line)}"
-	".verdict{border-radius:8px;padding:12px 16px;margin:12px 0;color:#fff}"
-	".verdict.ok{background:var(--ok)}.verdict.bad{background:var(--bad)}.verdict.info{background:var(--s0)}"
-	".verdict b{font-size:1.3em;display:block}.verdict{white-space:pre-line;overflow-wrap:anywhere}"
-	"table{border-collapse:collapse;width:100%;margin:8px 0;font-size:.9em;display:block;overflow-x:auto}"
-	"th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left}"
-	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
-	"svg.chart{width:100%;height:auto;max-height:360px}"
-	"svg .grid{stroke:var(--line);stroke-width:1}svg .lbl{fill:var(--mute);font-size:12px}"
-	"svg .title{fill:var(--fg);font-size:15px;font-weight:600}"
-	"svg .s0{fill:var(--s0)}svg .s1{fill:var(--s1)}svg .s2{fill:var(--s2)}svg .s3{fill:var(--s3)}"
-	"svg .l0{stroke:var(--s0)}svg .l1{stroke:var(--s1)}svg .l2{stroke:var(--s2)}svg .l3{stroke:var(--s3)}"
-	"svg polyline{fill:none;stroke-width:2}svg .d0{fill:var(--s0)}svg .d1{fill:var(--s1)}"
-	"svg .d2{fill:var(--s2)}svg .d3{fill:var(--s3)}"
-	"svg .thr{stroke:var(--bad);stroke-dasharray:6 4;stroke-width:1.5}svg .thr-l{fill:var(--bad)}"
-	".mute{color:var(--mute);font-size:.9em}figure{margin:12px 0}"
-	".better{color:var(--ok);font-weight:600}.worse{color:var(--bad);font-weight:600}"
-	"code{font-size:.9em;overflow-wrap:anywhere}";
-
-int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char *verdict, const char *reason)
-{
-	if (ddci_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-			       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>") < 0 ||
-	    ddci_html_escape(out, title) < 0 || ddci_buf_addf(out, "</title>\n<style>%s</style></head><body>\n<h1>", css) < 0 ||
-	    ddci_html_escape(out, title) < 0 ||
-	    ddci_buf_addf(out, "</h1>\n<div class=\"verdict %s\"><b>", ok < 0 ? "info" : ok ? "ok" : "bad") < 0 ||
-	    ddci_html_escape(out, verdict) < 0 || ddci_buf_adds(out, "</b>") < 0 || ddci_html_escape(out, reason) < 0 ||
-	    ddci_buf_adds(out, "</div>\n") < 0)
-		return DDCI_ENOMEM;
-	return 0;
-}
-
-int ddci_html_section(struct ddci_buf *out, const char *heading)
-{
-	if (ddci_buf_adds(out, "<h2>") < 0 || ddci_html_escape(out, heading) < 0 || ddci_buf_adds(out, "</h2>\n") < 0)
-		return DDCI_ENOMEM;
-	return 0;
-}
-
-int ddci_html_end(struct ddci_buf *out)
-{
-	return ddci_buf_adds(out, "<p class=\"mute\">Generated by ddci " DDCI_VERSION ".</p>\n</body></html>\n");
 }
 
 int ddci_chart_md(struct ddci_buf *out, const struct ddci_chart *c)
@@ -421,20 +698,127 @@ int ddci_chart_html(struct ddci_buf *out, const struct ddci_chart *c)
 {
 	int rc;
 
-	if (ddci_buf_adds(out, "<figure>\n") < 0)
-		return DDCI_ENOMEM;
-	if ((rc = ddci_chart_svg(out, c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(out, c)) < 0)
+	if ((rc = ddci_chart_svg(out, c)) < 0)
 		return rc;
-	return ddci_buf_adds(out, "</figure>\n") < 0 ? DDCI_ENOMEM : 0;
+	if (empty(c))
+		return 0;
+	if (ddci_buf_adds(out, "<details><summary>The numbers</summary>\n") < 0)
+		return DDCI_ENOMEM;
+	if ((rc = ddci_chart_html_table(out, c)) < 0)
+		return rc;
+	return ddci_buf_adds(out, "</details>\n") < 0 ? DDCI_ENOMEM : 0;
+}
+
+/* ---- the page ---- */
+
+static const char css[] =
+	":root{color-scheme:light dark;--fg:" C_FG ";--bg:" C_BG ";--mute:" C_MUTE ";--line:" C_LINE ";--pass:" C_PASS
+	";--fail:" C_FAIL ";--neutral:" C_NEUTRAL ";--limit:" C_LIMIT "}"
+	"@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--mute:#9198a1;--line:#3d444d;"
+	"--pass:#3fb950;--fail:#f85149;--neutral:#4493f8;--limit:#d29922}}"
+	"*{box-sizing:border-box}"
+	"body{font:16px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:var(--fg);background:var(--bg);"
+	"margin:0 auto;padding:16px;max-width:980px}"
+	"h1{font-size:1.5em;line-height:1.25;margin:0 0 8px;overflow-wrap:anywhere}"
+	"h2{font-size:1.2em;line-height:1.3;margin:32px 0 4px}"
+	".verdict{--v:var(--neutral);border:2px solid var(--v);border-left-width:8px;border-radius:6px;"
+	"padding:8px 16px;margin:8px 0 16px}"
+	".verdict.v-ok{--v:var(--pass)}.verdict.v-bad{--v:var(--fail)}"
+	".verdict p{margin:0;display:flex;align-items:center;gap:8px}"
+	".verdict strong{color:var(--v);font-size:1.6em;line-height:1.2}"
+	".verdict ul{margin:4px 0 0;padding-left:20px;overflow-wrap:anywhere}"
+	"svg .vi{fill:var(--v)}"
+	"table{border-collapse:collapse;margin:8px 0;font-size:14px}"
+	"th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top;"
+	"overflow-wrap:anywhere}"
+	"th{font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"td:not(:first-child),th:not(:first-child){white-space:nowrap;overflow-wrap:normal}"
+	"td small{color:var(--mute);font-size:13px}"
+	".sub,.mute{color:var(--mute)}.sub{margin:0 0 8px}"
+	".bad{color:var(--fail);font-weight:600}.good{color:var(--pass)}.warn{color:var(--limit)}"
+	"p.trend{margin:0 0 8px}"
+	"svg.chart{display:block;margin:8px 0}"
+	"svg .fg{fill:var(--fg)}svg .mu{fill:var(--mute)}svg .halo{stroke:var(--bg)}"
+	"svg .grid{stroke:var(--line)}svg .base{stroke:var(--mute)}"
+	"svg .neutral{fill:var(--neutral)}svg .fail{fill:var(--fail)}"
+	"svg .lnn{stroke:var(--neutral)}svg .lnf{stroke:var(--fail)}"
+	"svg .lim{stroke:var(--limit)}svg .liml{fill:var(--limit)}"
+	"@media (min-width:880px){svg .nm-s{display:none}svg .nm-l{display:inline}}"
+	"details{margin:0 0 8px}summary{color:var(--mute);cursor:pointer;font-size:14px}"
+	"code{font-size:.9em;overflow-wrap:anywhere}"
+	"footer{color:var(--mute);font-size:14px;margin-top:32px}"
+	"@media (max-width:640px){body{padding:12px 16px}"
+	"table.rows thead{display:none}table.rows,table.rows tbody,table.rows tr,table.rows td,table.rows th"
+	"{display:block;border:0;padding:0;text-align:left}"
+	"table.rows tr{border-bottom:1px solid var(--line);padding:6px 0}"
+	"table.rows td[data-label]::before{content:attr(data-label) \": \";color:var(--mute)}}"
+	"@media print{body{max-width:none;padding:0}h2{break-after:avoid}svg.chart{break-inside:avoid}"
+	"details{display:none}}";
+
+/* The verdict's icon: a disc in its colour with a tick, a cross or an i. */
+static int icon(struct ddci_buf *out, int ok)
+{
+	const char *fill = ok < 0 ? C_NEUTRAL : ok ? C_PASS : C_FAIL;
+	const char *mark = ok < 0 ? "M12 7v1M12 11v6"
+			   : ok  ? "M7 12.5l3.5 3.5 6.5-7"
+				 : "M8 8l8 8M16 8l-8 8";
+
+	return ddci_buf_addf(out, "<svg class=\"icon\" width=\"28\" height=\"28\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" "
+				  "xmlns=\"http://www.w3.org/2000/svg\"><circle class=\"vi\" cx=\"12\" cy=\"12\" r=\"11\" fill=\"%s\"/>"
+				  "<path d=\"%s\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"2.5\" stroke-linecap=\"round\" "
+				  "stroke-linejoin=\"round\"/></svg>",
+			     fill, mark);
+}
+
+int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char *verdict, const char *reason)
+{
+	const char *p = reason ? reason : "";
+
+	if (ddci_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+			       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>") < 0 ||
+	    ddci_html_escape(out, title) < 0 || ddci_buf_addf(out, "</title>\n<style>%s</style></head><body>\n<header>\n<h1>", css) < 0 ||
+	    ddci_html_escape(out, title) < 0 ||
+	    ddci_buf_addf(out, "</h1>\n<div class=\"verdict v-%s\" role=\"status\">\n<p>", ok < 0 ? "info" : ok ? "ok" : "bad") < 0 ||
+	    icon(out, ok) < 0 || ddci_buf_adds(out, " <strong id=\"verdict\">") < 0 || ddci_html_escape(out, verdict) < 0 ||
+	    ddci_buf_adds(out, "</strong></p>\n<ul>\n") < 0)
+		return DDCI_ENOMEM;
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
+		if (*line && (ddci_buf_adds(out, "<li>") < 0 || ddci_html_escape(out, line) < 0 ||
+			      ddci_buf_adds(out, "</li>\n") < 0))
+			return DDCI_ENOMEM;
+		p += len + (eol ? 1 : 0);
+	}
+	return ddci_buf_adds(out, "</ul>\n</div>\n</header>\n<main>\n") < 0 ? DDCI_ENOMEM : 0;
+}
+
+int ddci_html_section(struct ddci_buf *out, const char *heading)
+{
+	if (ddci_buf_adds(out, "<h2>") < 0 || ddci_html_escape(out, heading) < 0 || ddci_buf_adds(out, "</h2>\n") < 0)
+		return DDCI_ENOMEM;
+	return 0;
+}
+
+int ddci_html_end(struct ddci_buf *out)
+{
+	return ddci_buf_adds(out, "</main>\n<footer><p>Generated by ddci " DDCI_VERSION ".</p></footer>\n</body></html>\n");
 }
 
 void ddci_chart_time_label(char *buf, size_t size, int64_t ms, int with_time)
 {
+	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	char ts[40];
+	int m;
 
 	ddci_time_format_rfc3339(ts, sizeof(ts), ms * 1000000);
+	m = (ts[5] - '0') * 10 + (ts[6] - '0');
 	if (with_time)
-		snprintf(buf, size, "%.5s %.5s", ts + 5, ts + 11);
+		snprintf(buf, size, "%.5s", ts + 11);
 	else
-		snprintf(buf, size, "%.5s", ts + 5);
+		snprintf(buf, size, "%s %d", m >= 1 && m <= 12 ? mon[m - 1] : "?", (ts[8] - '0') * 10 + (ts[9] - '0'));
 }

@@ -233,7 +233,8 @@ int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *mi
 		*at = NULL;
 	*nout = 0;
 	*missing = 0;
-	qsort(deps, n, sizeof(*deps), cmp_finished);
+	if (n)
+		qsort(deps, n, sizeof(*deps), cmp_finished);
 	for (size_t i = 0; r && i < n; i++) {
 		const char *cur = deps[i].commit_sha;
 		if (!cur)
@@ -396,49 +397,23 @@ struct dora_chart_data {
 	char labels[DDCI_DORA_MAX_BUCKETS][24];
 	const char *x[DDCI_DORA_MAX_BUCKETS];
 	double deps[DDCI_DORA_MAX_BUCKETS], lead[DDCI_DORA_MAX_BUCKETS];
-	double cfr[DDCI_DORA_MAX_BUCKETS], ttr[DDCI_DORA_MAX_BUCKETS];
-	const char *per, *lead_unit, *ttr_unit;
+	double cfr[DDCI_DORA_MAX_BUCKETS], ttr[DDCI_DORA_MAX_BUCKETS]; /* lead and ttr in ms */
+	const char *per;
 };
-
-/* Minutes, hours or days, whichever suits the largest duration. */
-static double dur_unit(const char **name, int64_t max_ns)
-{
-	if (max_ns < 2 * HOUR_NS) {
-		*name = "minutes";
-		return 60e9;
-	}
-	if (max_ns < 72 * HOUR_NS) {
-		*name = "hours";
-		return 3600e9;
-	}
-	*name = "days";
-	return 86400e9;
-}
 
 static void chart_data(struct dora_chart_data *d, const struct ddci_dora_report *r)
 {
-	int64_t lmax = 0, tmax = 0;
-	double lu, tu;
-
 	memset(d, 0, sizeof(*d));
 	d->per = r->bucket_ns == HOUR_NS ? "hour" : r->bucket_ns == DAY_NS ? "day" : r->bucket_ns == 7 * DAY_NS ? "week" : "period";
-	for (size_t i = 0; i < r->nbuckets; i++) {
-		if (r->buckets[i].lead_median_ns > lmax)
-			lmax = r->buckets[i].lead_median_ns;
-		if (r->buckets[i].restore_median_ns > tmax)
-			tmax = r->buckets[i].restore_median_ns;
-	}
-	lu = dur_unit(&d->lead_unit, lmax);
-	tu = dur_unit(&d->ttr_unit, tmax);
 	for (size_t i = 0; i < r->nbuckets; i++) {
 		const struct ddci_dora_bucket *b = &r->buckets[i];
 
 		ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), b->start_ns / 1000000, r->bucket_ns < DAY_NS);
 		d->x[i] = d->labels[i];
 		d->deps[i] = (double)b->deployments;
-		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / lu : NAN;
+		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / 1e6 : NAN;
 		d->cfr[i] = b->deployments ? (double)b->change_failures * 100.0 / (double)b->deployments : NAN;
-		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / tu : NAN;
+		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / 1e6 : NAN;
 	}
 }
 
@@ -549,9 +524,9 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 
 	memset(c, 0, sizeof(c));
 	snprintf(t[0], sizeof(t[0]), "Deployments per %s", d->per);
-	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median, %s)", d->per, d->lead_unit);
+	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median)", d->per);
 	snprintf(t[2], sizeof(t[2]), "Change failure rate per %s", d->per);
-	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median, %s)", d->per, d->ttr_unit);
+	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median)", d->per);
 	for (int i = 0; i < 4; i++) {
 		c[i].title = t[i];
 		c[i].x = d->x;
@@ -559,13 +534,17 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 		c[i].nseries = 1;
 	}
 	c[0].y_label = "deployments";
-	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR };
-	c[1].y_label = d->lead_unit;
-	c[1].series[0] = (struct ddci_series){ d->lead_unit, d->lead, DDCI_CHART_BAR };
-	c[2].y_label = "%";
-	c[2].series[0] = (struct ddci_series){ "change failure rate %", d->cfr, DDCI_CHART_BAR };
-	c[3].y_label = d->ttr_unit;
-	c[3].series[0] = (struct ddci_series){ d->ttr_unit, d->ttr, DDCI_CHART_BAR };
+	c[0].unit = DDCI_CHART_COUNT;
+	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
+	c[1].y_label = "lead time";
+	c[1].unit = DDCI_CHART_MS;
+	c[1].series[0] = (struct ddci_series){ "lead time", d->lead, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
+	c[2].y_label = "change failure rate";
+	c[2].unit = DDCI_CHART_PCT;
+	c[2].series[0] = (struct ddci_series){ "change failure rate", d->cfr, DDCI_CHART_BAR, DDCI_TONE_FAIL };
+	c[3].y_label = "time to restore";
+	c[3].unit = DDCI_CHART_MS;
+	c[3].series[0] = (struct ddci_series){ "time to restore", d->ttr, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
 	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
 	    (rc = one_chart(b, html, &c[1],
 			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||

@@ -14,9 +14,11 @@
 #include "ddci/chart.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+#include "ddci/timeutil.h"
 
 #define CHART_TOP 10     /* bars in a per-row chart */
 #define CHART_POINTS 60  /* points in a trend chart (more are merged) */
+#define MD_POINTS 14     /* the same in Mermaid (GitHub draws every x label) */
 
 static int oom(void)
 {
@@ -249,8 +251,8 @@ struct trend_data {
 };
 
 /* The trend points with runs, merged k at a time when there are more than
- * CHART_POINTS of them. */
-static void trend_data(struct trend_data *d, const struct ddci_gate *g)
+ * `max` (<= CHART_POINTS) of them. */
+static void trend_data(struct trend_data *d, const struct ddci_gate *g, size_t max)
 {
 	const cJSON *it;
 	size_t m = 0, k, half;
@@ -270,12 +272,13 @@ static void trend_data(struct trend_data *d, const struct ddci_gate *g)
 	}
 	if (!m)
 		return;
-	k = (m + CHART_POINTS - 1) / CHART_POINTS;
+	k = (m + max - 1) / max;
 	half = m / 2;
 	m = 0;
 	cJSON_ArrayForEach(it, g->trend_json) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
 		double runs, fail;
+		int64_t ns;
 		size_t i;
 
 		num(&runs, it, "runs");
@@ -285,10 +288,12 @@ static void trend_data(struct trend_data *d, const struct ddci_gate *g)
 		i = m / k;
 		if (m % k == 0) {
 			const char *ts = cJSON_IsString(t) ? t->valuestring : "";
-			if (strlen(ts) >= 16)
-				snprintf(d->labels[i], sizeof(d->labels[i]), dated ? "%.5s" : "%.5s %.5s", ts + 5, ts + 11);
-			else
+			if (strlen(ts) >= 16 && ddci_time_parse(&ns, ts, 0, "time") == 0) {
+				ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), ns / 1000000, !dated);
+			} else {
+				ddci_error_clear();
 				snprintf(d->labels[i], sizeof(d->labels[i]), "%zu", i + 1);
+			}
 			d->x[i] = d->labels[i];
 			d->n = i + 1;
 		}
@@ -311,9 +316,8 @@ static void trend_data(struct trend_data *d, const struct ddci_gate *g)
 }
 
 struct bar_data {
-	size_t n, total;
-	char labels[CHART_TOP][40];
-	const char *x[CHART_TOP], *full[CHART_TOP];
+	size_t n, total, over;
+	const char *x[CHART_TOP];
 	double v[CHART_TOP];
 };
 
@@ -321,27 +325,12 @@ struct bar_data {
  * ranks them as they are offered). */
 static void bar_data(struct bar_data *d, const struct ddci_gate_chart *gc)
 {
-	double div = gc->vunit == DDCI_UNIT_MS ? 60000.0 : 1; /* minutes */
-
 	memset(d, 0, sizeof(*d));
 	d->total = (size_t)gc->nvalues;
 	for (size_t i = 0; i < gc->ntop && i < CHART_TOP; i++) {
-		size_t len = strlen(gc->top_name[i]), max = sizeof(d->labels[i]) - 4;
-
-		d->full[i] = gc->top_name[i];
-		d->v[i] = gc->top[i] / div;
-		if (len <= 28) {
-			snprintf(d->labels[i], sizeof(d->labels[i]), "%s", d->full[i]);
-		} else { /* shortened on a UTF-8 character boundary */
-			len = 25;
-			while (len > 0 && ((unsigned char)d->full[i][len] & 0xc0) == 0x80)
-				len--;
-			if (len > max)
-				len = max;
-			memcpy(d->labels[i], d->full[i], len);
-			memcpy(d->labels[i] + len, "...", 4);
-		}
-		d->x[i] = d->labels[i];
+		d->x[i] = gc->top_name[i];
+		d->v[i] = gc->top[i];
+		d->over += gc->limit > 0 && gc->top[i] > gc->limit + 1e-9;
 		d->n++;
 	}
 }
@@ -368,97 +357,160 @@ static void hist_data(struct hist_data *d, const struct ddci_gate *g)
 	}
 }
 
-/* Renders every chart of a gate, Markdown (html 0) or HTML (html 1). */
-static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
+static enum ddci_chart_unit chart_unit(enum ddci_gate_unit u)
+{
+	return u == DDCI_UNIT_PCT ? DDCI_CHART_PCT : u == DDCI_UNIT_MS ? DDCI_CHART_MS : DDCI_CHART_COUNT;
+}
+
+/* A heading, a line under it, the chart (Mermaid and its table, or SVG and
+ * its table). */
+static int chart_block(struct ddci_buf *b, int html, const char *heading, const char *sub, const char *trend,
+		       const struct ddci_chart *c, const struct ddci_chart *table)
+{
+	int rc;
+
+	if (html) {
+		if ((rc = ddci_html_section(b, heading)) < 0 ||
+		    (sub && *sub && (rc = ddci_buf_addf(b, "<p class=\"sub\">%s</p>\n", sub)) < 0) ||
+		    (trend && (rc = ddci_buf_adds(b, trend)) < 0) || (rc = ddci_chart_svg(b, c)) < 0 ||
+		    (rc = ddci_buf_adds(b, "<details><summary>The numbers</summary>\n")) < 0 ||
+		    (rc = ddci_chart_html_table(b, table)) < 0 || (rc = ddci_buf_adds(b, "</details>\n")) < 0)
+			return rc;
+		return 0;
+	}
+	if ((rc = ddci_buf_addf(b, "\n### %s\n\n", heading)) < 0 || (sub && *sub && (rc = ddci_buf_addf(b, "%s\n\n", sub)) < 0) ||
+	    (trend && (rc = ddci_buf_adds(b, trend)) < 0) || (rc = ddci_chart_mermaid(b, c)) < 0 ||
+	    (rc = ddci_chart_md_table(b, table)) < 0)
+		return rc;
+	return 0;
+}
+
+/* Which way a trend goes, in words coloured by direction and by whether
+ * it matters for the verdict: worse and mattering is bold and in the
+ * failure colour; worse but within the limit is a warning; better is in
+ * the pass colour; steady is muted.  An arrow says it without colour. */
+static int trend_words(struct ddci_buf *b, int html, const char *dir, int matters, const char *text)
+{
+	int worse = !strcmp(dir, "getting worse"), better = !strcmp(dir, "getting better");
+	const char *arrow = worse ? "↗" : better ? "↘" : "→";
+
+	if (html)
+		return ddci_buf_addf(b, "<p class=\"trend %s\">%s %s</p>\n",
+				     worse ? (matters ? "bad" : "warn") : better ? "good" : "mute", arrow, text);
+	return ddci_buf_addf(b, worse && matters ? "**%s %s**\n\n" : "%s %s\n\n", arrow, text);
+}
+
+static int trend_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
 {
 	struct trend_data *td = malloc(sizeof(*td));
-	struct bar_data bd;
-	struct hist_data hd;
-	char title[320], lim[64], x[64], y[64];
+	struct ddci_buf words = DDCI_BUF_INIT;
+	char x[64], y[64], lim[64], text[320];
 	const char *dir;
 	int rc = 0;
 
 	if (!td)
 		return oom();
-	if (g->trend_json) {
-		struct ddci_chart c = { .title = "Failure rate over time", .y_label = "failure rate %", .nseries = 1 };
-		struct ddci_chart t = { .title = c.title, .nseries = 3 };
+	trend_data(td, g, html ? CHART_POINTS : MD_POINTS);
+	{
+		struct ddci_chart c = { .title = "Failure rate over time", .y_label = "failure rate", .unit = DDCI_CHART_PCT,
+					.x = td->x, .nx = td->n, .nseries = 1, .threshold = g->trend_limit };
+		struct ddci_chart t = { .title = c.title, .unit = DDCI_CHART_PCT, .x = td->x, .nx = td->n, .nseries = 3,
+					.threshold = g->trend_limit };
 
-		trend_data(td, g);
-		c.x = t.x = td->x;
-		c.nx = t.nx = td->n;
-		c.threshold = g->trend_limit;
-		c.series[0] = (struct ddci_series){ "failure rate %", td->rate, DDCI_CHART_LINE };
+		c.series[0] = (struct ddci_series){ "failure rate", td->rate, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
 		t.series[0] = c.series[0];
-		t.series[1] = (struct ddci_series){ "runs", td->runs, DDCI_CHART_BAR };
-		t.series[2] = (struct ddci_series){ "failed", td->failed, DDCI_CHART_BAR };
-		if ((rc = ddci_buf_adds(b, html ? "<h2>Failure rate over time</h2>\n" : "\n### Failure rate over time\n\n")) < 0)
-			goto done;
+		t.series[1] = (struct ddci_series){ "runs", td->runs, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
+		t.series[2] = (struct ddci_series){ "failed", td->failed, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
 		if ((dir = direction(td->before, td->after, 0.1))) {
+			int matters = g->failed || (g->trend_limit > 0 && td->after > g->trend_limit);
 			ddci_gate_format(x, sizeof(x), DDCI_UNIT_PCT, td->before);
 			ddci_gate_format(y, sizeof(y), DDCI_UNIT_PCT, td->after);
 			ddci_gate_format(lim, sizeof(lim), DDCI_UNIT_PCT, g->trend_limit);
-			snprintf(title, sizeof(title), "%s: %s in the first half of the window, %s in the second (limit %s)",
-				 dir, x, y, lim);
-			title[0] = (char)(title[0] - 'a' + 'A');
-			if (html ? (rc = ddci_buf_addf(b, "<p class=\"%s\">%s</p>\n",
-						       !strcmp(dir, "steady") ? "mute" : dir[8] == 'w' ? "worse" : "better",
-						       title)) < 0
-				 : (rc = ddci_buf_addf(b, "**%s**\n\n", title)) < 0)
+			snprintf(text, sizeof(text), "%s%s: %s in the first half of the window, %s in the second (limit %s)",
+				 !strcmp(dir, "getting worse") ? "Getting worse" : !strcmp(dir, "getting better") ? "Getting better" : "Steady",
+				 !strcmp(dir, "getting worse") && !matters ? ", within the limit" : "", x, y, lim);
+			if ((rc = trend_words(&words, html, dir, matters, text)) < 0)
 				goto done;
 		}
-		if (html ? (rc = ddci_buf_adds(b, "<figure>\n")) < 0 || (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 ||
-				   (rc = ddci_chart_html_table(b, &t)) < 0 || (rc = ddci_buf_adds(b, "</figure>\n")) < 0
-			 : (rc = ddci_chart_mermaid(b, &c)) < 0 || (rc = ddci_chart_md_table(b, &t)) < 0)
-			goto done;
+		rc = chart_block(b, html, "Failure rate over time", "Failed test runs, % of all runs", dir ? ddci_buf_str(&words) : NULL,
+				 &c, &t);
 	}
-	for (int k = 0; k < g->ncharts; k++) {
-		const struct ddci_gate_chart *gc = &g->charts[k];
-		const char *unit = gc->vunit == DDCI_UNIT_MS ? "minutes lost" : gc->vunit == DDCI_UNIT_PCT ? "failure rate %" : gc->unit;
-		struct ddci_chart c = { .title = title, .y_label = unit, .nseries = 1,
-					.threshold = gc->vunit == DDCI_UNIT_MS ? gc->limit / 60000.0 : gc->limit };
-		struct ddci_chart t = { .title = title, .nseries = 1 };
+done:
+	ddci_buf_release(&words);
+	free(td);
+	return rc;
+}
 
-		bar_data(&bd, gc);
-		if (!bd.n || !(bd.v[0] > 0))
-			continue;
-		if (bd.total > bd.n)
-			snprintf(title, sizeof(title), "%s (top %zu of %zu)", gc->title, bd.n, bd.total);
-		else
-			snprintf(title, sizeof(title), "%s", gc->title);
-		c.x = bd.x;
-		t.x = bd.full;
-		c.nx = t.nx = bd.n;
-		c.series[0] = (struct ddci_series){ unit, bd.v, DDCI_CHART_BAR };
-		t.series[0] = c.series[0];
-		if (html ? (rc = ddci_html_section(b, title)) < 0 || (rc = ddci_buf_adds(b, "<figure>\n")) < 0 ||
-				   (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(b, &t)) < 0 ||
-				   (rc = ddci_buf_adds(b, "</figure>\n")) < 0
-			 : (rc = ddci_buf_addf(b, "\n### %s\n\n", title)) < 0 || (rc = ddci_chart_mermaid(b, &c)) < 0 ||
-				   (rc = ddci_chart_md_table(b, &t)) < 0)
-			goto done;
-	}
+static int ranked_chart(struct ddci_buf *b, const struct ddci_gate *g, const struct ddci_gate_chart *gc, int html)
+{
+	struct bar_data bd;
+	char sub[160], lim[48];
+	struct ddci_chart c = { .title = gc->title, .y_label = gc->unit, .unit = chart_unit(gc->vunit), .ranked = 1,
+				.nseries = 1, .threshold = gc->limit };
+	size_t len;
+
+	(void)g;
+	bar_data(&bd, gc);
+	if (!bd.n || !(bd.v[0] > 0))
+		return 0;
+	c.x = bd.x;
+	c.nx = bd.n;
+	c.series[0] = (struct ddci_series){ gc->unit, bd.v, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
+	if (bd.total > bd.n)
+		snprintf(sub, sizeof(sub), "The %zu highest of %zu", bd.n, bd.total);
+	else
+		snprintf(sub, sizeof(sub), "All %zu", bd.n);
+	len = strlen(sub);
+	ddci_chart_format(lim, sizeof(lim), c.unit, gc->limit);
+	if (gc->limit > 0)
+		snprintf(sub + len, sizeof(sub) - len, "; %zu %s over the limit of %s", bd.over,
+			 bd.over == 1 ? "is" : "are", lim);
+	return chart_block(b, html, gc->title, sub, NULL, &c, &c);
+}
+
+static int hist_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
+{
+	struct hist_data hd;
+	struct ddci_buf words = DDCI_BUF_INIT;
+	char text[320];
+	const char *dir;
+	int rc;
+
 	hist_data(&hd, g);
-	if (hd.n && hd.total > 0) {
-		struct ddci_chart c = { .title = g->hist_title, .y_label = "tests", .x = hd.x, .nx = hd.n, .nseries = 1 };
+	if (!hd.n || !(hd.total > 0))
+		return 0;
+	{
+		struct ddci_chart c = { .title = g->hist_title, .y_label = "tests", .unit = DDCI_CHART_COUNT, .x = hd.x,
+					.nx = hd.n, .nseries = 1 };
 
-		c.series[0] = (struct ddci_series){ "first flaked that week", g->hist, DDCI_CHART_BAR };
+		c.series[0] = (struct ddci_series){ "first flaked that week", g->hist, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
 		dir = direction(hd.before, hd.after, 1);
-		snprintf(title, sizeof(title), "%.0f first flaked in the last %zu weeks, %.0f in the %zu before: %s",
-			 hd.after, hd.n - hd.n / 2, hd.before, hd.n / 2, dir ? dir : "steady");
-		if (html ? (rc = ddci_html_section(b, g->hist_title)) < 0 ||
-				   (rc = ddci_buf_addf(b, "<p class=\"%s\">%s</p>\n<figure>\n",
-						       !dir || !strcmp(dir, "steady") ? "mute" : dir[8] == 'w' ? "worse" : "better",
-						       title)) < 0 ||
-				   (rc = ddci_chart_svg(b, &c, DDCI_CHART_WIDTH, DDCI_CHART_HEIGHT)) < 0 || (rc = ddci_chart_html_table(b, &c)) < 0 ||
-				   (rc = ddci_buf_adds(b, "</figure>\n")) < 0
-			 : (rc = ddci_buf_addf(b, "\n### %s\n\n**%s**\n\n", g->hist_title, title)) < 0 ||
-				   (rc = ddci_chart_md(b, &c)) < 0)
+		if (!dir)
+			dir = "steady";
+		snprintf(text, sizeof(text), "%s: %.0f first flaked in the last %zu weeks, %.0f in the %zu before",
+			 !strcmp(dir, "getting worse") ? "Getting worse" : !strcmp(dir, "getting better") ? "Getting better" : "Steady",
+			 hd.after, hd.n - hd.n / 2, hd.before, hd.n / 2);
+		if ((rc = trend_words(&words, html, dir, g->failed, text)) < 0 ||
+		    (rc = chart_block(b, html, g->hist_title, "Active flaky tests, by the week they first flaked (Monday)",
+				      ddci_buf_str(&words), &c, &c)) < 0)
 			goto done;
 	}
 done:
-	free(td);
+	ddci_buf_release(&words);
 	return rc;
+}
+
+/* Renders every chart of a gate, Markdown (html 0) or HTML (html 1). */
+static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
+{
+	int rc;
+
+	if (g->trend_json && (rc = trend_chart(b, g, html)) < 0)
+		return rc;
+	for (int k = 0; k < g->ncharts; k++)
+		if ((rc = ranked_chart(b, g, &g->charts[k], html)) < 0)
+			return rc;
+	return hist_chart(b, g, html);
 }
 
 int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
@@ -519,36 +571,89 @@ int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 }
 
 
-int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g)
+/* The rows table: the first column (the name) bold; up to 3 columns whose
+ * cells are all short stay columns, the others are folded under the name as
+ * small "column: value" lines, so the table fits a phone even without CSS. */
+static int rows_table(struct ddci_buf *b, const struct ddci_gate *g)
 {
-	struct ddci_buf why = DDCI_BUF_INIT;
+	int keep[DDCI_GATE_MAX_COLS], kept = 0, rc;
+
+	for (int c = g->ncols - 1; c >= 0; c--) { /* at most 3, the last ones */
+		keep[c] = c > 0 && kept < 3;
+		for (size_t r = 0; r < g->nrows && keep[c]; r++)
+			keep[c] = strlen(g->rows[r].cells[c]) <= 12;
+		kept += keep[c];
+	}
+	if ((rc = ddci_buf_adds(b, "<table class=\"rows\"><thead><tr>")) < 0)
+		return rc;
+	for (int c = 0; c < g->ncols; c++)
+		if ((!c || keep[c]) && ((rc = ddci_buf_adds(b, "<th>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
+					(rc = ddci_buf_adds(b, "</th>")) < 0))
+			return rc;
+	if ((rc = ddci_buf_adds(b, "</tr></thead><tbody>\n")) < 0)
+		return rc;
+	for (size_t r = 0; r < g->nrows; r++) {
+		const struct ddci_gate_row *row = &g->rows[r];
+
+		if ((rc = ddci_buf_adds(b, "<tr><td><strong>")) < 0 || (rc = ddci_html_escape_wrap(b, row->cells[0])) < 0 ||
+		    (rc = ddci_buf_adds(b, "</strong>")) < 0)
+			return rc;
+		for (int c = 1; c < g->ncols; c++)
+			if (!keep[c] && *row->cells[c] &&
+			    ((rc = ddci_buf_adds(b, "<br><small>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
+			     (rc = ddci_buf_adds(b, ": ")) < 0 || (rc = ddci_html_escape_wrap(b, row->cells[c])) < 0 ||
+			     (rc = ddci_buf_adds(b, "</small>")) < 0))
+				return rc;
+		if ((rc = ddci_buf_adds(b, "</td>")) < 0)
+			return rc;
+		for (int c = 1; c < g->ncols; c++)
+			if (keep[c] && ((rc = ddci_buf_adds(b, "<td data-label=\"")) < 0 ||
+					(rc = ddci_html_escape(b, g->cols[c])) < 0 || (rc = ddci_buf_adds(b, "\">")) < 0 ||
+					(rc = ddci_html_escape_wrap(b, row->cells[c])) < 0 || (rc = ddci_buf_adds(b, "</td>")) < 0))
+				return rc;
+		if ((rc = ddci_buf_adds(b, "</tr>\n")) < 0)
+			return rc;
+	}
+	return ddci_buf_adds(b, "</tbody></table>\n");
+}
+
+static int checks_table(struct ddci_buf *b, const struct ddci_gate *g)
+{
 	char v[64], l[64];
 	int rc;
 
-	if ((rc = reason(&why, g, 0)) < 0 ||
-	    (rc = ddci_html_begin(b, g->title, !g->failed, g->failed ? "Failed" : "Passed", ddci_buf_str(&why))) < 0)
-		goto done;
-	if ((rc = ddci_buf_adds(b, "<table><thead><tr><th>check</th><th>observed</th><th>limit</th><th>result</th>"
-				   "</tr></thead><tbody>\n")) < 0)
-		goto done;
+	if ((rc = ddci_buf_adds(b, "<table><thead><tr><th>check</th><th class=\"n\">observed</th><th class=\"n\">limit</th>"
+				   "<th>result</th></tr></thead><tbody>\n")) < 0)
+		return rc;
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct ddci_gate_check *k = &g->checks[i];
 
 		ddci_gate_format(v, sizeof(v), k->unit, k->value);
 		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
-		if ((rc = ddci_buf_adds(b, "<tr><td><code>")) < 0 || (rc = ddci_html_escape(b, k->flag)) < 0 ||
-		    (rc = ddci_buf_adds(b, "</code> ")) < 0 || (rc = ddci_html_escape(b, k->what)) < 0 ||
-		    (rc = ddci_buf_addf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"%s\">%s</td></tr>\n",
-					v, l, k->failed ? "worse" : "better", k->failed ? "fail" : "ok")) < 0)
-			goto done;
+		if ((rc = ddci_buf_adds(b, "<tr><td>")) < 0 || (rc = ddci_html_escape(b, k->what)) < 0 ||
+		    (rc = ddci_buf_adds(b, " <code>")) < 0 || (rc = ddci_html_escape(b, k->flag)) < 0 ||
+		    (rc = ddci_buf_addf(b, "</code></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"%s\">%s</td></tr>\n",
+					v, l, k->failed ? "bad" : "good", k->failed ? "✗ failed" : "✓ ok")) < 0)
+			return rc;
 	}
-	if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
+	return ddci_buf_adds(b, "</tbody></table>\n");
+}
+
+int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g)
+{
+	struct ddci_buf why = DDCI_BUF_INIT;
+	int rc;
+
+	if ((rc = reason(&why, g, 0)) < 0 ||
+	    (rc = ddci_html_begin(b, g->title, !g->failed, g->failed ? "Failed" : "Passed", ddci_buf_str(&why))) < 0)
+		goto done;
+	if ((rc = ddci_html_section(b, "Checks")) < 0 || (rc = checks_table(b, g)) < 0)
 		goto done;
 	if (*g->note && ((rc = ddci_buf_adds(b, "<p>")) < 0 || (rc = ddci_html_escape(b, g->note)) < 0 ||
 			 (rc = ddci_buf_adds(b, "</p>\n")) < 0))
 		goto done;
 	if (*g->scope && ((rc = ddci_buf_adds(b, "<p class=\"mute\">Scope: <code>")) < 0 ||
-			  (rc = ddci_html_escape(b, g->scope)) < 0 || (rc = ddci_buf_adds(b, "</code></p>\n")) < 0))
+			  (rc = ddci_html_escape_wrap(b, g->scope)) < 0 || (rc = ddci_buf_adds(b, "</code></p>\n")) < 0))
 		goto done;
 	if ((rc = gate_charts(b, g, 1)) < 0)
 		goto done;
@@ -557,26 +662,7 @@ int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g)
 
 		snprintf(h, sizeof(h), "%s%s (top %zu of %" PRId64 ", by impact)", g->failed ? "Offending " : "",
 			 g->subject, g->nrows, g->rows_seen);
-		if ((rc = ddci_html_section(b, h)) < 0 || (rc = ddci_buf_adds(b, "<table><thead><tr>")) < 0)
-			goto done;
-		for (int c = 0; c < g->ncols; c++)
-			if ((rc = ddci_buf_adds(b, "<th>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
-			    (rc = ddci_buf_adds(b, "</th>")) < 0)
-				goto done;
-		if ((rc = ddci_buf_adds(b, "</tr></thead><tbody>\n")) < 0)
-			goto done;
-		for (size_t r = 0; r < g->nrows; r++) {
-			if ((rc = ddci_buf_adds(b, "<tr>")) < 0)
-				goto done;
-			for (int c = 0; c < g->ncols; c++)
-				if ((rc = ddci_buf_adds(b, "<td>")) < 0 ||
-				    (rc = ddci_html_escape(b, g->rows[r].cells[c])) < 0 ||
-				    (rc = ddci_buf_adds(b, "</td>")) < 0)
-					goto done;
-			if ((rc = ddci_buf_adds(b, "</tr>\n")) < 0)
-				goto done;
-		}
-		if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
+		if ((rc = ddci_html_section(b, h)) < 0 || (rc = rows_table(b, g)) < 0)
 			goto done;
 	}
 	rc = ddci_html_end(b);

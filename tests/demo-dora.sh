@@ -59,6 +59,8 @@ for d in 27 24 20 17 13 10 6 3 1; do
 done
 echo "(10 deployments over 27 days; the one of 10 days ago is a change failure, rolled back 3 hours later)"
 run ddci-dora report --service catalog --env prod --from now-30d --markdown "$W/dora.md" --html "$W/dora.html"
-DEMO_REPORTS="${DEMO_REPORTS:-}$W/dora.html "
+DEMO_REPORTS="${DEMO_REPORTS:-}$W/dora.html	DORA report of catalog over 30 days: deployments per week, lead time, change failure rate (failures in red), time to restore
+$W/dora.md	the same as Markdown with Mermaid charts
+"
 say "The DORA report's Markdown, with its Mermaid charts ($W/dora.md; GitHub and GitLab draw them)"
 sed -n '1,/^### Lead time/p' "$W/dora.md" | sed '$d'

@@ -3,7 +3,8 @@
 # directory the demo repository (origin github.com/acme/shop).  Loads a small
 # dataset of its own into the fake, then runs one gate that passes and one
 # that fails, showing the failing one's Markdown report, and prints the paths
-# of the HTML reports (the gates' and the DORA report's, DEMO_REPORTS).
+# of the reports with what each shows (the gates' and the DORA report's,
+# DEMO_REPORTS: one "PATH<TAB>what it shows" line each).
 
 type say >/dev/null 2>&1 || say() { printf '\n== %s\n' "$*"; }
 type run >/dev/null 2>&1 || run() { printf '$ %s\n' "$*"; "$@"; }
@@ -40,18 +41,26 @@ say "Failure-rate gate per suite: SearchTest is above 10% (fails, exit 1), with 
 run ddci-failrate-gate --max-failure-rate 10 --group-by @test.suite --markdown "$W/failrate-gate.md" \
 	--html "$W/failrate-gate.html" || echo "(exit status $?: the gate failed, as it should)"
 echo "(the reports chart the rate per day with the 10% line: one more aggregate request, a timeseries)"
-DEMO_REPORTS="${DEMO_REPORTS:-}$W/failrate-gate.html "
+DEMO_REPORTS="${DEMO_REPORTS:-}$W/failrate-gate.html	failure-rate gate, failed: SearchTest's 12% in red past the dashed 10% line; the rate per day and per suite
+$W/failrate-gate.md	the same as Markdown with Mermaid charts (GitHub and GitLab draw them)
+"
 
 say "Flaky-test gate: at most 2 active flaky tests, none failing more than 25% of runs (fails, exit 1)"
 run ddci-flaky-gate --all-branches --max-active 2 --max-failure-rate 25 --markdown "$W/flaky-gate.md" \
 	--junit "$W/flaky-gate.xml" --html "$W/flaky-gate.html" || echo "(exit status $?: the gate failed, as it should)"
-DEMO_REPORTS="${DEMO_REPORTS:-}$W/flaky-gate.html "
+DEMO_REPORTS="${DEMO_REPORTS:-}$W/flaky-gate.html	flaky-test gate, failed: the flakiest tests by failure rate (over 25% in red), time lost per test, new flaky tests a week
+$W/flaky-gate.md	the same as Markdown (GitHub step summary, GitLab); JUnit XML in $W/flaky-gate.xml
+"
 sent /api/v2/test/flaky-test-management/tests
 
 say "The flaky gate's Markdown report ($W/flaky-gate.md; JUnit in $W/flaky-gate.xml)"
 cat "$W/flaky-gate.md"
 
-say "HTML reports (self-contained: open them in a browser, or publish them from CI)"
-for f in ${DEMO_REPORTS:-}; do
-	printf '  file://%s\n' "$f"
-done
+say "Reports (HTML: self-contained, open it in a browser or publish it from CI; light and dark, phone-sized too)"
+while IFS='	' read -r f what; do
+	[ -n "$f" ] || continue
+	case "$f" in
+	*.html) printf '  file://%s\n      %s\n' "$f" "$what" ;;
+	*) printf '  %s\n      %s\n' "$f" "$what" ;;
+	esac
+done <<<"${DEMO_REPORTS:-}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Reports people look at: the gates' and `ddci-dora report`'s --markdown
-# (Mermaid xychart-beta blocks, checked here by a small parser: no
-# mermaid-cli) and --html (one self-contained page: checked for scripts,
+# (Mermaid xychart-beta blocks, checked here by a small parser; the real
+# mermaid-cli and the screenshots are in report-screens.bats) and --html (one self-contained page: checked for scripts,
 # external references and well-formedness, then rendered in headless
 # Chromium: a non-blank screenshot and no console errors).  Also: the
 # failure-rate gate's trend costs one more request only when a chart is
@@ -45,9 +45,11 @@ load_flaky() {
 }
 
 # mermaid_check FILE — prints the number of ```mermaid blocks; fails on one
-# that Mermaid's xychart-beta grammar would not read: the header, a quoted
-# title, an x-axis of N quoted labels, a y-axis "label" MIN --> MAX, and
-# bar/line series of exactly N numbers.
+# that Mermaid's xychart-beta grammar would not read: an optional
+# %%{init}%% line, the header (optionally horizontal), an optional quoted
+# title, an x-axis of N different quoted labels, a y-axis "label" MIN -->
+# MAX, and bar/line series (optionally named) of exactly N numbers.  The
+# real mermaid-cli renders them in report-screens.bats.
 mermaid_check() {
 	python3 - "$1" <<'PY'
 import re, sys
@@ -60,18 +62,25 @@ for b in blocks:
     lines = [l.strip() for l in b.strip("\n").split("\n")]
     def bad(why):
         sys.exit("bad mermaid block (%s):\n%s" % (why, b))
-    if lines[0] != "xychart-beta": bad("header")
-    if not re.fullmatch(r'title "[^"\n]*"', lines[1]): bad("title")
-    m = re.fullmatch(r'x-axis \[("[^"]*"(?:, "[^"]*")*)\]', lines[2])
+    if lines[0].startswith("%%{init: "):
+        if not lines[0].endswith("}%%"): bad("init")
+        lines = lines[1:]
+    if lines[0] not in ("xychart-beta", "xychart-beta horizontal"): bad("header")
+    lines = lines[1:]
+    if lines[0].startswith("title"):
+        if not re.fullmatch(r'title "[^"\n]*"', lines[0]): bad("title")
+        lines = lines[1:]
+    m = re.fullmatch(r'x-axis \[("[^"]*"(?:, "[^"]*")*)\]', lines[0])
     if not m: bad("x-axis")
-    nx = len(re.findall(r'"[^"]*"', m.group(1)))
-    if not re.fullmatch(r'y-axis "[^"]*" %s --> %s' % (num, num), lines[3]): bad("y-axis")
-    series = lines[4:]
+    labels = re.findall(r'"([^"]*)"', m.group(1))
+    if len(set(labels)) != len(labels): bad("the same label twice")
+    if not re.fullmatch(r'y-axis "[^"]*" %s --> %s' % (num, num), lines[1]): bad("y-axis")
+    series = lines[2:]
     if not series: bad("no series")
     for s in series:
-        m = re.fullmatch(r"(bar|line) \[(%s(?:, %s)*)\]" % (num, num), s)
+        m = re.fullmatch(r'(bar|line)(?: "[^"]*")? \[(%s(?:, %s)*)\]' % (num, num), s)
         if not m: bad("series " + s)
-        if len(m.group(2).split(", ")) != nx: bad("%d labels, series %s" % (nx, s))
+        if len(m.group(2).split(", ")) != len(labels): bad("%d labels, series %s" % (len(labels), s))
 print(len(blocks))
 PY
 }
@@ -82,7 +91,7 @@ html_check() {
 	python3 - "$1" <<'PY'
 import sys
 from html.parser import HTMLParser
-VOID = {"meta", "br", "hr", "img", "link", "input", "line", "rect", "circle", "polyline", "path"}
+VOID = {"meta", "br", "wbr", "hr", "img", "link", "input", "line", "rect", "circle", "polyline", "path"}
 class P(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -206,13 +215,13 @@ PY
 	[ "$(mermaid_check "$T/fail.md")" -eq 1 ]
 	grep -q '^\*\*Why:\*\* 6.00% failure rate, over the limit of 5.00% (`--max-failure-rate`)$' "$T/fail.md"
 	grep -q '^### Failure rate over time$' "$T/fail.md"
-	grep -q '^\*\*Getting worse: ' "$T/fail.md"
-	grep -qE '^    line \[5(, 5)+\]$' "$T/fail.md" # the threshold line
-	grep -q '^| | failure rate % | runs | failed |$' "$T/fail.md"
+	grep -q '^\*\*↗ Getting worse: ' "$T/fail.md" # bold: the gate failed
+	grep -qE '^    line "limit 5%" \[5(, 5)+\]$' "$T/fail.md" # the threshold line, named
+	grep -q '^| | failure rate | runs | failed |$' "$T/fail.md"
 	text=$(html_check "$T/fail.html")
 	[[ "$text" == "Test failure-rate gate Failed 6.00% failure rate, over the limit of 5.00% (--max-failure-rate)"* ]]
-	[[ "$text" == *"Getting worse"* ]]
-	[ "$(grep -c '<svg' "$T/fail.html")" -eq 1 ]
+	[[ "$text" == *"↗ Getting worse"* ]]
+	[ "$(grep -c '<svg class="chart"' "$T/fail.html")" -eq 1 ]
 
 	# per group: the rate of each group with the line, and the trend
 	run --separate-stderr ddci-failrate-gate --max-failure-rate 10 --group-by @test.suite --markdown "$T/group.md" \
@@ -220,7 +229,8 @@ PY
 	[ "$status" -eq 1 ]
 	[ "$(mermaid_check "$T/group.md")" -eq 2 ]
 	grep -q '^    x-axis \["SearchTest", "CartTest"\]$' "$T/group.md"
-	grep -q '^    bar \[12, 3\]$' "$T/group.md"
+	grep -q '^    bar "failure rate" \[12, 3\]$' "$T/group.md"
+	grep -q '^xychart-beta horizontal$' "$T/group.md"
 	html_check "$T/group.html" >/dev/null
 
 	# passing, rendered
@@ -250,26 +260,30 @@ PY
 	[ "$(fake_requests flaky-test-management)" -eq 1 ] # the charts cost no request
 	[ "$(mermaid_check "$T/fail.md")" -eq 3 ]
 	grep -q '^\*\*Why:\*\* 12 active flaky tests, over the limit of 5 (`--max-active`); 49.50% highest flaky test failure rate, over the limit of 25.00% (`--max-failure-rate`)$' "$T/fail.md"
-	grep -q '^### Flakiest tests by failure rate (top 10 of 12)$' "$T/fail.md"
-	grep -q '^    bar \[49.5, 45, 40.5, 36, 31.5, 27, 22.5, 18, 13.5, 9\]$' "$T/fail.md"
-	grep -q '^    line \[25, 25, 25, 25, 25, 25, 25, 25, 25, 25\]$' "$T/fail.md"
-	grep -q '^### Pipeline time lost per flaky test (top 10 of 12)$' "$T/fail.md"
+	grep -q '^### Flakiest tests by failure rate$' "$T/fail.md"
+	grep -q '^The 10 highest of 12; 6 are over the limit of 25%$' "$T/fail.md"
+	grep -q '^    bar "failure rate" \[49.5, 45, 40.5, 36, 31.5, 27, 22.5, 18, 13.5, 9\]$' "$T/fail.md"
+	grep -q '^    line "limit 25%" \[25, 25, 25, 25, 25, 25, 25, 25, 25, 25\]$' "$T/fail.md"
+	grep -q '^### Pipeline time lost per flaky test$' "$T/fail.md"
+	grep -q '^| 1 | test_checkout_step_with_a_rather_long_name_11 | 55m |$' "$T/fail.md" # human units
 	grep -q '^### Active flaky tests by week first flaked$' "$T/fail.md"
 	grep -q 'first flaked in the last 4 weeks' "$T/fail.md"
-	# long names are shortened in the chart, whole in its table
-	grep -q '"test_checkout_step_with_...' "$T/fail.md"
-	grep -q '^| test_checkout_step_with_a_rather_long_name_11 | 49.5 |$' "$T/fail.md"
+	# long names are shortened in the middle in the chart (the end tells them
+	# apart), whole in its table
+	grep -q '"test_checko…long_name_11", "test_checko…long_name_10"' "$T/fail.md"
+	grep -q '^| 1 | test_checkout_step_with_a_rather_long_name_11 | 49.5% ✗ |$' "$T/fail.md"
 	grep -q 'test_quarantined' "$T/fail.md" && false
 	text=$(html_check "$T/fail.html")
 	[[ "$text" == "Flaky test gate Failed 12 active flaky tests, over the limit of 5 (--max-active) 49.50% highest"* ]]
-	[ "$(grep -c '<svg' "$T/fail.html")" -eq 3 ]
+	[ "$(grep -c '<svg class="chart"' "$T/fail.html")" -eq 3 ]
 	render "$T/fail.html"
 
 	run --separate-stderr ddci-flaky-gate --all-branches --max-active 20 --markdown "$T/pass.md" --html "$T/pass.html"
 	[ "$status" -eq 0 ]
 	[ "$(mermaid_check "$T/pass.md")" -eq 3 ]
-	grep -q '^    bar \[49.5, 45' "$T/pass.md"
-	grep -q '^    line \[' "$T/pass.md" && false # no --max-failure-rate, no line
+	grep -q '^    bar "failure rate" \[49.5, 45' "$T/pass.md"
+	grep -q '^    line "limit' "$T/pass.md" && false # no --max-failure-rate, no line
+	grep -q '^\*\*↗' "$T/pass.md" && false # a passing gate's trend is not bold
 	[[ "$(html_check "$T/pass.html")" == "Flaky test gate Passed 12 active flaky tests, limit 20 (--max-active)"* ]]
 }
 
@@ -308,16 +322,16 @@ deploy_at() {
 	[ "$(mermaid_check "$T/dora.md")" -eq 4 ]
 	grep -q '^\*\*4 deployments, change failure rate 25.0%\*\* — 2023-11-14 to 2023-11-21' "$T/dora.md"
 	grep -q '^### Deployments per day$' "$T/dora.md"
-	grep -q '^    x-axis \["11-14", "11-15", "11-16", "11-17", "11-18", "11-19", "11-20", "11-21"\]$' "$T/dora.md"
-	grep -q '^    bar \[1, 3, 0, 0, 0, 0, 0, 0\]$' "$T/dora.md"
+	grep -q '^    x-axis \["Nov 14", "Nov 15", "Nov 16", "Nov 17", "Nov 18", "Nov 19", "Nov 20", "Nov 21"\]$' "$T/dora.md"
+	grep -q '^    bar "deployments" \[1, 3, 0, 0, 0, 0, 0, 0\]$' "$T/dora.md"
 	grep -q '^### Change failure rate per day$' "$T/dora.md"
-	grep -q '^    bar \[0, 33.33, 0, 0, 0, 0, 0, 0\]$' "$T/dora.md"
-	grep -q '^### Time to restore per day (median, minutes)$' "$T/dora.md"
-	grep -q '^| 11-15 | 20 |$' "$T/dora.md"
-	grep -q '^### Lead time for changes per day (median, hours)$' "$T/dora.md"
+	grep -q '^    bar "change failure rate" \[0, 33.33, 0, 0, 0, 0, 0, 0\]$' "$T/dora.md"
+	grep -q '^### Time to restore per day (median)$' "$T/dora.md"
+	grep -q '^| Nov 15 | 20m |$' "$T/dora.md"
+	grep -q '^### Lead time for changes per day (median)$' "$T/dora.md"
 	text=$(html_check "$T/dora.html")
 	[[ "$text" == "DORA report: shop (prod) 4 deployments, change failure rate 25.0% 2023-11-14 to 2023-11-21:"* ]]
-	[ "$(grep -c '<svg' "$T/dora.html")" -eq 4 ]
+	[ "$(grep -c '<svg class="chart"' "$T/dora.html")" -eq 4 ]
 	render "$T/dora.html"
 
 	# --output json is unchanged by the reports

@@ -5,10 +5,13 @@
 #define DDCI_TEST_MERMAID_CHECK_H
 
 /* Checks every ```mermaid block in md the way Mermaid's xychart-beta
- * grammar reads it: "xychart-beta", a quoted title, an x-axis of quoted
- * labels, a y-axis "label" MIN --> MAX, then bar/line series of numbers,
- * each with as many values as there are x labels.  Returns the number of
- * blocks, or -(line number) of the first bad line. */
+ * grammar reads it: an optional %%{init: ...}%% line, "xychart-beta" (or
+ * "xychart-beta horizontal"), an optional quoted title, an x-axis of quoted
+ * labels (no two the same: Mermaid would merge them), a y-axis "label" MIN
+ * --> MAX, then bar/line series (optionally named: bar "name" [...]) of
+ * numbers, each with as many values as there are x labels.  Returns the
+ * number of blocks, or -(line number) of the first bad line.  (The real
+ * mermaid-cli renders them in report-screens.bats.) */
 static int mermaid_blocks(const char *md)
 {
 	const char *p = md;
@@ -45,17 +48,24 @@ static int mermaid_blocks(const char *md)
 			blocks++;
 			continue;
 		}
+		if (state == 0 && !strncmp(s, "%%{init: ", 9)) {
+			size_t n = strlen(s);
+			if (n < 12 || strcmp(s + n - 3, "}%%"))
+				return -lineno;
+			continue;
+		}
 		if (state == 0) {
-			if (strcmp(s, "xychart-beta"))
+			if (strcmp(s, "xychart-beta") && strcmp(s, "xychart-beta horizontal"))
 				return -lineno;
 			state = 1;
-		} else if (state == 1) {
+		} else if (state == 1 && !strncmp(s, "title ", 6)) {
 			size_t n = strlen(s);
 			if (strncmp(s, "title \"", 7) || n < 8 || s[n - 1] != '"' || strchr(s + 7, '"') != s + n - 1)
 				return -lineno;
 			state = 2;
-		} else if (state == 2) {
-			const char *q = s + 8;
+		} else if (state <= 2) {
+			const char *q = s + 8, *labels[64];
+			size_t lens[64];
 			if (strncmp(s, "x-axis [", 8) || s[strlen(s) - 1] != ']')
 				return -lineno;
 			nx = 0;
@@ -63,6 +73,13 @@ static int mermaid_blocks(const char *md)
 				const char *end = strchr(q + 1, '"');
 				if (!end)
 					return -lineno;
+				for (long k = 0; k < nx && k < 64; k++)
+					if (lens[k] == (size_t)(end - q - 1) && !memcmp(labels[k], q + 1, lens[k]))
+						return -lineno; /* the same label twice */
+				if (nx < 64) {
+					labels[nx] = q + 1;
+					lens[nx] = (size_t)(end - q - 1);
+				}
 				nx++;
 				q = end + 1;
 				if (*q == ',' && q[1] == ' ')
@@ -89,11 +106,19 @@ static int mermaid_blocks(const char *md)
 		} else {
 			const char *q;
 			long nv = 0;
-			if (!strncmp(s, "bar [", 5))
+			if (!strncmp(s, "bar ", 4))
+				q = s + 4;
+			else if (!strncmp(s, "line ", 5))
 				q = s + 5;
-			else if (!strncmp(s, "line [", 6))
-				q = s + 6;
 			else
+				return -lineno;
+			if (*q == '"') { /* the series' name */
+				q = strchr(q + 1, '"');
+				if (!q || q[1] != ' ')
+					return -lineno;
+				q += 2;
+			}
+			if (*q++ != '[')
 				return -lineno;
 			for (;;) {
 				char *end;

@@ -181,22 +181,26 @@ static void test_dora_report__markdown_and_html(void **state)
 	assert_non_null(strstr(s, "## 📈 DORA report: shop (prod)\n\n**4 deployments, change failure rate 50.0%**"));
 	assert_non_null(strstr(s, "| change failure rate | 50.0% (2 of 4) |"));
 	assert_non_null(strstr(s, "### Deployments per week\n"));
-	assert_non_null(strstr(s, "x-axis [\"01-01\", \"01-08\", \"01-15\", \"01-22\", \"01-29\"]"));
-	assert_non_null(strstr(s, "    bar [3, 1, 0, 0, 0]\n"));
-	assert_non_null(strstr(s, "### Lead time for changes per week (median, hours)"));
-	assert_non_null(strstr(s, "    bar [3, 26, 0, 0, 0]\n"));
-	assert_non_null(strstr(s, "| 01-15 | - |")); /* no deployment, no lead time */
-	assert_non_null(strstr(s, "    bar [33.33, 100, 0, 0, 0]\n"));
-	assert_non_null(strstr(s, "### Time to restore per week (median, hours)"));
+	assert_non_null(strstr(s, "x-axis [\"Jan 1\", \"Jan 8\", \"Jan 15\", \"Jan 22\", \"Jan 29\"]"));
+	assert_non_null(strstr(s, "    bar \"deployments\" [3, 1, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "### Lead time for changes per week (median)"));
+	assert_non_null(strstr(s, "    y-axis \"lead time (hours)\" 0 --> 36\n    line \"lead time\" [3, 26, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "| Jan 8 | 1d 2h |"));
+	assert_non_null(strstr(s, "| Jan 15 | - |")); /* no deployment, no lead time */
+	/* change failures in the failure colour */
+	assert_non_null(strstr(s, "\"plotColorPalette\": \"#cf222e\""));
+	assert_non_null(strstr(s, "    bar \"change failure rate\" [33.33, 100, 0, 0, 0]\n"));
+	assert_non_null(strstr(s, "### Time to restore per week (median)"));
 	ddci_buf_reset(&b);
 	assert_int_equal(ddci_dora_report_html(&b, &r, "shop", NULL), 0);
 	s = ddci_buf_str(&b);
-	assert_non_null(strstr(s, "<div class=\"verdict info\"><b>4 deployments, change failure rate 50.0%</b>"));
+	assert_non_null(strstr(s, "<div class=\"verdict v-info\" role=\"status\">"));
+	assert_non_null(strstr(s, "<strong id=\"verdict\">4 deployments, change failure rate 50.0%</strong>"));
 	assert_null(strstr(s, "<script"));
 	assert_null(strstr(s, "href="));
 	{
 		size_t n = 0;
-		for (const char *p = s; (p = strstr(p, "</svg>")); p++)
+		for (const char *p = s; (p = strstr(p, "<svg class=\"chart\"")); p++)
 			n++;
 		assert_int_equal(n, 4);
 	}

@@ -139,15 +139,20 @@ static void test_report__markdown_charts(void **state)
 	assert_int_equal(mermaid_blocks(s), 4); /* trend, 2 row charts, weeks */
 	assert_non_null(strstr(s, "**Why:** 55.00% highest failure rate, over the limit of 25.00% (`--max-failure-rate`)\n"));
 	/* the trend skips the day without runs and says which way it goes */
-	assert_non_null(strstr(s, "x-axis [\"01-01\", \"01-03\", \"01-04\", \"01-05\"]"));
-	assert_non_null(strstr(s, "    line [1, 2, 30, 40]\n    line [25, 25, 25, 25]\n"));
-	assert_non_null(strstr(s, "**Getting worse: 1.50% in the first half of the window, 35.00% in the second (limit 25.00%)**"));
-	assert_non_null(strstr(s, "| 01-04 | 30 | 100 | 30 |"));
+	assert_non_null(strstr(s, "x-axis [\"Jan 1\", \"Jan 3\", \"Jan 4\", \"Jan 5\"]"));
+	assert_non_null(strstr(s, "    line \"failure rate\" [1, 2, 30, 40]\n    line \"limit 25%\" [25, 25, 25, 25]\n"));
+	/* worse, and it matters (the gate failed): bold */
+	assert_non_null(strstr(s, "**↗ Getting worse: 1.50% in the first half of the window, 35.00% in the second (limit 25.00%)**"));
+	assert_non_null(strstr(s, "| Jan 4 | 30% ✗ | 100 | 30 |"));
 	/* top 10 of 12 by the chart's value, largest first, with the limit line */
-	assert_non_null(strstr(s, "### Tests by failure rate (top 10 of 12)"));
-	assert_non_null(strstr(s, "    bar [55, 50, 45, 40, 35, 30, 25, 20, 15, 10]\n    line [25, 25, 25, 25, 25, 25, 25, 25, 25, 25]\n"));
-	assert_non_null(strstr(s, "    y-axis \"minutes lost\" 0 --> 20\n    bar [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]\n```"));
-	assert_non_null(strstr(s, "**7 first flaked in the last 4 weeks, 1 in the 4 before: getting worse**"));
+	assert_non_null(strstr(s, "### Tests by failure rate\n\nThe 10 highest of 12; 6 are over the limit of 25%\n"));
+	assert_non_null(strstr(s, "xychart-beta horizontal\n"));
+	assert_non_null(strstr(s, "    bar \"failure rate %\" [55, 50, 45, 40, 35, 30, 25, 20, 15, 10]\n"
+				  "    line \"limit 25%\" [25, 25, 25, 25, 25, 25, 25, 25, 25, 25]\n"));
+	/* durations in human units */
+	assert_non_null(strstr(s, "    y-axis \"minutes lost (minutes)\" 0 --> 15\n    bar \"minutes lost\" [11, 10, 9, 8, 7, 6, 5, 4, 3, 2]\n```"));
+	assert_non_null(strstr(s, "| 1 | test_11_<b> | 11m |"));
+	assert_non_null(strstr(s, "**↗ Getting worse: 7 first flaked in the last 4 weeks, 1 in the 4 before**"));
 	/* charts come before the rows table */
 	assert_true(strstr(s, "```mermaid") < strstr(s, "### Offending flaky tests"));
 	ddci_buf_release(&b);
@@ -164,9 +169,12 @@ static void test_report__html_page(void **state)
 	assert_int_equal(ddci_report_html(&b, &g), 0);
 	s = ddci_buf_str(&b);
 	assert_int_equal(strncmp(s, "<!DOCTYPE html>", 15), 0);
-	assert_non_null(strstr(s, "<div class=\"verdict bad\"><b>Failed</b>55.00% highest failure rate, over the limit of 25.00% (--max-failure-rate)</div>"));
-	assert_non_null(strstr(s, "<p class=\"worse\">Getting worse:"));
-	assert_non_null(strstr(s, "<td>test_11_&lt;b&gt;</td>"));
+	assert_non_null(strstr(s, "<div class=\"verdict v-bad\" role=\"status\">"));
+	assert_non_null(strstr(s, "<strong id=\"verdict\">Failed</strong></p>\n<ul>\n<li>55.00% highest failure rate, over "
+				  "the limit of 25.00% (--max-failure-rate)</li>\n</ul>"));
+	assert_non_null(strstr(s, "<p class=\"trend bad\">↗ Getting worse:"));
+	assert_non_null(strstr(s, "<tr><td><strong>test_<wbr>11_<wbr>&lt;b&gt;</strong></td><td data-label=\"rate\">55%</td></tr>"));
+	assert_non_null(strstr(s, "<td class=\"bad\">✗ failed</td>"));
 	assert_null(strstr(s, "<b>\"")); /* nothing unescaped from the data */
 	assert_null(strstr(s, "_<b>"));
 	assert_null(strstr(s, "<script"));
@@ -178,10 +186,10 @@ static void test_report__html_page(void **state)
 		size_t svg = 0, esvg = 0, tab = 0, etab = 0;
 		for (const char *p = s; (p = strstr(p, "<svg")); p++) svg++;
 		for (const char *p = s; (p = strstr(p, "</svg>")); p++) esvg++;
-		for (const char *p = s; (p = strstr(p, "<table>")); p++) tab++;
+		for (const char *p = s; (p = strstr(p, "<table")); p++) tab++;
 		for (const char *p = s; (p = strstr(p, "</table>")); p++) etab++;
-		assert_int_equal(svg, 4);
-		assert_int_equal(esvg, 4);
+		assert_int_equal(svg, 5); /* the verdict's icon and 4 charts */
+		assert_int_equal(esvg, 5);
 		assert_int_equal(tab, etab);
 		assert_int_equal(tab, 6); /* checks, 4 chart tables, rows */
 	}
@@ -205,7 +213,8 @@ static void test_report__passed_gate_says_why(void **state)
 	assert_int_equal(mermaid_blocks(ddci_buf_str(&b)), 0);
 	ddci_buf_reset(&b);
 	assert_int_equal(ddci_report_html(&b, &g), 0);
-	assert_non_null(strstr(ddci_buf_str(&b), "<div class=\"verdict ok\"><b>Passed</b>3 active, limit 3 (--max-active)\nnot enough data to judge</div>"));
+	assert_non_null(strstr(ddci_buf_str(&b), "<strong id=\"verdict\">Passed</strong></p>\n<ul>\n"
+						 "<li>3 active, limit 3 (--max-active)</li>\n<li>not enough data to judge</li>\n</ul>"));
 	ddci_buf_release(&b);
 	ddci_gate_release(&g);
 }
@@ -236,7 +245,7 @@ static void test_report__chart_ranks_all_rows_by_its_measure(void **state)
 	ddci_gate_evaluate(&g);
 	assert_int_equal(g.nrows, DDCI_GATE_TOP);
 	assert_int_equal(ddci_report_markdown(&b, &g), 0);
-	assert_non_null(strstr(ddci_buf_str(&b), "Tests by failure rate (top 10 of 70)"));
+	assert_non_null(strstr(ddci_buf_str(&b), "### Tests by failure rate\n\nThe 10 highest of 70; 10 are over the limit of 50%"));
 	assert_non_null(strstr(ddci_buf_str(&b), "[69, 68, 67, 66, 65, 64, 63, 62, 61, 60]"));
 	ddci_buf_release(&b);
 	ddci_gate_release(&g);
