@@ -221,7 +221,7 @@ PY
 	text=$(html_check "$T/fail.html")
 	[[ "$text" == "Test failure-rate gate Failed 6.00% failure rate, over the limit of 5.00% (--max-failure-rate)"* ]]
 	[[ "$text" == *"↗ Getting worse"* ]]
-	[ "$(grep -c '<svg class="chart"' "$T/fail.html")" -eq 1 ]
+	[ "$(grep -c '<svg class="chart' "$T/fail.html")" -eq 1 ]
 
 	# per group: the rate of each group with the line, and the trend
 	run --separate-stderr ddci-failrate-gate --max-failure-rate 10 --group-by @test.suite --markdown "$T/group.md" \
@@ -275,7 +275,7 @@ PY
 	grep -q 'test_quarantined' "$T/fail.md" && false
 	text=$(html_check "$T/fail.html")
 	[[ "$text" == "Flaky test gate Failed 12 active flaky tests, over the limit of 5 (--max-active) 49.50% highest"* ]]
-	[ "$(grep -c '<svg class="chart"' "$T/fail.html")" -eq 3 ]
+	[ "$(grep -c '<svg class="chart' "$T/fail.html")" -eq 3 ]
 	render "$T/fail.html"
 
 	run --separate-stderr ddci-flaky-gate --all-branches --max-active 20 --markdown "$T/pass.md" --html "$T/pass.html"
@@ -331,7 +331,7 @@ deploy_at() {
 	grep -q '^### Lead time for changes per day (median)$' "$T/dora.md"
 	text=$(html_check "$T/dora.html")
 	[[ "$text" == "DORA report: shop (prod) 4 deployments, change failure rate 25.0% 2023-11-14 to 2023-11-21:"* ]]
-	[ "$(grep -c '<svg class="chart"' "$T/dora.html")" -eq 4 ]
+	[ "$(grep -c '<svg class="chart' "$T/dora.html")" -eq 4 ]
 	render "$T/dora.html"
 
 	# --output json is unchanged by the reports
