@@ -71,10 +71,10 @@ static int host_at(const char **hend, const char *p, const char *end, const char
 
 const char *ddci_url_userinfo_end(const char *auth, const char *end)
 {
-	const char *sep = auth + strcspn(auth, "/?#"), *at = NULL, *p, *hend;
+	const char *sep = auth, *at = NULL, *p, *hend;
 
-	if (sep > end)
-		sep = end;
+	while (sep < end && *sep != '/' && *sep != '?' && *sep != '#')
+		sep++;
 	for (p = auth; p < sep; p++)
 		if (*p == '@')
 			at = p;
