@@ -169,3 +169,19 @@ sent_url() { last_body /api/v2/dora/deployment | jq -r .data.attributes.git.repo
 	run ddci-deploy --service shop --started-at 1700000000 --commit-sha "${sha:0:50}" --repository-url https://github.com/a/b
 	[ "$status" -eq 2 ]
 }
+
+@test "finding 3: a checkout really owned by another user (as root): refused like git; safe.directory=* reaches history through libgit2 too" {
+	[ "$(id -u)" = 0 ] || skip "needs root to chown the checkout"
+	git checkout -q -b feature
+	commit "$T/repo" "feature work"
+	chown -R 1000:1000 "$T/repo"
+	run --separate-stderr ddci-flaky-gate --max-new 0 --base main
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"git config --global --add safe.directory $T/repo"* ]]
+	git config --global --add safe.directory '*'
+	[ "$(git rev-parse HEAD)" = "$(git rev-parse feature)" ]
+	run --separate-stderr ddci-flaky-gate --max-new 0 --base main
+	[ "$status" -eq 0 ]
+	SUDO_UID=1000 run --separate-stderr ddci-deploy --service shop --started-at 1700000000
+	[ "$status" -eq 0 ]
+}
