@@ -111,11 +111,12 @@ static int get_dep(struct ddci_dora_dep *out, struct ddci_client *c, const char 
 	return rc;
 }
 
+/* 40 hex (SHA-1) or 64 (SHA-256): the API takes "{40,}". */
 static int is_full_sha(const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n != 40)
+	if (n != 40 && n != 64)
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
@@ -201,7 +202,7 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 	int want_rem = cf->remediation_id || cf->remediated_by_current;
 	int need_commits = want_rem && (cf->type == DDCI_REM_NONE || cf->type == DDCI_REM_AUTO);
 	int rem_first = want_rem && !cf->deployment_id;
-	char sha[41];
+	char sha[65];
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -244,7 +245,7 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 				rc = snprintf(sha, sizeof(sha), "%s", cf->commit) < 0 ? DDCI_EIO : 0;
 			else
 				rc = ddci_error_set(DDCI_EUSAGE,
-						    "invalid --commit '%s': a full 40-hex sha is needed outside a git "
+						    "invalid --commit '%s': a full 40- or 64-hex sha is needed outside a git "
 						    "repository", cf->commit);
 			if (rc < 0)
 				goto done;

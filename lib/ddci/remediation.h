@@ -55,9 +55,9 @@ struct ddci_change_failure {
 
 struct ddci_change_failure_result {
 	char deployment_id[DDCI_ID_MAX];
-	char failed_sha[41];
+	char failed_sha[65];    /* 40 hex, 64 for SHA-256 */
 	char remediation_id[DDCI_ID_MAX];
-	char remediation_sha[41];
+	char remediation_sha[65];
 	struct ddci_remediation_decision decision; /* type NONE when no remediation */
 	int inferred;                   /* the type was decided from git */
 	int dry_run;

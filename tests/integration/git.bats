@@ -168,6 +168,10 @@ sent_url() { last_body /api/v2/dora/deployment | jq -r .data.attributes.git.repo
 	[ "$(last_body /api/v2/dora/deployment | jq -r .data.attributes.git.commit_sha)" = "$sha" ]
 	run ddci-deploy --service shop --started-at 1700000000 --commit-sha "${sha:0:50}" --repository-url https://github.com/a/b
 	[ "$status" -eq 2 ]
+	# change-failure --commit outside a repository looks the deployment up
+	run --separate-stderr ddci-change-failure --commit "$sha"
+	[[ "$stderr" != *"sha is needed"* ]]
+	[ "$(fake_requests /api/v2/dora/deployments)" -ge 1 ]
 }
 
 @test "finding 3: a checkout really owned by another user (as root): refused like git; safe.directory=* reaches history through libgit2 too" {
