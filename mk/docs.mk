@@ -5,6 +5,11 @@
 #   make install [NOMAN=1]       also installs man pages and bash/zsh completions
 #   make uninstall               removes everything install put there
 #   make dist                    build/ddci-$(VERSION).tar.gz, builds with `make` alone
+#                                and carries the generated man pages (man/ddci-*.1)
+#
+# The pages installed: built from man/*.scd when scdoc is there; else the
+# pre-generated ones of a release tarball (man/<page>), else earlier ones in
+# build/man; with none of those, install goes on without man pages and says so.
 
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -20,6 +25,14 @@ MAN7      := $(filter %.7,$(MAN_OUT))
 # gives the same pages; today outside a git checkout.
 MAN_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
 DIST_NAME := ddci-$(VERSION)
+HAVE_SCDOC := $(shell command -v $(SCDOC) 2>/dev/null)
+ifneq ($(HAVE_SCDOC),)
+MAN_PAGES := $(MAN_OUT)
+else
+MAN_PAGES := $(foreach p,$(MAN_SRC:man/%.scd=%),$(firstword $(wildcard man/$p build/man/$p)))
+endif
+MAN_PAGES1 := $(filter %.1,$(MAN_PAGES))
+MAN_PAGES7 := $(filter %.7,$(MAN_PAGES))
 
 .PHONY: man install-man install-completions uninstall-docs
 
@@ -34,10 +47,12 @@ build/man/%: man/%.scd man/tidy.awk VERSION
 
 install: $(if $(NOMAN),,install-man) install-completions
 
-install-man: $(MAN_OUT)
+install-man: $(MAN_PAGES)
+	$(if $(filter-out $(words $(MAN_SRC)),$(words $(MAN_PAGES))),@echo "ddci: warning: scdoc not found and no pre-generated pages:\
+	 installing $(words $(MAN_PAGES)) of $(words $(MAN_SRC)) man pages (install scdoc, or build from 'make dist')" >&2)
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
-	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/)
-	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/)
+	$(if $(MAN_PAGES1),install -m 0644 $(MAN_PAGES1) $(DESTDIR)$(MANDIR)/man1/)
+	$(if $(MAN_PAGES7),install -m 0644 $(MAN_PAGES7) $(DESTDIR)$(MANDIR)/man7/)
 
 # bash-completion loads a command's completion from a file named after it:
 # one file, `ddci`, and a link per executable.
@@ -58,14 +73,19 @@ uninstall-docs:
 	      $(DESTDIR)$(ZSHCOMPDIR)/_ddci
 
 # The committed tree (HEAD) from git; outside git, the files at hand minus
-# build output.
-dist:
-	@mkdir -p build
+# build output.  Plus the generated man pages, so that installing from the
+# tarball needs no scdoc.
+dist: $(MAN_PAGES)
+	@rm -rf build/dist && mkdir -p build/dist/$(DIST_NAME)
 	@rm -f build/$(DIST_NAME).tar.gz
 	@if git rev-parse --git-dir >/dev/null 2>&1; then \
-		git archive --format=tar --prefix=$(DIST_NAME)/ HEAD | gzip -9n > build/$(DIST_NAME).tar.gz; \
+		git archive --format=tar HEAD | tar -C build/dist/$(DIST_NAME) -xf -; \
 	else \
-		tar --exclude=./build --exclude=node_modules --exclude='*.o' --exclude='*.d' \
-		    --transform 's,^\.,$(DIST_NAME),' -czf build/$(DIST_NAME).tar.gz .; \
+		tar --exclude=./build --exclude=node_modules --exclude='*.o' --exclude='*.d' -cf - . | \
+		    tar -C build/dist/$(DIST_NAME) -xf -; \
 	fi
+	$(if $(MAN_PAGES),@cp $(MAN_PAGES) build/dist/$(DIST_NAME)/man/)
+	@tar -C build/dist --sort=name --owner=0 --group=0 --numeric-owner \
+	    $(if $(MAN_EPOCH),--mtime=@$(MAN_EPOCH)) -cf - $(DIST_NAME) | gzip -9n > build/$(DIST_NAME).tar.gz
+	@rm -rf build/dist
 	@echo build/$(DIST_NAME).tar.gz
