@@ -11,7 +11,6 @@
  */
 #include "ddci/git.h"
 
-#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,15 +84,26 @@ static int nomem(void)
 
 /* --- libgit2's initialisation without the CA bundle ---------------------------
  *
- * Debian's libgit2 is built with mbedTLS, and git_libgit2_init() parses the
- * whole system CA bundle for its HTTPS transport: ~85% of the instructions
- * of reading HEAD through libgit2, every time.  ddci never uses libgit2's
- * transports (libcurl does the HTTPS), so while git_libgit2_init() runs, the
- * two mbedTLS loaders it calls are answered here with an empty chain.  Any
- * other caller (none in ddci; a libcurl built on mbedTLS would be one) gets
- * the real function.  With an OpenSSL libgit2 these are never called.  An
- * empty chain fails closed: libgit2's HTTPS could verify nobody.
+ * Debian 12's libgit2 is built with mbedTLS, and git_libgit2_init() parses
+ * the whole system CA bundle for its HTTPS transport: ~85% of the
+ * instructions of reading HEAD through libgit2, every time.  ddci never uses
+ * libgit2's transports (libcurl does the HTTPS), so while git_libgit2_init()
+ * runs, the two mbedTLS loaders it calls are answered here with an empty
+ * chain.  Any other caller (none in ddci; a libcurl built on mbedTLS would be
+ * one) gets the real function.  An empty chain fails closed: libgit2's HTTPS
+ * could verify nobody.
+ *
+ * Defining these symbols in our executables only works, and is only safe,
+ * when libgit2 uses mbedTLS and is linked dynamically on an ELF system (our
+ * definition interposes the shared library's): a static link would define
+ * them twice, another TLS backend never calls them, and Mach-O's two-level
+ * namespace ignores them.  So the Makefile turns it on
+ * (DDCI_GIT_MBEDTLS_OVERRIDE, -ldl where dlsym needs it) only when
+ * pkg-config says this libgit2 links mbedTLS.
  */
+#if defined(DDCI_GIT_MBEDTLS_OVERRIDE) && defined(__ELF__)
+#include <dlfcn.h>
+
 struct mbedtls_x509_crt;
 int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
 int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path);
@@ -120,6 +130,7 @@ int mbedtls_x509_crt_parse_path(struct mbedtls_x509_crt *chain, const char *path
 {
 	return in_libgit2_init ? 0 : crt_forward("mbedtls_x509_crt_parse_path", chain, path);
 }
+#endif /* DDCI_GIT_MBEDTLS_OVERRIDE */
 
 static int libgit2_init(void)
 {
