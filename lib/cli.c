@@ -7,7 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <git2/version.h>
+#include <git2/common.h> /* git_libgit2_version(): in every libgit2, unlike the version macros (renamed in 1.9) */
 
 #include "ddci/json.h"
 #include "ddci/redact.h"
@@ -332,10 +332,12 @@ void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd)
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd)
 {
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	int major = 0, minor = 0, rev = 0;
 
+	/* The libraries actually loaded, not the headers built against. */
+	git_libgit2_version(&major, &minor, &rev);
 	fprintf(f, "%s (ddci) %s\nlibcurl %s (%s), libgit2 %d.%d.%d, cJSON %s\n", cmd->name, DDCI_VERSION,
-		cv->version, cv->ssl_version ? cv->ssl_version : "no TLS", LIBGIT2_VER_MAJOR,
-		LIBGIT2_VER_MINOR, LIBGIT2_VER_REVISION, cJSON_Version());
+		cv->version, cv->ssl_version ? cv->ssl_version : "no TLS", major, minor, rev, cJSON_Version());
 }
 
 static void list_opt(const struct ddci_opt *o, const char *title, void *ctx)

@@ -25,11 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ddci/cadefault.h"
 #include "ddci/hash.h"
 #include "ddci/http.h"
 #include "ddci/ratelimit.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
+#include "ddci/wipe.h"
 
 #ifndef DDCI_VERSION
 #define DDCI_VERSION "0.0.0"
@@ -103,7 +105,7 @@ static void wipe_list(struct curl_slist *l)
 {
 	for (; l; l = l->next)
 		if (l->data)
-			explicit_bzero(l->data, strlen(l->data));
+			ddci_wipe_str(l->data);
 }
 
 static int add_header(struct curl_slist **list, const char *name, const char *value)
@@ -125,7 +127,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 	*list = n;
 done:
 	if (b.ptr)
-		explicit_bzero(b.ptr, b.len);
+		ddci_wipe(b.ptr, b.len);
 	ddci_buf_release(&b);
 	return rc;
 }
@@ -252,6 +254,28 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 	return len;
 }
 
+#ifndef DDCI_CA_DIR
+#define DDCI_CA_DIR "/etc/ssl/certs"
+#endif
+
+/* DDCI_CA_DIR when it provably holds libcurl's default bundle, else NULL
+ * (libcurl's default stands).  libcurl names its bundle since 7.84; before,
+ * Debian's layout is the only one trusted. */
+static const char *lazy_ca_dir(CURL *curl)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	char *bundle = NULL;
+
+#if LIBCURL_VERSION_NUM >= 0x075400 /* 7.84.0 */
+	if (curl_easy_getinfo(curl, CURLINFO_CAINFO, &bundle) != CURLE_OK)
+		bundle = NULL;
+#else
+	(void)curl;
+	bundle = DDCI_CA_DIR "/ca-certificates.crt";
+#endif
+	return ddci_ca_lazy_dir(cv->ssl_version, bundle, DDCI_CA_DIR);
+}
+
 #define SET(opt, val)                                                   \
 	do {                                                            \
 		cc = curl_easy_setopt(h->curl, opt, val);               \
@@ -264,7 +288,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
 int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 {
 	struct ddci_http *h = NULL;
-	const char *what = "";
+	const char *what = "", *ca_dir;
 	CURLcode cc;
 	int rc;
 
@@ -297,7 +321,11 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 
 	SET(CURLOPT_ERRORBUFFER, h->errbuf);
 	SET(CURLOPT_NOSIGNAL, 1L);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
 	SET(CURLOPT_PROTOCOLS_STR, "https,http");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
+#endif
 	SET(CURLOPT_USERAGENT, "ddci/" DDCI_VERSION);
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, h);
@@ -309,13 +337,14 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* The CA store: the user's bundle or directory; else libcurl's own
+	 * default, or the hashed directory that provably holds the same
+	 * certificates, which OpenSSL reads on demand (lib/net/cadefault.c). */
 	if (cfg->ca_bundle && *cfg->ca_bundle) {
 		SET(CURLOPT_CAINFO, cfg->ca_bundle);
-	} else {
-		/* The hashed directory: OpenSSL loads issuers on demand instead of
-		 * parsing the whole bundle at every start (see perf notes). */
+	} else if ((ca_dir = cfg->ca_path && *cfg->ca_path ? cfg->ca_path : lazy_ca_dir(h->curl))) {
 		SET(CURLOPT_CAINFO, (char *)NULL);
-		SET(CURLOPT_CAPATH, cfg->ca_path && *cfg->ca_path ? cfg->ca_path : "/etc/ssl/certs");
+		SET(CURLOPT_CAPATH, ca_dir);
 	}
 	*out = h;
 	return 0;

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "ddci/hash.h"
+#include "ddci/wipe.h"
 
 #define MAGIC "ddci-ratelimit 4"
 #define PROBE_MS 2000            /* a probe's headers are awaited this long */
@@ -415,7 +416,7 @@ struct ddci_ratelimit *ddci_ratelimit_open(const char *api_url, const char *api_
 	if (api_key)
 		ddci_sha256_update(&c, api_key, strlen(api_key));
 	ddci_sha256_final(sum, &c);
-	explicit_bzero(&c, sizeof(c));
+	ddci_wipe(&c, sizeof(c));
 	snprintf(rl->prefix, sizeof(rl->prefix), "%s-%02x%02x%02x%02x-", host[0] ? host : "default", sum[0],
 		 sum[1], sum[2], sum[3]);
 	open_dir(rl);

@@ -11,6 +11,7 @@
 
 #include "ddci/buf.h"
 #include "ddci/url.h"
+#include "ddci/wipe.h"
 
 static char **secrets; /* longest first, so a longer secret wins */
 static size_t nsecrets;
@@ -49,7 +50,7 @@ void ddci_redact_clear(void)
 	size_t i;
 
 	for (i = 0; i < nsecrets; i++) {
-		explicit_bzero(secrets[i], strlen(secrets[i]));
+		ddci_wipe_str(secrets[i]);
 		free(secrets[i]);
 	}
 	free(secrets);
