@@ -1,0 +1,24 @@
+# mk/package.mk — packages built from this tree.  Included by the Makefile.
+#
+#   make deb      build/deb/ddci_$(VERSION)_<arch>.deb (packaging/deb.sh): a
+#                 release build with Debian's hardening flags (dpkg-buildflags),
+#                 installed into a stage with PREFIX=/usr, Depends: from
+#                 dpkg-shlibdeps.  Needs dpkg-dev (tests/deps.sh deb installs it).
+
+DEB_DIR   := build/deb
+DEB_BUILD := $(DEB_DIR)/obj
+DEB_STAGE := $(DEB_DIR)/root
+deb_flags  = $(or $(shell dpkg-buildflags --get $(1) 2>/dev/null),$(2))
+
+.PHONY: deb
+
+deb:
+	@tests/deps.sh deb
+	@rm -rf $(DEB_STAGE) && mkdir -p $(DEB_DIR)
+	@$(MAKE) --no-print-directory BUILD=$(DEB_BUILD) SANITIZE= \
+		CFLAGS='$(call sq,$(call deb_flags,CFLAGS,-O2 -g))' \
+		CPPFLAGS='$(call sq,$(call deb_flags,CPPFLAGS))' \
+		LDFLAGS='$(call sq,$(call deb_flags,LDFLAGS))' \
+		install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_STAGE) >$(DEB_DIR).log 2>&1 || \
+		{ tail -n 30 $(DEB_DIR).log >&2; exit 1; }
+	@SOURCE_DATE_EPOCH=$(or $(MAN_EPOCH),$(shell date +%s)) packaging/deb.sh $(DEB_STAGE) $(DEB_DIR) $(VERSION)
