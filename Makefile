@@ -127,7 +127,7 @@ check:
 		DEVELOPER=$(or $(DEVELOPER),1) test-run
 
 test-run: build-tests
-	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) tests/run.sh
+	@BUILD=$(BUILD) VALGRIND=$(VALGRIND) DEVELOPER=$(DEVELOPER) tests/run.sh
 
 # Long runs, not part of `make check`.
 soak:

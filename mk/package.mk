@@ -22,3 +22,19 @@ deb:
 		install PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_STAGE) >$(DEB_DIR).log 2>&1 || \
 		{ tail -n 30 $(DEB_DIR).log >&2; exit 1; }
 	@SOURCE_DATE_EPOCH=$(or $(MAN_EPOCH),$(shell date +%s)) packaging/deb.sh $(DEB_STAGE) $(DEB_DIR) $(VERSION)
+
+# Long checks on fresh machines, not part of `make check` (need root):
+#   make check-fresh [FRESH_SUITES="bookworm trixie"]   tests/fresh/run.sh
+#   make check-image                                     tests/fresh/image.sh
+# DDCI_FRESH_CACHE=DIR reuses DIR/minbase-<suite>.tar.gz instead of debootstrap.
+FRESH_SUITES ?= bookworm trixie
+
+.PHONY: check-fresh check-image
+
+check-fresh:
+	@tests/deps.sh fresh
+	@tests/fresh/run.sh $(FRESH_SUITES)
+
+check-image:
+	@tests/deps.sh image
+	@tests/fresh/image.sh

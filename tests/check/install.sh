@@ -4,7 +4,10 @@
 #    dispatcher, man pages and completions where Debian expects them, and the
 #    installed dispatcher, man pages and bash completion work;
 #  - `make uninstall` with the same variables removes all of it;
-#  - `make dist` writes a tarball that unpacks and builds with `make` alone.
+#  - `make install NOMAN=1` installs no man pages;
+#  - `make dist` writes a tarball that unpacks and builds with `make` alone,
+#    and carries the generated man pages, which its `make install` uses
+#    when scdoc is missing.
 # Uses the build `make check` made (BUILD, default build/asan), so install
 # does not rebuild.
 cd "$(dirname "$0")/../.." || exit 1
@@ -17,8 +20,9 @@ nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; printf '# %s\n' "$@"; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# A make of our own, not a sub-make of `make check`.
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory "$@"; }
+# A make of our own, not a sub-make of `make check`; with the flags of the
+# build it reuses (DEVELOPER), so that nothing is rebuilt.
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory DEVELOPER="${DEVELOPER:-}" "$@"; }
 
 dest="$tmp/root"
 exes=()
@@ -103,6 +107,13 @@ else
 	nok "make uninstall" "$(tail -n 20 <<<"$out")"
 fi
 
+if out=$(mk SANITIZE=$san install NOMAN=1 PREFIX=/usr DESTDIR="$tmp/noman" 2>&1); then
+	[ -x "$tmp/noman/usr/bin/ddci-deploy" ] && [ ! -d "$tmp/noman/usr/share/man" ] &&
+		ok "make install NOMAN=1: executables, no man pages" || nok "make install NOMAN=1" "$(find "$tmp/noman" | head)"
+else
+	nok "make install NOMAN=1" "$(tail -n 20 <<<"$out")"
+fi
+
 # dist: the committed tree, unpacked elsewhere, builds with `make` alone.
 version=$(cat VERSION)
 if out=$(mk dist 2>&1) && [ -f "build/ddci-$version.tar.gz" ]; then
@@ -112,7 +123,7 @@ if out=$(mk dist 2>&1) && [ -f "build/ddci-$version.tar.gz" ]; then
 		d="$tmp/dist/ddci-$version"
 		miss=()
 		for f in Makefile VERSION README.md CHANGELOG.md mk/docs.mk man/ddci.7.scd completions/ddci.bash \
-			completions/_ddci lib/cli.c bin-src/ddci.c; do
+			completions/_ddci lib/cli.c bin-src/ddci.c man/ddci.7 man/ddci-deploy.1; do
 			[ -f "$d/$f" ] || miss+=("$f")
 		done
 		[ ${#miss[@]} -eq 0 ] && ok "the tarball unpacks into ddci-$version/ with sources, docs and completions" ||
@@ -122,6 +133,13 @@ if out=$(mk dist 2>&1) && [ -f "build/ddci-$version.tar.gz" ]; then
 			ok "the unpacked tarball builds with make alone"
 		else
 			nok "the unpacked tarball builds with make alone" "$(tail -n 20 <<<"$out")"
+		fi
+		if out=$(cd "$d" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make install-man SCDOC=no-such-scdoc \
+			PREFIX=/usr DESTDIR="$tmp/distman" 2>&1) && [ -f "$tmp/distman/usr/share/man/man1/ddci-deploy.1" ] &&
+			cmp -s "$tmp/distman/usr/share/man/man1/ddci-deploy.1" "$d/man/ddci-deploy.1"; then
+			ok "without scdoc, the tarball's make install uses its pre-generated man pages"
+		else
+			nok "tarball man pages without scdoc" "$(tail -n 5 <<<"$out")"
 		fi
 	else
 		nok "the tarball unpacks"
