@@ -90,8 +90,8 @@ sq = $(subst ','\'',$(1))
 $(FLAGS_FILE): FORCE
 	@mkdir -p $(dir $@)
 	@PKG_CONFIG='$(call sq,$(PKG_CONFIG))' mk/requires.sh $(REQUIRES)
-	@printf '%s\n' '$(call sq,$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(ALL_LDLIBS))' >$@.new
-	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+	@printf '%s\n' '$(call sq,$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(ALL_LDLIBS))' >$@.$$$$ && \
+	if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv -f $@.$$$$ $@; fi
 
 $(BUILD)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)
