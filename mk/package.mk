@@ -1,14 +1,14 @@
 # mk/package.mk — packages built from this tree.  Included by the Makefile.
 #
 #   make deb      build/deb/ddci_$(VERSION)_<arch>.deb (packaging/deb.sh): a
-#                 release build with Debian's hardening flags (dpkg-buildflags),
-#                 installed into a stage with PREFIX=/usr, Depends: from
+#                 release build with Debian's hardening flags (dpkg-buildflags,
+#                 hardening=+all), installed into a stage with PREFIX=/usr, Depends: from
 #                 dpkg-shlibdeps.  Needs dpkg-dev (tests/deps.sh deb installs it).
 
 DEB_DIR   := build/deb
 DEB_BUILD := $(DEB_DIR)/obj
 DEB_STAGE := $(DEB_DIR)/root
-deb_flags  = $(or $(shell dpkg-buildflags --get $(1) 2>/dev/null),$(2))
+deb_flags  = $(or $(shell DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get $(1) 2>/dev/null),$(2))
 
 .PHONY: deb
 
