@@ -11,7 +11,7 @@ set -eu
 want="${1:-build}"
 
 # make, make install: compiler and the three libraries (see README)
-build="gcc make pkg-config libcurl4-openssl-dev libcjson-dev libgit2-dev ca-certificates"
+build="gcc libc6-dev make pkg-config libcurl4-openssl-dev libcjson-dev libgit2-dev ca-certificates"
 # make demo (tests/demo*.sh): the fake Datadog's library, git, jq, curl
 demo="$build libmicrohttpd-dev git jq curl"
 # make check (tests/run.sh): unit, integration and source checks
