@@ -20,8 +20,11 @@ fake_start() {
 	rm -f "$portfile"
 	"$DDCI_FAKE" --port 0 --port-file "$portfile" --log "$FAKE_LOG" "$@" >"$T/fake.out" 2>&1 &
 	FAKE_PID=$!
-	for _ in $(seq 1 200); do
+	# Until it listens or dies: generating big data sets (--events-generate)
+	# under ASan on a loaded machine takes a while; 5 minutes is a hang.
+	for _ in $(seq 1 6000); do
 		[ -s "$portfile" ] && break
+		kill -0 "$FAKE_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	[ -s "$portfile" ] || { cat "$T/fake.out" >&2; return 1; }
