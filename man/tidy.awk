@@ -9,7 +9,8 @@
 #    inside option names);
 #  - writes every "-" in text as "\-" so groff's UTF-8 output keeps ASCII
 #    minus signs in options and commands ("--service", not "‐‐service").
-{ line[NR] = $0 }
+# scdoc 1.11.3 (Debian 13) writes ".PP" where 1.11.2 wrote ".P": the same macro.
+{ line[NR] = ($0 == ".PP" ? ".P" : $0) }
 END {
 	for (i = 1; i < NR; i++)
 		if (line[i] == ".P" && line[i + 1] == ".RE") {
