@@ -21,9 +21,9 @@
 enum { O_QUERY = 256, O_GROUP_BY, O_LIMIT, O_MAX };
 
 static const struct ddci_opt opts[] = {
-	{ "query", O_QUERY, "QUERY", NULL, "all cases", "cases to count, e.g. 'status:open priority:P1'" },
+	{ "query", O_QUERY, "QUERY", NULL, "* (all cases)", "cases to count, e.g. 'status:open priority:P1'" },
 	{ "group-by", O_GROUP_BY, "FIELD", NULL, "status", "count per value of FIELD: status, priority, ... (repeatable)" },
-	{ "limit", O_LIMIT, "N", NULL, NULL, "at most N groups" },
+	{ "limit", O_LIMIT, "N", NULL, "1000", "at most N groups (1-1000)" },
 	{ "max", O_MAX, "N", NULL, NULL, "gate: most matching cases allowed (required for gate)" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	}
 	if (a.max && (rc = ddci_parse_int64(&max, a.max, 0, INT64_MAX, "--max")) < 0)
 		goto done;
-	if (a.limit && (rc = ddci_parse_int64(&q.limit, a.limit, 1, 10000, "--limit")) < 0)
+	if (a.limit && (rc = ddci_parse_int64(&q.limit, a.limit, 1, DDCI_CASES_MAX_LIMIT, "--limit")) < 0)
 		goto done;
 	q.query = a.query;
 	q.group_by = &a.group_by;

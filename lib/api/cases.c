@@ -31,8 +31,9 @@ int ddci_cases_check(const struct ddci_cases_query *q)
 			if (!strcmp(q->group_by->v[j], f))
 				return ddci_error_set(DDCI_EUSAGE, "invalid --group-by '%s': given twice", f);
 	}
-	if (q->limit < 0 || q->limit > 10000)
-		return ddci_error_set(DDCI_EUSAGE, "invalid --limit %" PRId64 ": expected 1 to 10000", q->limit);
+	if (q->limit < 0 || q->limit > DDCI_CASES_MAX_LIMIT)
+		return ddci_error_set(DDCI_EUSAGE, "invalid --limit %" PRId64 ": expected 1 to %d", q->limit,
+				      DDCI_CASES_MAX_LIMIT);
 	if (q->query && strlen(q->query) > 4096)
 		return ddci_error_set(DDCI_EUSAGE, "invalid --query: longer than 4096 bytes");
 	return 0;
@@ -59,9 +60,9 @@ int ddci_cases_request_json(cJSON **out, const struct ddci_cases_query *q)
 			goto fail;
 		}
 	}
-	if (q->limit > 0 && ddci_json_add_int64(gb, "limit", q->limit) < 0)
-		goto fail;
-	if (q->query && *q->query && !cJSON_AddStringToObject(attrs, "query_filter", q->query))
+	/* Both are required by the spec: the defaults are sent too. */
+	if (ddci_json_add_int64(gb, "limit", q->limit > 0 ? q->limit : DDCI_CASES_MAX_LIMIT) < 0 ||
+	    !cJSON_AddStringToObject(attrs, "query_filter", q->query && *q->query ? q->query : "*"))
 		goto fail;
 	if (!(doc = ddci_jsonapi_wrap("aggregate", NULL, attrs)))
 		return oom(); /* attrs is owned (and freed) by wrap */

@@ -17,11 +17,12 @@
 
 #define DDCI_CASES_PATH "/api/v2/cases/aggregate"
 #define DDCI_CASES_MAX_GROUPS 4
+#define DDCI_CASES_MAX_LIMIT 1000 /* group_by.limit: int32, maximum 1000 */
 
 struct ddci_cases_query {
-	const char *query;                /* query_filter; NULL: all cases */
+	const char *query;                /* query_filter; NULL or "": all cases ("*") */
 	const struct ddci_strv *group_by; /* fields ("status", "priority"); NULL/empty: status */
-	int64_t limit;                    /* group_by.limit; 0: Datadog's default */
+	int64_t limit;                    /* group_by.limit; 0: the maximum (1000) */
 };
 
 struct ddci_cases_group {
@@ -37,10 +38,11 @@ struct ddci_cases_result {
 };
 
 /* Group-by fields are names of [a-z0-9_.], at most DDCI_CASES_MAX_GROUPS;
- * limit 1..10000.  Messages name the flag. */
+ * limit 1..1000 (the spec's range).  Messages name the flag. */
 int ddci_cases_check(const struct ddci_cases_query *q) DDCI_WUR;
 
-/* {"data":{"type":"aggregate","attributes":{"query_filter":..,"group_by":{..}}}} */
+/* {"data":{"type":"aggregate","attributes":{"query_filter":..,"group_by":{"groups":[..],"limit":N}}}},
+ * every member sent (all are required). */
 int ddci_cases_request_json(cJSON **out, const struct ddci_cases_query *q) DDCI_WUR;
 
 /* Reads data.attributes.total and .groups[] ({"group": .., "value": [n] or n}). */

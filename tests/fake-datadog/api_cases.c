@@ -185,15 +185,16 @@ void fd_cases_aggregate(const struct fd_req *req, struct fd_resp *resp)
 		}
 		gi++;
 	}
-	int64_t limit = 10;
+	/* group_by.limit and query_filter are required (AggregateCases, every field). */
+	int64_t limit = 0;
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(gb, "limit");
-	if (l && !cJSON_IsNull(l) && (!fd_json_get_int(l, &limit) || limit < 1 || limit > 10000)) {
-		fd_resp_error(resp, 400, "data.attributes.group_by.limit: must be an integer between 1 and 10000");
+	if (!l || !fd_json_get_int(l, &limit) || limit < 1 || limit > 1000) {
+		fd_resp_error(resp, 400, "data.attributes.group_by.limit: required, an integer between 1 and 1000");
 		return;
 	}
 	const cJSON *qf = cJSON_GetObjectItemCaseSensitive(attrs, "query_filter");
-	if (qf && !cJSON_IsNull(qf) && !cJSON_IsString(qf)) {
-		fd_resp_error(resp, 400, "data.attributes.query_filter: expected a string");
+	if (!cJSON_IsString(qf)) {
+		fd_resp_error(resp, 400, "data.attributes.query_filter: required, a string");
 		return;
 	}
 	struct fd_search q;

@@ -54,6 +54,22 @@ teardown() { fake_stop; }
 	[ "$(jq .passed <<<"$output")" = true ]
 }
 
+@test "issue 19.1/19.2: without --query or --limit the required query_filter and group_by.limit are sent" {
+	for q in "" "--query ''"; do
+		eval "run --separate-stderr ddci-cases count $q --output json"
+		[ "$status" -eq 0 ]
+		body=$(last_body /api/v2/cases/aggregate)
+		[ "$(jq -r .data.attributes.query_filter <<<"$body")" = '*' ]
+		[ "$(jq -r .data.attributes.group_by.limit <<<"$body")" = 1000 ]
+		[ "$(jq .total <<<"$output")" -eq 40 ]
+	done
+	run --separate-stderr ddci-cases gate --max 100 --limit 1000
+	[ "$status" -eq 0 ]
+	run --separate-stderr ddci-cases count --limit 5000
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--limit"*"1000"* ]]
+}
+
 @test "bad flags exit 2 naming the flag, and send nothing" {
 	for args in "" "frob" "gate" "gate --max -1" "gate --max x" "count --max 3" "count --group-by 'a;b'" \
 		"count --limit 0" "count --fail-open" "count extra" "count --output table" "count --bogus"; do

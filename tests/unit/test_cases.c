@@ -29,6 +29,9 @@ static void test_cases__check_group_by(void **state)
 	q.limit = -1;
 	assert_int_equal(ddci_cases_check(&q), DDCI_EUSAGE);
 	assert_non_null(strstr(ddci_error_last(), "--limit"));
+	q.limit = 1001; /* the spec's maximum is 1000 */
+	assert_int_equal(ddci_cases_check(&q), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "1 to 1000"));
 }
 
 static void test_cases__request_body(void **state)
@@ -49,7 +52,9 @@ static void test_cases__request_body(void **state)
 	q.limit = 0;
 	assert_int_equal(ddci_cases_request_json(&body, &q), 0);
 	text = ddci_json_print(body);
-	assert_string_equal(text, "{\"data\":{\"type\":\"aggregate\",\"attributes\":{\"group_by\":{\"groups\":[\"priority\"]}}}}");
+	/* Finding 19.1/19.2: query_filter and group_by.limit are required, defaults sent. */
+	assert_string_equal(text, "{\"data\":{\"type\":\"aggregate\",\"attributes\":{\"group_by\":{\"groups\":[\"priority\"],"
+				  "\"limit\":1000},\"query_filter\":\"*\"}}}");
 	free(text);
 	cJSON_Delete(body);
 	ddci_strv_release(&g);
