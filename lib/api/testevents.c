@@ -14,6 +14,7 @@
 #include "ddci/endpoint.h"
 #include "ddci/json.h"
 #include "ddci/testevents.h"
+#include "ddci/timeutil.h"
 
 static int oom(void)
 {
@@ -58,17 +59,18 @@ static int add_param(struct ddci_buf *b, const char *name, const char *value)
 static int list_path(char **path, const struct ddci_testevents_query *q, const char *cursor)
 {
 	struct ddci_buf b = DDCI_BUF_INIT;
-	char num[32];
+	char num[48];
 	int rc = ddci_buf_adds(&b, DDCI_TESTEVENTS_PATH);
 
 	if (!rc && q->query)
 		rc = add_param(&b, "filter%5Bquery%5D", q->query);
+	/* ListCIAppTestEvents: filter[from]/filter[to] are `format: date-time`. */
 	if (!rc && q->from_ms) {
-		snprintf(num, sizeof(num), "%" PRId64, q->from_ms);
+		ddci_time_format_rfc3339_frac(num, sizeof(num), q->from_ms * 1000000, 3);
 		rc = add_param(&b, "filter%5Bfrom%5D", num);
 	}
 	if (!rc && q->to_ms) {
-		snprintf(num, sizeof(num), "%" PRId64, q->to_ms);
+		ddci_time_format_rfc3339_frac(num, sizeof(num), q->to_ms * 1000000, 3);
 		rc = add_param(&b, "filter%5Bto%5D", num);
 	}
 	if (!rc && q->sort)

@@ -28,6 +28,8 @@ int ddci_duration_parse(int64_t *out_ms, const char *s, const char *what) DDCI_W
 
 /* "2024-01-02T03:04:05Z" (seconds precision), into buf of >= 32 bytes. */
 void ddci_time_format_rfc3339(char *buf, size_t size, int64_t ns);
+/* The same with `digits` (1-9) of fraction: 3 "…05.123Z", 9 "…05.123456789Z". */
+void ddci_time_format_rfc3339_frac(char *buf, size_t size, int64_t ns, int digits);
 /* "1h 02m", "3d 4h", "45s", "120ms" — human duration from ms. */
 void ddci_duration_format(char *buf, size_t size, int64_t ms);
 

@@ -349,6 +349,22 @@ void ddci_time_format_rfc3339(char *buf, size_t size, int64_t ns)
 		 (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
+void ddci_time_format_rfc3339_frac(char *buf, size_t size, int64_t ns, int digits)
+{
+	int64_t frac = ns % DDCI_NS_PER_SEC;
+	size_t len;
+
+	ddci_time_format_rfc3339(buf, size, ns);
+	if (frac < 0)
+		frac += DDCI_NS_PER_SEC;
+	len = strlen(buf);
+	if (digits < 1 || digits > 9 || !len || len >= size)
+		return;
+	for (int i = digits; i < 9; i++)
+		frac /= 10;
+	snprintf(buf + len - 1, size - (len - 1), ".%0*" PRId64 "Z", digits, frac);
+}
+
 void ddci_duration_format(char *buf, size_t size, int64_t ms)
 {
 	const char *sign = ms < 0 ? "-" : "";

@@ -15,6 +15,15 @@ teardown() { fake_stop; }
 
 ids() { jq -r .id; }
 
+@test "issue 19.3: list sends filter[from]/filter[to] as RFC 3339 date-time" {
+	run --separate-stderr ddci-tests list --from 1700000000123 --to 2030-01-02T03:04:05Z --limit 1000
+	[ "$status" -eq 0 ]
+	q=$(jq -r 'select(.path == "/api/v2/ci/tests/events") | .query' "$FAKE_LOG" | tail -n 1)
+	[[ "$q" == *"filter%5Bfrom%5D=2023-11-14T22%3A13%3A20.123Z"* ]]
+	[[ "$q" == *"filter%5Bto%5D=2030-01-02T03%3A04%3A05.000Z"* ]]
+	[ "$(wc -l <<<"$output")" -eq 57 ]
+}
+
 @test "list reads every page, in order, as NDJSON" {
 	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --limit 1000
 	[ "$status" -eq 0 ]

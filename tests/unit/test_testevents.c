@@ -42,15 +42,17 @@ static void test_testevents__check_names_the_flag(void **state)
 
 static void test_testevents__list_path_is_escaped(void **state)
 {
-	struct ddci_testevents_query q = { .query = "@test.status:fail & x", .from_ms = 1700000000000, .sort = "-timestamp",
-					   .limit = 50 };
+	struct ddci_testevents_query q = { .query = "@test.status:fail & x", .from_ms = 1700000000123,
+					   .to_ms = 1700000360000, .sort = "-timestamp", .limit = 50 };
 	char *path = NULL;
 	cJSON *body = NULL;
 	(void)state;
 	assert_int_equal(ddci_testevents_request(&path, &body, &q, "a+b/c="), 0);
 	assert_null(body);
 	assert_string_equal(path, "/api/v2/ci/tests/events?filter%5Bquery%5D=%40test.status%3Afail%20%26%20x"
-				  "&filter%5Bfrom%5D=1700000000000&sort=-timestamp&page%5Blimit%5D=50"
+				  /* Finding 19.3: format: date-time, not epoch milliseconds. */
+				  "&filter%5Bfrom%5D=2023-11-14T22%3A13%3A20.123Z&filter%5Bto%5D=2023-11-14T22%3A19%3A20.000Z"
+				  "&sort=-timestamp&page%5Blimit%5D=50"
 				  "&page%5Bcursor%5D=a%2Bb%2Fc%3D");
 	free(path);
 	q = (struct ddci_testevents_query)DDCI_TESTEVENTS_QUERY_INIT;

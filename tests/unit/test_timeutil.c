@@ -155,6 +155,12 @@ static void test_timeutil__format_rfc3339(void **state)
 	assert_string_equal(buf, "2000-02-29T00:00:00Z");
 	ddci_time_format_rfc3339(buf, sizeof(buf), INT64_C(7289654399) * NS);
 	assert_string_equal(buf, "2200-12-31T23:59:59Z");
+	ddci_time_format_rfc3339_frac(buf, sizeof(buf), T20240102 * NS + 999999999, 9);
+	assert_string_equal(buf, "2024-01-02T03:04:05.999999999Z");
+	ddci_time_format_rfc3339_frac(buf, sizeof(buf), T20240102 * NS + 1000000, 3);
+	assert_string_equal(buf, "2024-01-02T03:04:05.001Z");
+	ddci_time_format_rfc3339_frac(buf, sizeof(buf), -1, 9);
+	assert_string_equal(buf, "1969-12-31T23:59:59.999999999Z");
 }
 
 static void test_timeutil__format_parse_round_trip(void **state)
