@@ -42,14 +42,14 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 	switch (key) {
 	case O_DEP_ID:
-		if (ddci_dora_check_id(arg, "--deployment-id") < 0)
+		if (ddci_dora_check_ref(arg, "--deployment-id") < 0)
 			return DDCI_EUSAGE;
 		a->cf.deployment_id = arg;
 		return 0;
 	case O_LAST: a->cf.last = 1; return 0;
 	case O_COMMIT: a->cf.commit = arg; return 0;
 	case O_REM_ID:
-		if (ddci_dora_check_id(arg, "--remediation-id") < 0)
+		if (ddci_dora_check_ref(arg, "--remediation-id") < 0)
 			return DDCI_EUSAGE;
 		a->cf.remediation_id = arg;
 		return 0;

@@ -54,7 +54,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_NO_GIT: a->no_git = 1; return 0;
 	case O_REMEDIATES:
 		/* checked before anything is sent: a bad id must not follow a sent deployment */
-		if (strcmp(arg, "auto") != 0 && ddci_dora_check_id(arg, "--remediates") < 0)
+		if (strcmp(arg, "auto") != 0 && ddci_dora_check_ref(arg, "--remediates") < 0)
 			return DDCI_EUSAGE;
 		a->remediates = arg;
 		return 0;

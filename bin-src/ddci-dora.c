@@ -111,9 +111,10 @@ static void when(char *started, size_t ssz, char *dur, size_t dsz, const cJSON *
 {
 	int64_t s = 0, f = 0;
 
-	if (ddci_json_get_int64_opt(&s, ev, "attributes.started_at") < 0)
+	/* Integers (s, ms, ns) or RFC 3339 strings; anything else shows as "-". */
+	if (ddci_dora_time_get(&s, ev, "attributes.started_at") < 0)
 		s = 0;
-	if (ddci_json_get_int64_opt(&f, ev, "attributes.finished_at") < 0)
+	if (ddci_dora_time_get(&f, ev, "attributes.finished_at") < 0)
 		f = 0;
 	snprintf(started, ssz, "-");
 	snprintf(dur, dsz, "open");
@@ -284,7 +285,7 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_dora_report r;
-	char from[40], to[40], med[40], p90[40], ttr[40];
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[256];
 	int64_t now = ddci_time_now_ns(), from_ns = now - 30 * 86400 * DDCI_NS_PER_SEC, to_ns = now;
 	cJSON *j = NULL;
 	int rc;
@@ -326,12 +327,13 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	if (r.commits_missing)
 		printf("                       %zu deployed commits are not in the local repository\n",
 		       r.commits_missing);
-	if (r.change_failure_rate < 0)
-		printf("change failure rate    - (no deployments)\n");
+	ddci_dora_report_cfr_text(cfr, sizeof(cfr), &r);
+	printf("change failure rate    %s\n", cfr);
+	if (r.restores || !r.change_failures)
+		printf("time to restore        median %s (%zu restored)\n", ttr, r.restores);
 	else
-		printf("change failure rate    %.1f%% (%zu of %zu)\n", r.change_failure_rate * 100.0, r.change_failures,
-		       r.deployments);
-	printf("time to restore        median %s (%zu restored)\n", ttr, r.restores);
+		printf("time to restore        unknown (no failure event resolved and no remediation deployment "
+		       "linked)\n");
 done:
 	cJSON_Delete(j);
 	ddci_gitmeta_release(&meta);
@@ -361,6 +363,9 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (strcmp(verb, "report") && (rc = ddci_dora_kind_parse(&kind, argv[first])) < 0)
+		goto done;
+	if ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs == 2 &&
+	    (rc = ddci_dora_check_ref(argv[first + 1], "event id")) < 0)
 		goto done;
 	if ((!strcmp(verb, "list") && nargs != 1) || (!strcmp(verb, "report") && nargs != 0) ||
 	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 2)) {

@@ -3,6 +3,7 @@
 #include "ddci/dora_report.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,12 +112,70 @@ static int64_t bucket_median(size_t *count, const struct ddci_dora_report *r, si
 	return ddci_median_ns(tmp, m);
 }
 
+/* The deployment failure f follows: the one of its commit (or version)
+ * finished before it started, else the latest finished before it; -1. */
+static ptrdiff_t failed_deployment(const struct ddci_dora_dep *deps, size_t n, const struct ddci_dora_fail *f)
+{
+	ptrdiff_t best = -1, same = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t fin = when(&deps[i]);
+
+		if (fin > f->started_ns)
+			continue;
+		if (best < 0 || fin > when(&deps[best]))
+			best = (ptrdiff_t)i;
+		if (((f->commit_sha && deps[i].commit_sha && !strcmp(f->commit_sha, deps[i].commit_sha)) ||
+		     (f->version && deps[i].version && !strcmp(f->version, deps[i].version))) &&
+		    (same < 0 || fin > when(&deps[same])))
+			same = (ptrdiff_t)i;
+	}
+	return same >= 0 ? same : best;
+}
+
+/* Which deployments are change failures (cf[i]), and the restore samples. */
+static void change_failures(struct ddci_dora_report *out, unsigned char *cf, int64_t *restore, int64_t *restore_at,
+			    const struct ddci_dora_dep *deps, size_t n, const struct ddci_dora_fail *fails, size_t nf)
+{
+	out->failures = nf;
+	out->change_failure_known = nf > 0;
+	for (size_t i = 0; i < n; i++) {
+		cf[i] = deps[i].change_failure != 0;
+		if (deps[i].change_failure || deps[i].change_failure_known)
+			out->change_failure_known = 1;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		ptrdiff_t i = failed_deployment(deps, n, &fails[k]);
+
+		if (i >= 0)
+			cf[i] = 1;
+		if (fails[k].finished_ns >= fails[k].started_ns && fails[k].finished_ns > 0) {
+			restore_at[out->restores] = fails[k].started_ns;
+			restore[out->restores++] = fails[k].finished_ns - fails[k].started_ns;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		out->change_failures += cf[i];
+		if (!deps[i].change_failure || !deps[i].remediation_id)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (j != i && deps[j].id && !strcmp(deps[j].id, deps[i].remediation_id) &&
+			    deps[j].finished_ns >= deps[i].finished_ns) {
+				restore_at[out->restores] = when(&deps[i]);
+				restore[out->restores++] = deps[j].finished_ns - deps[i].finished_ns;
+				break;
+			}
+		}
+	}
+}
+
 int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dora_dep *deps, size_t n,
-			     const int64_t *lead_ns, const int64_t *lead_at_ns, size_t nlead, int64_t from_ns,
-			     int64_t to_ns)
+			     const struct ddci_dora_fail *fails, size_t nf, const int64_t *lead_ns,
+			     const int64_t *lead_at_ns, size_t nlead, int64_t from_ns, int64_t to_ns)
 {
 	int64_t *tmp = NULL, *restore = NULL, *restore_at = NULL;
-	size_t scratch = nlead > n ? nlead : n;
+	unsigned char *cf = NULL;
+	size_t scratch = nlead > n + nf ? nlead : n + nf;
 	double days;
 	int rc = 0;
 
@@ -129,8 +188,9 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 		out->per_day = (double)n / days;
 		out->per_week = out->per_day * 7.0;
 	}
-	if ((scratch && !(tmp = malloc(scratch * sizeof(*tmp)))) ||
-	    (n && (!(restore = malloc(n * sizeof(*restore))) || !(restore_at = malloc(n * sizeof(*restore_at)))))) {
+	if ((scratch && (!(tmp = malloc(scratch * sizeof(*tmp))) || !(restore = malloc(scratch * sizeof(*restore))) ||
+			 !(restore_at = malloc(scratch * sizeof(*restore_at))))) ||
+	    (n && !(cf = calloc(n, 1)))) {
 		rc = oom();
 		goto done;
 	}
@@ -139,22 +199,8 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 	out->lead_samples = nlead;
 	out->lead_median_ns = ddci_median_ns(tmp, nlead);
 	out->lead_p90_ns = ddci_p90_ns(tmp, nlead);
-	for (size_t i = 0; i < n; i++) {
-		if (!deps[i].change_failure)
-			continue;
-		out->change_failures++;
-		if (!deps[i].remediation_id)
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			if (j != i && deps[j].id && !strcmp(deps[j].id, deps[i].remediation_id) &&
-			    deps[j].finished_ns >= deps[i].finished_ns) {
-				restore_at[out->restores] = when(&deps[i]);
-				restore[out->restores++] = deps[j].finished_ns - deps[i].finished_ns;
-				break;
-			}
-		}
-	}
-	out->change_failure_rate = n ? (double)out->change_failures / (double)n : -1;
+	change_failures(out, cf, restore, restore_at, deps, n, fails, nf);
+	out->change_failure_rate = n && out->change_failure_known ? (double)out->change_failures / (double)n : -1;
 	if (out->restores)
 		memcpy(tmp, restore, out->restores * sizeof(*tmp));
 	out->restore_median_ns = ddci_median_ns(tmp, out->restores);
@@ -163,7 +209,7 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 	for (size_t i = 0; i < n && out->nbuckets; i++) {
 		struct ddci_dora_bucket *b = &out->buckets[bucket_of(out, when(&deps[i]))];
 		b->deployments++;
-		b->change_failures += deps[i].change_failure ? 1 : 0;
+		b->change_failures += cf[i];
 	}
 	for (size_t k = 0; k < out->nbuckets; k++) {
 		struct ddci_dora_bucket *b = &out->buckets[k];
@@ -174,7 +220,20 @@ done:
 	free(tmp);
 	free(restore);
 	free(restore_at);
+	free(cf);
 	return rc;
+}
+
+void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *r)
+{
+	if (!r->deployments)
+		snprintf(buf, size, "- (no deployments)");
+	else if (!r->change_failure_known)
+		snprintf(buf, size, "unknown (Datadog gave no failure events for the service in the window and no "
+			 "change_failure on its deployments; send failures with ddci-incident)");
+	else
+		snprintf(buf, size, "%.1f%% (%zu of %zu)", r->change_failure_rate * 100.0, r->change_failures,
+			 r->deployments);
 }
 
 static int cmp_finished(const void *a, const void *b)
@@ -300,6 +359,30 @@ static int collect_one(void *ctx, const cJSON *event)
 	return 0;
 }
 
+struct collect_fails {
+	struct ddci_dora_fail *v;
+	size_t n, cap;
+};
+
+static int collect_fail(void *ctx, const cJSON *event)
+{
+	struct collect_fails *c = ctx;
+	struct ddci_dora_fail *nv;
+	int rc;
+
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 32;
+		nv = realloc(c->v, c->cap * sizeof(*nv));
+		if (!nv)
+			return oom();
+		c->v = nv;
+	}
+	if ((rc = ddci_dora_fail_parse(&c->v[c->n], event)) < 0)
+		return rc;
+	c->n++;
+	return 0;
+}
+
 static int keep_first(void *ctx, const cJSON *event)
 {
 	struct ddci_dora_dep *d = ctx;
@@ -314,6 +397,7 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 	struct ddci_dora_query q = { DDCI_DORA_DEPLOYMENTS, from_ns, to_ns, NULL, "started_at", 0 };
 	struct ddci_buf query = DDCI_BUF_INIT;
 	struct collect all = { NULL, 0, 0 };
+	struct collect_fails fails = { NULL, 0, 0 };
 	struct ddci_dora_dep before;
 	int64_t *lead = NULL, *lead_at = NULL;
 	size_t nlead = 0, missing = 0;
@@ -331,6 +415,9 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 	q.query = ddci_buf_str(&query);
 	if ((rc = ddci_dora_list(c, &q, collect_one, &all)) != 0)
 		goto done;
+	q.kind = DDCI_DORA_FAILURES; /* change failures and restores from documented data */
+	if ((rc = ddci_dora_list(c, &q, collect_fail, &fails)) != 0)
+		goto done;
 	if (r) { /* the deployment just before the window starts the first range */
 		struct ddci_dora_query pq = { DDCI_DORA_DEPLOYMENTS, 0, from_ns, q.query, "-started_at", 1 };
 		if ((rc = ddci_dora_list(c, &pq, keep_first, &before)) != 0)
@@ -339,12 +426,15 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 						   before.commit_sha)) < 0)
 			goto done;
 	}
-	rc = ddci_dora_report_compute(out, all.v, all.n, lead, lead_at, nlead, from_ns, to_ns);
+	rc = ddci_dora_report_compute(out, all.v, all.n, fails.v, fails.n, lead, lead_at, nlead, from_ns, to_ns);
 	out->commits_missing = missing;
 done:
 	for (size_t i = 0; i < all.n; i++)
 		ddci_dora_dep_release(&all.v[i]);
 	free(all.v);
+	for (size_t i = 0; i < fails.n; i++)
+		ddci_dora_fail_release(&fails.v[i]);
+	free(fails.v);
 	free(lead);
 	free(lead_at);
 	ddci_dora_dep_release(&before);
@@ -379,7 +469,9 @@ int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const
 	    (rc = add_dur(o, "lead_time_median_seconds", rep->lead_median_ns)) < 0 ||
 	    (rc = add_dur(o, "lead_time_p90_seconds", rep->lead_p90_ns)) < 0 ||
 	    (rc = ddci_json_add_int64(o, "commits_missing", (int64_t)rep->commits_missing)) < 0 ||
+	    (rc = ddci_json_add_int64(o, "failures", (int64_t)rep->failures)) < 0 ||
 	    (rc = ddci_json_add_int64(o, "change_failures", (int64_t)rep->change_failures)) < 0 ||
+	    !cJSON_AddBoolToObject(o, "change_failure_rate_known", rep->change_failure_known) ||
 	    !(rep->change_failure_rate < 0 ? cJSON_AddNullToObject(o, "change_failure_rate")
 					   : cJSON_AddNumberToObject(o, "change_failure_rate", rep->change_failure_rate)) ||
 	    (rc = ddci_json_add_int64(o, "restores", (int64_t)rep->restores)) < 0 ||
@@ -412,7 +504,9 @@ static void chart_data(struct dora_chart_data *d, const struct ddci_dora_report 
 		d->x[i] = d->labels[i];
 		d->deps[i] = (double)b->deployments;
 		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / 1e6 : NAN;
-		d->cfr[i] = b->deployments ? (double)b->change_failures * 100.0 / (double)b->deployments : NAN;
+		d->cfr[i] = b->deployments && r->change_failure_known
+				    ? (double)b->change_failures * 100.0 / (double)b->deployments
+				    : NAN;
 		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / 1e6 : NAN;
 	}
 }
@@ -450,7 +544,7 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 {
 	struct dora_chart_data *d = malloc(sizeof(*d));
 	struct ddci_buf title = DDCI_BUF_INIT, head = DDCI_BUF_INIT, why = DDCI_BUF_INIT;
-	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][160];
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][256];
 	struct ddci_chart c[4];
 	const char *rows[4][2];
 	int rc;
@@ -463,7 +557,9 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 	fmt_dur(med, sizeof(med), r->lead_median_ns);
 	fmt_dur(p90, sizeof(p90), r->lead_p90_ns);
 	fmt_dur(ttr, sizeof(ttr), r->restore_median_ns);
-	if (r->change_failure_rate < 0)
+	if (r->deployments && !r->change_failure_known)
+		snprintf(cfr, sizeof(cfr), "unknown");
+	else if (r->change_failure_rate < 0)
 		snprintf(cfr, sizeof(cfr), "-");
 	else
 		snprintf(cfr, sizeof(cfr), "%.1f%%", r->change_failure_rate * 100.0);
@@ -481,10 +577,7 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 
 	snprintf(t[0], sizeof(t[0]), "%zu deployments: %.2f/day, %.2f/week", r->deployments, r->per_day, r->per_week);
 	snprintf(t[1], sizeof(t[1]), "median %s, p90 %s (%zu commits)", med, p90, r->lead_samples);
-	if (r->change_failure_rate < 0)
-		snprintf(t[2], sizeof(t[2]), "- (no deployments)");
-	else
-		snprintf(t[2], sizeof(t[2]), "%s (%zu of %zu)", cfr, r->change_failures, r->deployments);
+	ddci_dora_report_cfr_text(t[2], sizeof(t[2]), r);
 	snprintf(t[3], sizeof(t[3]), "median %s (%zu restored)", ttr, r->restores);
 	rows[0][0] = "deployment frequency";
 	rows[1][0] = "lead time for changes";
@@ -548,7 +641,10 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
 	    (rc = one_chart(b, html, &c[1],
 			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||
-	    (rc = one_chart(b, html, &c[2], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
+	    (rc = one_chart(b, html, &c[2],
+			    !r->deployments ? "No deployments in the window."
+			    : r->change_failure_known ? NULL
+						      : "Unknown: Datadog gave no failure events and no change_failure.")) < 0 ||
 	    (rc = one_chart(b, html, &c[3],
 			    r->restores ? NULL
 					: r->change_failures ? "No change failure has a remediation deployment in the window."

@@ -1,6 +1,7 @@
 /* dora.c — DORA deployment and failure events: send, list, get, patch, delete. */
 #include "ddci/dora.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,19 @@
 #include "ddci/json.h"
 #include "ddci/timeutil.h"
 
+static int id_chars(const char *id, const char *what)
+{
+	for (const char *p = id; *p; p++) {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.' || c == ':'))
+			return ddci_error_set(DDCI_EUSAGE,
+					      "invalid %s '%s': only letters, digits and - _ . : are allowed", what, id);
+	}
+	return 0;
+}
+
 int ddci_dora_check_id(const char *id, const char *what)
 {
 	size_t n = strlen(id);
@@ -18,15 +32,49 @@ int ddci_dora_check_id(const char *id, const char *what)
 	if (n < 16 || n > 128)
 		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': must be 16 to 128 characters (it has %zu)",
 				      what, id, n);
-	for (size_t i = 0; i < n; i++) {
-		char c = id[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_' || c == '.' || c == ':'))
-			return ddci_error_set(DDCI_EUSAGE,
-					      "invalid %s '%s': only letters, digits and - _ . : are allowed",
-					      what, id);
+	return id_chars(id, what);
+}
+
+int ddci_dora_check_ref(const char *id, const char *what)
+{
+	size_t n = strlen(id);
+
+	if (!n)
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s: empty", what);
+	if (n > 128)
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%.40s...': longer than 128 characters", what, id);
+	if (strspn(id, ".") == n) /* "." and ".." are path segments, never ids */
+		return ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': not an event id", what, id);
+	return id_chars(id, what);
+}
+
+int ddci_dora_time_get(int64_t *out_ns, const cJSON *event, const char *path)
+{
+	const cJSON *v = ddci_json_path(event, path);
+	char text[40];
+	int64_t n = 0, ns = 0;
+	int rc;
+
+	if (!v || cJSON_IsNull(v))
+		return 0;
+	if (cJSON_IsString(v) && v->valuestring) {
+		if (!(v->valuestring[0] >= '0' && v->valuestring[0] <= '9') || strlen(v->valuestring) >= sizeof(text))
+			goto bad;
+		snprintf(text, sizeof(text), "%s", v->valuestring);
+	} else {
+		if ((rc = ddci_json_get_int64(&n, event, path)) < 0)
+			return ddci_error_set(DDCI_EPROTO, "field '%s' is not a timestamp (an integer or an RFC 3339 "
+					      "string): %s", path, ddci_error_last());
+		if (n <= 0)
+			goto bad;
+		snprintf(text, sizeof(text), "%" PRId64, n);
 	}
+	if (ddci_time_parse(&ns, text, 0, path) < 0)
+		goto bad;
+	*out_ns = ns;
 	return 0;
+bad:
+	return ddci_error_set(DDCI_EPROTO, "field '%s' is not a timestamp (an integer or an RFC 3339 string)", path);
 }
 
 int ddci_dora_check_tags(const struct ddci_strv *tags)
@@ -283,104 +331,259 @@ int ddci_dora_kind_parse(enum ddci_dora_kind *out, const char *s)
 	return 0;
 }
 
-#define DORA_PAGE_MAX 1000
+/* --- The list reader ------------------------------------------------------
+ *
+ * The list endpoints have no paging: a request takes `limit` (at most 1000)
+ * and the answer is `data` alone.  A window that comes back full may hold
+ * more, so it is split in two halves (by start time, whole milliseconds,
+ * the halves sharing their middle millisecond) and each half is read the
+ * same way, until every window read came back with fewer than the limit.
+ * Events are kept by id (a boundary event comes twice), sorted as asked and
+ * handed out.  A full window of one millisecond cannot be split: an error,
+ * never a silent cut.  The deadline bounds it all (each request checks it).
+ */
 
-struct list_state {
-	int64_t wanted, seen;
-	int (*fn)(void *ctx, const cJSON *event);
-	void *ctx;
-	int stopped;
+#define DORA_LIMIT_MAX 1000
+#define DORA_MAX_QUERIES 20000
+#define MS_NS INT64_C(1000000)
+
+struct held {
+	cJSON *ev;          /* detached from its response */
+	const char *id;
+	int64_t key;        /* the sort field, ns (0 when absent) */
+	size_t seq;         /* arrival order: ties keep it */
 };
 
-static int list_on_page(void *ctx, const cJSON *page)
+struct reader {
+	struct ddci_client *c;
+	const struct ddci_dora_query *q;
+	int64_t limit;      /* sent with each request */
+	int queries, splits;
+	struct held *v;
+	size_t n, cap;
+};
+
+static int add_time(cJSON *attrs, const char *name, int64_t ns)
 {
-	struct list_state *st = ctx;
-	const cJSON *data = NULL, *it;
+	char buf[48];
+
+	if (!ns)
+		return 0;
+	ddci_time_format_rfc3339_frac(buf, sizeof(buf), ns, 3);
+	return cJSON_AddStringToObject(attrs, name, buf) ? 0 : oom();
+}
+
+static int list_body(cJSON **out, const struct ddci_dora_query *q, int64_t limit, int64_t from_ns, int64_t to_ns)
+{
+	cJSON *attrs = cJSON_CreateObject();
 	int rc;
 
-	if ((rc = ddci_json_get_array(&data, page, "data")) < 0)
-		return ddci_error_wrap(DDCI_EPROTO, "unexpected response from Datadog");
-	cJSON_ArrayForEach(it, data) {
-		if (st->wanted > 0 && st->seen >= st->wanted) {
-			st->stopped = 1;
-			return 1;
-		}
-		st->seen++;
-		rc = st->fn(st->ctx, it);
-		if (rc != 0) {
-			st->stopped = 1;
-			return rc;
-		}
+	*out = NULL;
+	if (!attrs)
+		return oom();
+	if ((rc = add_time(attrs, "from", from_ns)) < 0 || (rc = ddci_json_add_int64(attrs, "limit", limit)) < 0 ||
+	    (rc = ddci_json_add_str(attrs, "query", q->query)) < 0 || (rc = ddci_json_add_str(attrs, "sort", q->sort)) < 0 ||
+	    (rc = add_time(attrs, "to", to_ns)) < 0) {
+		cJSON_Delete(attrs);
+		return rc;
 	}
-	if (st->wanted > 0 && st->seen >= st->wanted) {
-		st->stopped = 1;
-		return 1;
+	*out = ddci_jsonapi_wrap(q->kind == DDCI_DORA_DEPLOYMENTS ? "dora_deployments_list_request"
+								 : "dora_failures_list_request", NULL, attrs);
+	return *out ? 0 : oom();
+}
+
+static const char *kind_name(enum ddci_dora_kind kind)
+{
+	return kind == DDCI_DORA_DEPLOYMENTS ? "deployments" : "failures";
+}
+
+static const char *sort_field(const struct ddci_dora_query *q)
+{
+	return q->sort && strstr(q->sort, "finished_at") ? "attributes.finished_at" : "attributes.started_at";
+}
+
+/* Keeps the events of one answer (taken out of `resp`). */
+static int hold(struct reader *r, cJSON *data)
+{
+	cJSON *ev;
+
+	while ((ev = cJSON_DetachItemViaPointer(data, data->child)) != NULL) {
+		struct held *h;
+		const char *id = NULL;
+		int64_t key = 0;
+		int rc;
+
+		if (r->n == r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 256;
+			struct held *nv = realloc(r->v, cap * sizeof(*nv));
+
+			if (!nv) {
+				cJSON_Delete(ev);
+				return oom();
+			}
+			r->v = nv;
+			r->cap = cap;
+		}
+		if ((rc = ddci_json_get_str(&id, ev, "id")) < 0 || (rc = ddci_dora_time_get(&key, ev, sort_field(r->q))) < 0) {
+			cJSON_Delete(ev);
+			return ddci_error_wrap(rc, "unexpected response from Datadog");
+		}
+		h = &r->v[r->n];
+		h->ev = ev;
+		h->id = id;
+		h->key = key;
+		h->seq = r->n++;
 	}
 	return 0;
 }
 
-/* The server pages with meta.page.after; it goes back as attributes.page.cursor. */
-static int list_next(struct ddci_pager *p, const cJSON *page)
+/* One request for [from, to]; *full: it came back with `limit` events.
+ * The events are kept unless the window is full and will be split. */
+static int query_window(struct reader *r, int64_t from_ns, int64_t to_ns, int keep_full, int *full)
 {
-	const char *after = NULL;
-	cJSON *attrs, *pg;
+	struct ddci_call call = { "POST", NULL, NULL, DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ, NULL,
+				  DDCI_FAMILY_DORA };
+	cJSON *body = NULL, *resp = NULL, *data;
+	int rc;
 
-	if (ddci_json_get_str_opt(&after, page, "meta.page.after") < 0 || !after || !*after)
-		return 0;
-	attrs = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p->body_owned, "data"),
-						 "attributes");
-	if (!attrs)
-		return 0;
-	cJSON_DeleteItemFromObjectCaseSensitive(attrs, "page");
-	pg = cJSON_AddObjectToObject(attrs, "page");
-	if (!pg || !cJSON_AddStringToObject(pg, "cursor", after))
-		return oom();
-	return 1;
+	*full = 0;
+	if (++r->queries > DORA_MAX_QUERIES)
+		return ddci_error_set(DDCI_EUNAVAIL, "reading the DORA %s took more than %d queries; narrow --from/--to",
+				      kind_name(r->q->kind), DORA_MAX_QUERIES);
+	if ((rc = list_body(&body, r->q, r->limit, from_ns, to_ns)) < 0)
+		return rc;
+	call.path = r->q->kind == DDCI_DORA_DEPLOYMENTS ? "/api/v2/dora/deployments" : "/api/v2/dora/failures";
+	call.body = body;
+	rc = ddci_client_call(&resp, r->c, &call);
+	cJSON_Delete(body);
+	if (rc != 0)
+		return rc;
+	data = cJSON_GetObjectItemCaseSensitive(resp, "data");
+	if (!cJSON_IsArray(data)) {
+		cJSON_Delete(resp);
+		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: no 'data' array in the list");
+	}
+	*full = cJSON_GetArraySize(data) >= r->limit;
+	rc = *full && !keep_full ? 0 : hold(r, data);
+	cJSON_Delete(resp);
+	return rc;
 }
 
-static int add_time(cJSON *attrs, const char *name, int64_t ns)
-{
-	char buf[40];
+static int split(struct reader *r, int64_t from_ns, int64_t to_ns, int depth);
 
-	if (!ns)
-		return 0;
-	ddci_time_format_rfc3339(buf, sizeof(buf), ns);
-	return cJSON_AddStringToObject(attrs, name, buf) ? 0 : oom();
+static int read_window(struct reader *r, int64_t from_ns, int64_t to_ns, int depth)
+{
+	int full, rc = query_window(r, from_ns, to_ns, 0, &full);
+
+	return rc != 0 || !full ? rc : split(r, from_ns, to_ns, depth);
+}
+
+/* A full window [from, to] read again as two halves sharing their middle
+ * millisecond (whole milliseconds: what a date-time surely resolves). */
+static int split(struct reader *r, int64_t from_ns, int64_t to_ns, int depth)
+{
+	char a[48], b[48];
+	int64_t mid;
+	int rc;
+
+	from_ns -= from_ns % MS_NS;
+	if (from_ns <= 0)
+		from_ns = MS_NS; /* 0 would mean "no from" */
+	to_ns += (MS_NS - to_ns % MS_NS) % MS_NS;
+	if (to_ns - from_ns < 2 * MS_NS || depth > 80) {
+		ddci_time_format_rfc3339_frac(a, sizeof(a), from_ns, 3);
+		ddci_time_format_rfc3339_frac(b, sizeof(b), to_ns, 3);
+		return ddci_error_set(DDCI_EPROTO,
+				      "Datadog holds %" PRId64 " or more DORA %s started in %s .. %s, more than one "
+				      "list request returns (%" PRId64 "), and a window this short cannot be split: "
+				      "nothing was left out silently",
+				      r->limit, kind_name(r->q->kind), a, b, r->limit);
+	}
+	r->splits++;
+	mid = from_ns + (to_ns - from_ns) / 2;
+	mid -= mid % MS_NS;
+	if ((rc = read_window(r, from_ns, mid, depth + 1)) != 0)
+		return rc;
+	return read_window(r, mid, to_ns, depth + 1);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = (x->key > y->key) - (x->key < y->key);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int cmp_key_desc(const void *a, const void *b)
+{
+	const struct held *x = a, *y = b;
+	int c = (x->key < y->key) - (x->key > y->key);
+
+	return c ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* After a split: repeated ids dropped (the first copy stays), then the
+ * order the query asks for (started_at ascending when it asks none). */
+static void settle(struct reader *r)
+{
+	size_t k = 0;
+
+	qsort(r->v, r->n, sizeof(*r->v), cmp_id);
+	for (size_t i = 0; i < r->n; i++) {
+		if (k && !strcmp(r->v[k - 1].id, r->v[i].id)) {
+			cJSON_Delete(r->v[i].ev);
+			continue;
+		}
+		r->v[k++] = r->v[i];
+	}
+	r->n = k;
+	qsort(r->v, r->n, sizeof(*r->v), r->q->sort && r->q->sort[0] == '-' ? cmp_key_desc : cmp_key);
 }
 
 int ddci_dora_list(struct ddci_client *c, const struct ddci_dora_query *q,
 		   int (*fn)(void *ctx, const cJSON *event), void *ctx)
 {
-	int deps = q->kind == DDCI_DORA_DEPLOYMENTS;
-	struct list_state st = { q->limit, 0, fn, ctx, 0 };
-	struct ddci_pager p;
-	cJSON *attrs = cJSON_CreateObject();
-	int64_t page_limit = q->limit > 0 && q->limit < DORA_PAGE_MAX ? q->limit : DORA_PAGE_MAX;
-	int rc;
+	struct reader r;
+	int full = 0, rc;
 
-	memset(&p, 0, sizeof(p));
-	if (!attrs)
-		return oom();
-	if ((rc = add_time(attrs, "from", q->from_ns)) < 0 || (rc = ddci_json_add_int64(attrs, "limit", page_limit)) < 0 ||
-	    (rc = ddci_json_add_str(attrs, "query", q->query)) < 0 || (rc = ddci_json_add_str(attrs, "sort", q->sort)) < 0 ||
-	    (rc = add_time(attrs, "to", q->to_ns)) < 0) {
-		cJSON_Delete(attrs);
-		return rc;
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.q = q;
+	if (q->limit > 0 && q->limit <= DORA_LIMIT_MAX) {
+		/* The first `limit` in sort order: what one request answers. */
+		r.limit = q->limit;
+		rc = query_window(&r, q->from_ns, q->to_ns, 1, &full);
+	} else {
+		r.limit = DORA_LIMIT_MAX;
+		rc = query_window(&r, q->from_ns, q->to_ns, 0, &full);
+		if (rc == 0 && full)
+			rc = split(&r, q->from_ns, q->to_ns ? q->to_ns : ddci_time_now_ns() + 60 * DDCI_NS_PER_SEC, 1);
+		if (rc == 0 && r.splits)
+			settle(&r);
 	}
-	p.body_owned = ddci_jsonapi_wrap(deps ? "dora_deployments_list_request" : "dora_failures_list_request", NULL,
-					 attrs);
-	if (!p.body_owned)
-		return oom();
-	p.call.method = "POST";
-	p.call.path = deps ? "/api/v2/dora/deployments" : "/api/v2/dora/failures";
-	p.call.body = p.body_owned;
-	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
-	p.call.family = DDCI_FAMILY_DORA;
-	p.next = list_next;
-	p.on_page = list_on_page;
-	p.ctx = &st;
-	rc = ddci_client_paginate(c, &p);
-	ddci_pager_release(&p);
+	if (rc == 0 && c->trace)
+		fprintf(c->trace, "dora: %zu %s in %d quer%s (%d split%s; the list API has no paging)\n", r.n,
+			kind_name(q->kind), r.queries, r.queries == 1 ? "y" : "ies", r.splits, r.splits == 1 ? "" : "s");
+	for (size_t i = 0; rc == 0 && i < r.n && (q->limit <= 0 || (int64_t)i < q->limit); i++) {
+		int f = fn(ctx, r.v[i].ev);
+
+		if (f != 0) {
+			rc = f < 0 ? f : 0;
+			break;
+		}
+	}
+	for (size_t i = 0; i < r.n; i++)
+		cJSON_Delete(r.v[i].ev);
+	free(r.v);
 	return rc;
 }
 
@@ -456,10 +659,12 @@ int ddci_dora_dep_parse(struct ddci_dora_dep *out, const cJSON *event)
 	    (rc = dup_opt(&out->commit_sha, event, "attributes.git.commit_sha")) < 0 ||
 	    (rc = dup_opt(&out->remediation_id, event, "attributes.remediation.id")) < 0 ||
 	    (rc = dup_opt(&out->remediation_type, event, "attributes.remediation.type")) < 0 ||
-	    (rc = ddci_json_get_int64_opt(&out->started_ns, event, "attributes.started_at")) < 0 ||
-	    (rc = ddci_json_get_int64_opt(&out->finished_ns, event, "attributes.finished_at")) < 0 ||
+	    (rc = ddci_dora_time_get(&out->started_ns, event, "attributes.started_at")) < 0 ||
+	    (rc = ddci_dora_time_get(&out->finished_ns, event, "attributes.finished_at")) < 0 ||
 	    (rc = ddci_json_get_bool_opt(&out->change_failure, event, "attributes.change_failure")) < 0)
 		goto fail;
+	out->change_failure_known = ddci_json_path(event, "attributes.change_failure") != NULL &&
+				    !cJSON_IsNull(ddci_json_path(event, "attributes.change_failure"));
 	if (!out->id) {
 		rc = ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: a deployment without 'id'");
 		goto fail;
@@ -482,6 +687,32 @@ void ddci_dora_dep_release(struct ddci_dora_dep *d)
 	free(d->remediation_id);
 	free(d->remediation_type);
 	memset(d, 0, sizeof(*d));
+}
+
+int ddci_dora_fail_parse(struct ddci_dora_fail *out, const cJSON *event)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = dup_opt(&out->id, event, "id")) < 0 ||
+	    (rc = dup_opt(&out->commit_sha, event, "attributes.git.commit_sha")) < 0 ||
+	    (rc = dup_opt(&out->version, event, "attributes.version")) < 0 ||
+	    (rc = ddci_dora_time_get(&out->started_ns, event, "attributes.started_at")) < 0 ||
+	    (rc = ddci_dora_time_get(&out->finished_ns, event, "attributes.finished_at")) < 0) {
+		ddci_dora_fail_release(out);
+		return rc;
+	}
+	return 0;
+}
+
+void ddci_dora_fail_release(struct ddci_dora_fail *f)
+{
+	if (!f)
+		return;
+	free(f->id);
+	free(f->commit_sha);
+	free(f->version);
+	memset(f, 0, sizeof(*f));
 }
 
 struct find_state {

@@ -18,8 +18,17 @@
 #define DDCI_ID_MAX 129      /* 128 chars + NUL */
 #define DDCI_MAX_TAGS 100
 
-/* 16-128 chars of [A-Za-z0-9_.:-]; message names `what` ("--id"). */
+/* An id ddci creates: 16-128 chars of [A-Za-z0-9_.:-]; message names
+ * `what` ("--id"). */
 int ddci_dora_check_id(const char *id, const char *what) DDCI_WUR;
+/* An id of an existing event (Datadog's own are shorter: "z_RwVLi7v4Y"):
+ * 1-128 chars of [A-Za-z0-9_.:-], not only dots. */
+int ddci_dora_check_ref(const char *id, const char *what) DDCI_WUR;
+/* A timestamp in a response at `path`: an integer (Unix s, ms or ns, told
+ * apart by magnitude) or an RFC 3339 string (as the newest clients type
+ * them).  Absent or null: 0 returned, *out_ns untouched.  Else DDCI_EPROTO
+ * naming the field. */
+int ddci_dora_time_get(int64_t *out_ns, const cJSON *event, const char *path) DDCI_WUR;
 /* Each tag `key:value` with a non-empty key and value, at most 100. */
 int ddci_dora_check_tags(const struct ddci_strv *tags) DDCI_WUR;
 
@@ -75,12 +84,17 @@ struct ddci_dora_query {
 	int64_t from_ns, to_ns;     /* 0 = not sent */
 	const char *query;          /* event platform syntax, or NULL */
 	const char *sort;           /* "-started_at", or NULL */
-	int64_t limit;              /* total events wanted; 0 = all */
+	int64_t limit;              /* at most this many events; 0 = all */
 };
 
-/* Every event matching q, all pages (following meta.page.after when the
- * server pages), one page in memory: fn(ctx, event) per data item returns 0
- * to go on, 1 to stop, < 0 on error.  Returns 0, DDCI_DRY_RUN or an error. */
+/* Every event matching q.  The API has no paging (a request returns at most
+ * `limit` <= 1000 events): a window that comes back full is split in time
+ * and read again, recursively, until no window is full; events are kept by
+ * id and sorted as q asks (see dora.c).  A window that cannot be split is
+ * an error, never a silent cut.  With q->limit in 1..1000 one request
+ * answers.  --verbose (c->trace) says how many queries it took.
+ * fn(ctx, event) per event returns 0 to go on, 1 to stop, < 0 on error.
+ * Returns 0, DDCI_DRY_RUN or an error. */
 int ddci_dora_list(struct ddci_client *c, const struct ddci_dora_query *q,
 		   int (*fn)(void *ctx, const cJSON *event), void *ctx) DDCI_WUR;
 
@@ -93,12 +107,22 @@ struct ddci_dora_dep {
 	char *id, *service, *env, *commit_sha, *version;
 	int64_t started_ns, finished_ns;
 	int change_failure;         /* attributes.change_failure when given */
-	char *remediation_id, *remediation_type;
+	int change_failure_known;   /* the response had attributes.change_failure */
+	char *remediation_id, *remediation_type; /* undocumented in list answers */
 };
 
 /* From one list item or get's "data" object. */
 int ddci_dora_dep_parse(struct ddci_dora_dep *out, const cJSON *event) DDCI_WUR;
 void ddci_dora_dep_release(struct ddci_dora_dep *d);
+
+/* A failure (incident) event as read back (strings owned). */
+struct ddci_dora_fail {
+	char *id, *commit_sha, *version;
+	int64_t started_ns, finished_ns; /* finished 0: still open */
+};
+
+int ddci_dora_fail_parse(struct ddci_dora_fail *out, const cJSON *event) DDCI_WUR;
+void ddci_dora_fail_release(struct ddci_dora_fail *f);
 
 /* The most recent deployment (by started_at) of service/env (either may be
  * NULL) whose commit is `commit_sha` (NULL = any), started strictly before

@@ -34,9 +34,11 @@ struct ddci_dora_report {
 	size_t lead_samples;               /* commits with a lead time */
 	int64_t lead_median_ns, lead_p90_ns; /* -1 when there is no sample */
 	size_t commits_missing;            /* deployed commits not in the local repository */
-	size_t change_failures;
-	double change_failure_rate;        /* change_failures / deployments; -1 with none */
-	size_t restores;                   /* failures whose remediation was found */
+	size_t failures;                   /* failure events read for the service */
+	size_t change_failures;            /* deployments a failure event follows, or marked change_failure */
+	int change_failure_known;          /* Datadog gave failure events or change_failure */
+	double change_failure_rate;        /* change_failures / deployments; -1 with none or unknown */
+	size_t restores;                   /* restore samples: resolved failures, remediations */
 	int64_t restore_median_ns;         /* -1 when there is none */
 	/* Over time: an hour for windows up to 2 days, a day up to 14, a week
 	 * (from Monday, UTC) up to 60 weeks, else longer; at most
@@ -52,13 +54,22 @@ struct ddci_dora_report {
 int64_t ddci_median_ns(int64_t *v, size_t n);
 int64_t ddci_p90_ns(int64_t *v, size_t n);
 
-/* Figures from deployments (any order) and lead-time samples.  Time to
- * restore = remediation deployment finished - failed deployment finished,
- * for change failures whose remediation id is among `deps`.  lead_at_ns[i]
- * is when sample i's deployment finished (NULL: no lead time per bucket). */
+/* Figures from deployments (any order), failure events and lead-time
+ * samples; documented data first.  A change failure is a deployment that a
+ * failure event follows (the one of the failure's commit, else the latest
+ * finished before the failure started), or one Datadog marks change_failure
+ * (not in the documented list answer).  With neither (no failure events, no
+ * change_failure anywhere) the rate is unknown: change_failure_known 0.
+ * Time to restore: resolved failures (finished - started), and remediation
+ * deployment finished - failed deployment finished where a remediation id
+ * is among `deps`.  lead_at_ns[i] is when sample i's deployment finished
+ * (NULL: no lead time per bucket). */
 int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dora_dep *deps, size_t n,
-			     const int64_t *lead_ns, const int64_t *lead_at_ns, size_t nlead, int64_t from_ns,
-			     int64_t to_ns) DDCI_WUR;
+			     const struct ddci_dora_fail *fails, size_t nf, const int64_t *lead_ns,
+			     const int64_t *lead_at_ns, size_t nlead, int64_t from_ns, int64_t to_ns) DDCI_WUR;
+
+/* "12.5% (1 of 8)", "- (no deployments)" or "unknown (why)" into buf. */
+void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *rep);
 
 /* Lead-time samples: for each deployment (sorted by finished_at here), every
  * commit in previous-commit..commit gives finished_at - commit time; the
@@ -70,8 +81,9 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *missing, struct ddci_repo *r,
 			   struct ddci_dora_dep *deps, size_t n, const char *before_sha) DDCI_WUR;
 
-/* Lists the deployments of service/env in [from, to] (and the one before),
- * reads commit times from `r` (may be NULL: no lead time) and computes. */
+/* Lists the deployments and failure events of service/env in [from, to]
+ * (and the deployment before), reads commit times from `r` (may be NULL: no
+ * lead time) and computes. */
 int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct ddci_repo *r,
 		     const char *service, const char *env, int64_t from_ns, int64_t to_ns) DDCI_WUR;
 

@@ -2,11 +2,12 @@
  * {"data":{...}} envelope, and typed dotted-path getters whose errors name
  * the field.
  *
- * Precision: cJSON keeps parsed numbers only as a double, so
- * ddci_json_get_int64() on a parsed document returns (int64_t)valuedouble:
- * exact up to 2^53, and nanosecond timestamps (~1.7e18) lose their
- * sub-microsecond digits (fine for display; never sent back).  Nodes built
- * with ddci_json_int64() keep their exact text and read back exactly.
+ * Precision: cJSON keeps parsed numbers only as a double, exact up to 2^53.
+ * ddci_json_parse() therefore gives every integer beyond that (nanosecond
+ * timestamps, ~1.7e18) its exact text as the node's valuestring: the node
+ * stays a number (valuedouble for arithmetic), ddci_json_get_int64() reads
+ * the text, and ddci_json_print*() print it as written.  Nodes built with
+ * ddci_json_int64() keep their exact text too (as raw nodes).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -74,6 +75,76 @@ fail:
 	return NULL;
 }
 
+#define EXACT_DOUBLE_MAX 9007199254740992.0 /* 2^53 */
+
+/* The next number token at or after *p outside strings: its start, length
+ * in *len, whether it is an integer.  NULL when there is none. */
+static const char *next_number(const char **p, size_t *len, int *integer)
+{
+	const char *s = *p;
+
+	for (; *s; s++) {
+		if (*s == '"') {
+			for (s++; *s && *s != '"'; s++)
+				if (*s == '\\' && s[1])
+					s++;
+			if (!*s)
+				break;
+		} else if (*s == '-' || (*s >= '0' && *s <= '9')) {
+			const char *start = s;
+
+			*integer = 1;
+			while (*s == '-' || *s == '+' || *s == '.' || *s == 'e' || *s == 'E' || (*s >= '0' && *s <= '9')) {
+				if (*s == '.' || *s == 'e' || *s == 'E')
+					*integer = 0;
+				s++;
+			}
+			*len = (size_t)(s - start);
+			*p = s;
+			return start;
+		}
+	}
+	*p = s;
+	return NULL;
+}
+
+/* Walks the tree in document order alongside the text (cJSON keeps members
+ * in order, duplicates included): each number node meets its own token. */
+static int keep_exact(cJSON *node, const char **p)
+{
+	for (; node; node = node->next) {
+		if (cJSON_IsNumber(node)) {
+			size_t len = 0;
+			int integer = 0;
+			const char *tok = next_number(p, &len, &integer);
+
+			if (tok && integer && fabs(node->valuedouble) >= EXACT_DOUBLE_MAX && len < 24 && !node->valuestring) {
+				node->valuestring = malloc(len + 1);
+				if (!node->valuestring)
+					return -1;
+				memcpy(node->valuestring, tok, len);
+				node->valuestring[len] = '\0';
+			}
+		} else if ((cJSON_IsArray(node) || cJSON_IsObject(node)) && keep_exact(node->child, p) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Number nodes carrying exact text print as raw text: flips them (back). */
+static void flip_exact(cJSON *node, int to_raw)
+{
+	for (; node; node = node->next) {
+		if (to_raw && cJSON_IsNumber(node) && node->valuestring)
+			node->type = (node->type & ~0xFF) | cJSON_Raw | 0x1000;
+		else if (!to_raw && (node->type & 0x1000))
+			node->type = (node->type & ~(0xFF | 0x1000)) | cJSON_Number;
+		else if (cJSON_IsArray(node) || cJSON_IsObject(node))
+			flip_exact(node->child, to_raw);
+	}
+}
+
 int ddci_json_parse(cJSON **out, const char *text, const char *what)
 {
 	const char *end = NULL;
@@ -88,6 +159,15 @@ int ddci_json_parse(cJSON **out, const char *text, const char *what)
 		size_t at = end && end >= text ? (size_t)(end - text) : 0;
 
 		return ddci_error_set(DDCI_EPROTO, "invalid JSON in %s at byte %zu", what, at);
+	}
+	if (strpbrk(text, "0123456789")) {
+		const char *p = text;
+
+		if (keep_exact(*out, &p) < 0) {
+			cJSON_Delete(*out);
+			*out = NULL;
+			return oom();
+		}
 	}
 	return 0;
 }
@@ -198,8 +278,8 @@ static int get_int64(int64_t *out, const cJSON *root, const char *path, int opti
 
 	if (rc <= 0)
 		return rc;
-	if (cJSON_IsRaw(v) && v->valuestring) {
-		/* Built by ddci_json_int64(): exact text. */
+	if ((cJSON_IsRaw(v) || cJSON_IsNumber(v)) && v->valuestring) {
+		/* Built by ddci_json_int64(), or an integer beyond 2^53 as parsed: exact text. */
 		char *end;
 		long long n;
 
@@ -299,14 +379,28 @@ int ddci_json_get_array_opt(const cJSON **out, const cJSON *root, const char *pa
 	return get_array(out, root, path, 1);
 }
 
+/* Prints with the exact integers as written (see keep_exact). */
+static char *print(const cJSON *v, int pretty)
+{
+	cJSON *m = (cJSON *)(uintptr_t)v; /* types flipped and restored before returning */
+	char *text;
+
+	if (!v)
+		return NULL;
+	flip_exact(m, 1);
+	text = pretty ? cJSON_Print(m) : cJSON_PrintUnformatted(m);
+	flip_exact(m, 0);
+	return text;
+}
+
 char *ddci_json_print(const cJSON *v)
 {
-	return v ? cJSON_PrintUnformatted(v) : NULL;
+	return print(v, 0);
 }
 
 char *ddci_json_print_pretty(const cJSON *v)
 {
-	return v ? cJSON_Print(v) : NULL;
+	return print(v, 1);
 }
 
 /* Whether s is well-formed UTF-8 (RFC 3629: no overlong forms, no

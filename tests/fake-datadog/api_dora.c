@@ -3,6 +3,12 @@
  * send (deduplicated by id), list, get, delete, and patch a deployment's
  * change failure and remediation.  Errors use the JSON:API error form with
  * source.pointer naming the offending field, as Datadog does for DORA.
+ * Lists are as documented: at most `limit` (<= 1000) events, no paging, and
+ * a request member the spec does not have (`page`) is refused.  Modes:
+ * fd_dora_documented (only documented response attributes: no
+ * change_failure / remediation), fd_dora_time_strings (started_at /
+ * finished_at as RFC 3339 strings, as the newest clients type them), and
+ * fd_dora_generate() for large datasets.
  */
 #include "fd.h"
 
@@ -11,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct rec {
 	char *id;
@@ -30,6 +37,7 @@ struct recs {
 
 static struct recs deps, fails;
 static uint64_t patches, deletes, seq, generated;
+int fd_dora_documented, fd_dora_time_strings;
 
 static void rec_release(struct rec *r)
 {
@@ -387,6 +395,92 @@ void fd_dora_post_failure(const struct fd_req *req, struct fd_resp *resp)
 
 /* ---- list ---- */
 
+/* An RFC 3339 date-time to ns, the fraction kept to the nanosecond. */
+static int parse_rfc3339_ns(const char *s, int64_t *out)
+{
+	char whole[64];
+	const char *dot = strchr(s, '.');
+	int64_t ms = 0, frac = 0, scale = 100000000;
+	size_t n = strlen(s);
+	if (n >= sizeof whole)
+		return -1;
+	if (!dot)
+		return fd_parse_rfc3339_ms(s, &ms) != 0 ? -1 : (*out = ms * 1000000, 0);
+	const char *p = dot + 1;
+	while (isdigit((unsigned char)*p)) {
+		frac += (*p - '0') * scale;
+		scale /= 10;
+		p++;
+	}
+	snprintf(whole, sizeof whole, "%.*s%s", (int)(dot - s), s, p);
+	if (p == dot + 1 || fd_parse_rfc3339_ms(whole, &ms) != 0)
+		return -1;
+	*out = ms * 1000000 + frac;
+	return 0;
+}
+
+/* A stored event as list and get answer it, in the server's mode. */
+static cJSON *event_json(const struct rec *r, int deploy)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *a = cJSON_Duplicate(r->attrs, 1);
+	if (fd_dora_documented) {
+		cJSON_DeleteItemFromObjectCaseSensitive(a, "change_failure");
+		cJSON_DeleteItemFromObjectCaseSensitive(a, "remediation");
+	}
+	if (fd_dora_time_strings) {
+		const char *names[2] = {"started_at", "finished_at"};
+		int64_t v[2] = {r->started_ns, r->finished_ns};
+		for (int i = 0; i < 2; i++) {
+			char buf[48];
+			time_t t = (time_t)(v[i] / 1000000000);
+			struct tm tm;
+			if (!v[i])
+				continue;
+			gmtime_r(&t, &tm);
+			snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+				 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(v[i] % 1000000000));
+			cJSON_DeleteItemFromObjectCaseSensitive(a, names[i]);
+			cJSON_AddStringToObject(a, names[i], buf);
+		}
+	}
+	cJSON_AddItemToObject(o, "attributes", a);
+	cJSON_AddStringToObject(o, "id", r->id);
+	cJSON_AddStringToObject(o, "type", deploy ? "dora_deployment" : "dora_failure");
+	return o;
+}
+
+/* n deployments of service "gen" in env "prod", evenly over the `span_s`
+ * seconds before now (span 0: all started in the same nanosecond). */
+void fd_dora_generate(int n, int64_t span_s)
+{
+	int64_t now = fd_now_ns(), start = now - (span_s ? span_s : 3600) * 1000000000LL;
+	struct fd_rng rng = {fd_seed * 0x9e3779b97f4a7c15ULL + 17};
+	for (int i = 0; i < n; i++) {
+		struct rec *r = recs_add(&deps);
+		char id[40], sha[41], num[24];
+		int64_t st = span_s ? start + (int64_t)((double)span_s * 1e9 * i / n) : start;
+		snprintf(id, sizeof id, "gen-deployment-%07d", i);
+		fd_rng_hex(&rng, sha, 40);
+		r->id = strdup(id);
+		r->seq = ++seq;
+		r->received = 1;
+		r->started_ns = st;
+		r->finished_ns = st + 60000000000LL;
+		r->attrs = cJSON_CreateObject();
+		r->body = cJSON_CreateObject();
+		cJSON_AddStringToObject(r->attrs, "service", "gen");
+		cJSON_AddStringToObject(r->attrs, "env", "prod");
+		snprintf(num, sizeof num, "%" PRId64, r->started_ns);
+		cJSON_AddItemToObject(r->attrs, "started_at", cJSON_CreateRaw(num));
+		snprintf(num, sizeof num, "%" PRId64, r->finished_ns);
+		cJSON_AddItemToObject(r->attrs, "finished_at", cJSON_CreateRaw(num));
+		cJSON *git = cJSON_AddObjectToObject(r->attrs, "git");
+		cJSON_AddStringToObject(git, "commit_sha", sha);
+		cJSON_AddStringToObject(git, "repository_id", "github.com/acme/gen");
+	}
+}
+
 struct item {
 	const struct rec *r;
 	int deploy;
@@ -471,16 +565,16 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 		fd_resp_jsonapi_error(resp, 400, "/data/type", "'type' must be '%s'", want);
 		return;
 	}
-	int64_t from_ms = INT64_MIN, to_ms = INT64_MAX;
+	int64_t from_ns = INT64_MIN, to_ns = INT64_MAX;
 	const char *names[2] = {"from", "to"};
-	int64_t *outs[2] = {&from_ms, &to_ms};
+	int64_t *outs[2] = {&from_ns, &to_ns};
 	for (int i = 0; i < 2; i++) {
 		const cJSON *it = cJSON_GetObjectItemCaseSensitive(attrs, names[i]);
 		if (!it || cJSON_IsNull(it))
 			continue;
 		char ptr[40];
 		snprintf(ptr, sizeof ptr, "/data/attributes/%s", names[i]);
-		if (!cJSON_IsString(it) || fd_parse_rfc3339_ms(it->valuestring, outs[i]) != 0) {
+		if (!cJSON_IsString(it) || parse_rfc3339_ns(it->valuestring, outs[i]) != 0) {
 			fd_resp_jsonapi_error(resp, 400, ptr, "'%s' must be an RFC 3339 date-time string", names[i]);
 			return;
 		}
@@ -508,16 +602,17 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 			return;
 		}
 	}
-	int64_t offset = 0;
-	const cJSON *page = cJSON_GetObjectItemCaseSensitive(attrs, "page");
-	if (page && !cJSON_IsNull(page)) {
-		const cJSON *cur = cJSON_GetObjectItemCaseSensitive(page, "cursor");
-		int64_t u1, u2;
-		if (!cJSON_IsObject(page) || (cur && !cJSON_IsNull(cur) &&
-					      (!cJSON_IsString(cur) ||
-					       fd_cursor_decode(cur->valuestring, "dora", &offset, &u1, &u2) != 0 ||
-					       offset < 0))) {
-			fd_resp_jsonapi_error(resp, 400, "/data/attributes/page/cursor", "invalid page cursor");
+	/* ListDORADeploymentsRequest has from, limit, query, sort, to: nothing else. */
+	const cJSON *member;
+	cJSON_ArrayForEach(member, attrs)
+	{
+		static const char *const known[] = {"from", "limit", "query", "sort", "to"};
+		size_t k = 0;
+		while (k < sizeof known / sizeof known[0] && strcmp(member->string, known[k]) != 0)
+			k++;
+		if (k == sizeof known / sizeof known[0]) {
+			fd_resp_jsonapi_error(resp, 400, "/data/attributes", "unknown attribute '%s' (the list API has no paging)",
+					      member->string);
 			return;
 		}
 	}
@@ -539,8 +634,7 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 	int n = 0;
 	for (int i = 0; i < rs->n; i++) {
 		struct item cand = {&rs->v[i], deploy};
-		int64_t ms = rs->v[i].started_ns / 1000000;
-		if (ms < from_ms || ms > to_ms)
+		if (rs->v[i].started_ns < from_ns || rs->v[i].started_ns > to_ns)
 			continue;
 		if (!fd_search_match(&q, &cand, lookup))
 			continue;
@@ -550,21 +644,9 @@ static void list_events(const struct fd_req *req, struct fd_resp *resp, int depl
 	qsort(items, (size_t)n, sizeof *items, cmp_items);
 	cJSON *doc = cJSON_CreateObject();
 	cJSON *arr = cJSON_AddArrayToObject(doc, "data");
-	for (int i = (int)(offset < n ? offset : n); i < n && i < offset + limit; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "attributes", cJSON_Duplicate(items[i].r->attrs, 1));
-		cJSON_AddStringToObject(o, "id", items[i].r->id);
-		cJSON_AddStringToObject(o, "type", deploy ? "dora_deployment" : "dora_failure");
-		cJSON_AddItemToArray(arr, o);
-	}
+	for (int i = 0; i < n && i < limit; i++)
+		cJSON_AddItemToArray(arr, event_json(items[i].r, deploy));
 	free(items);
-	if (offset + limit < n) {
-		char *next = fd_cursor_encode("dora", offset + limit, 0, 0);
-		cJSON *meta = cJSON_AddObjectToObject(doc, "meta");
-		cJSON *pg = cJSON_AddObjectToObject(meta, "page");
-		cJSON_AddStringToObject(pg, "after", next);
-		free(next);
-	}
 	fd_resp_json(resp, 200, doc);
 }
 
@@ -589,10 +671,7 @@ static void get_event(const struct fd_req *req, struct fd_resp *resp, int deploy
 		return;
 	}
 	cJSON *doc = cJSON_CreateObject();
-	cJSON *o = cJSON_AddObjectToObject(doc, "data");
-	cJSON_AddItemToObject(o, "attributes", cJSON_Duplicate(r->attrs, 1));
-	cJSON_AddStringToObject(o, "id", r->id);
-	cJSON_AddStringToObject(o, "type", deploy ? "dora_deployment" : "dora_failure");
+	cJSON_AddItemToObject(doc, "data", event_json(r, deploy));
 	fd_resp_json(resp, 200, doc);
 }
 

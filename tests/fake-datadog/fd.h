@@ -152,6 +152,8 @@ void fd_dora_delete_deployment(const struct fd_req *req, struct fd_resp *resp);
 void fd_dora_delete_failure(const struct fd_req *req, struct fd_resp *resp);
 void fd_dora_patch_deployment(const struct fd_req *req, struct fd_resp *resp);
 void fd_dora_state(cJSON *out);
+void fd_dora_generate(int n, int64_t span_s);
+extern int fd_dora_documented, fd_dora_time_strings;
 void fd_dora_reset(void);
 
 void fd_flaky_search(const struct fd_req *req, struct fd_resp *resp);

@@ -764,7 +764,8 @@ static void usage(FILE *out)
 	fputs("usage: fake-datadog [--port N] [--port-file FILE] [--log FILE] [--api-key KEY] [--app-key KEY]\n"
 	      "                    [--tls-cert PEM --tls-key PEM] [--seed N] [--flaky-generate N]\n"
 	      "                    [--events-generate N] [--synthetics-generate N] [--cases-generate N]\n"
-	      "                    [--rate-limit N/SECONDS]\n"
+	      "                    [--rate-limit N/SECONDS] [--dora-generate N] [--dora-generate-span SECONDS]\n"
+	      "                    [--dora-documented] [--dora-time-strings]\n"
 	      "a fake Datadog API v2 server for tests; see tests/fake-datadog/README.md\n",
 	      out);
 }
@@ -785,7 +786,7 @@ static int parse_count(const char *flag, const char *v, long max, long *out)
 int main(int argc, char **argv)
 {
 	enum { O_PORT = 1, O_PORTFILE, O_LOG, O_APIKEY, O_APPKEY, O_CERT, O_KEY, O_SEED, O_FLAKY, O_EVENTS,
-	       O_SYNTH, O_CASES, O_RATE, O_HELP };
+	       O_SYNTH, O_CASES, O_RATE, O_DORA_GEN, O_DORA_SPAN, O_DORA_DOC, O_DORA_STR, O_HELP };
 	static const struct option opts[] = {
 		{"port", required_argument, NULL, O_PORT},
 		{"port-file", required_argument, NULL, O_PORTFILE},
@@ -800,10 +801,14 @@ int main(int argc, char **argv)
 		{"synthetics-generate", required_argument, NULL, O_SYNTH},
 		{"cases-generate", required_argument, NULL, O_CASES},
 		{"rate-limit", required_argument, NULL, O_RATE},
+		{"dora-generate", required_argument, NULL, O_DORA_GEN},
+		{"dora-generate-span", required_argument, NULL, O_DORA_SPAN},
+		{"dora-documented", no_argument, NULL, O_DORA_DOC},
+		{"dora-time-strings", no_argument, NULL, O_DORA_STR},
 		{"help", no_argument, NULL, O_HELP},
 		{NULL, 0, NULL, 0},
 	};
-	long port = 0, seed = 1, nflaky = 0, nevents = 0, nsynth = 0, ncases = 0;
+	long port = 0, seed = 1, nflaky = 0, nevents = 0, nsynth = 0, ncases = 0, ndora = 0, dora_span = 29 * 86400;
 	const char *port_file = NULL, *log_path = NULL, *cert_path = NULL, *key_path = NULL;
 	const char *api_key = DEFAULT_API_KEY, *app_key = DEFAULT_APP_KEY;
 	int c;
@@ -849,6 +854,16 @@ int main(int argc, char **argv)
 			cfg.rate_secs = s;
 			break;
 		}
+		case O_DORA_GEN:
+			if (parse_count("--dora-generate", optarg, 1000000, &ndora))
+				return 2;
+			break;
+		case O_DORA_SPAN:
+			if (parse_count("--dora-generate-span", optarg, 3650L * 86400, &dora_span))
+				return 2;
+			break;
+		case O_DORA_DOC: fd_dora_documented = 1; break;
+		case O_DORA_STR: fd_dora_time_strings = 1; break;
 		case O_HELP: usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -896,6 +911,8 @@ int main(int argc, char **argv)
 		fd_synth_generate((int)nsynth);
 	if (ncases)
 		fd_cases_generate((int)ncases);
+	if (ndora)
+		fd_dora_generate((int)ndora, dora_span);
 
 	sigset_t set;
 	sigemptyset(&set);

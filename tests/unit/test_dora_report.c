@@ -54,7 +54,7 @@ static void test_dora_report__figures(void **state)
 	deps[3].finished_ns = 5 * DAY;
 	deps[3].change_failure = 1;
 
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, NULL, 5, 0, 7 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, lead, NULL, 5, 0, 7 * DAY), 0);
 	assert_int_equal(r.deployments, 4);
 	assert_true(r.per_day > 0.5714 && r.per_day < 0.5715); /* 4 / 7 */
 	assert_true(r.per_week > 3.9999 && r.per_week < 4.0001);
@@ -81,7 +81,7 @@ static void test_dora_report__empty_window(void **state)
 {
 	struct ddci_dora_report r;
 	(void)state;
-	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, NULL, 0, 0, DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, 0, NULL, NULL, 0, 0, DAY), 0);
 	assert_int_equal(r.deployments, 0);
 	assert_true(r.change_failure_rate < 0);
 	assert_int_equal(r.lead_median_ns, -1);
@@ -118,7 +118,7 @@ static void test_dora_report__buckets_by_week(void **state)
 	(void)state;
 	fixture(deps, ids);
 	/* 28 days from a Wednesday: weeks start on Mondays */
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
 	assert_int_equal(r.bucket_ns, 7 * DAY);
 	assert_int_equal(r.nbuckets, 5);
 	assert_int_equal(r.buckets[0].start_ns, MON);
@@ -147,18 +147,18 @@ static void test_dora_report__buckets_by_day_and_hour(void **state)
 	struct ddci_dora_report r;
 	(void)state;
 	fixture(deps, ids);
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
 	assert_int_equal(r.bucket_ns, DAY);
 	assert_int_equal(r.nbuckets, 7);
 	assert_int_equal(r.buckets[2].deployments, 2);
 	assert_int_equal(r.buckets[6].deployments, 1); /* after the window: the last bucket */
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON + 90 * 60 * INT64_C(1000000000),
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, NULL, NULL, 0, MON + 90 * 60 * INT64_C(1000000000),
 						  MON + DAY), 0);
 	assert_int_equal(r.bucket_ns, H);
 	assert_int_equal(r.nbuckets, 23); /* 01:00 .. 23:00 */
 	assert_int_equal(r.buckets[0].start_ns, MON + H);
 	/* a long window: never more than DDCI_DORA_MAX_BUCKETS */
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, NULL, 0, MON, MON + 900 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, NULL, NULL, 0, MON, MON + 900 * DAY), 0);
 	assert_true(r.nbuckets <= DDCI_DORA_MAX_BUCKETS);
 	assert_true(r.buckets[r.nbuckets - 1].start_ns + r.bucket_ns >= MON + 900 * DAY);
 }
@@ -174,7 +174,7 @@ static void test_dora_report__markdown_and_html(void **state)
 	const char *s;
 	(void)state;
 	fixture(deps, ids);
-	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 4, NULL, 0, lead, at, 4, MON + 2 * DAY, MON + 30 * DAY), 0);
 	assert_int_equal(ddci_dora_report_markdown(&b, &r, "shop", "prod"), 0);
 	s = ddci_buf_str(&b);
 	assert_int_equal(mermaid_blocks(s), 4);
@@ -207,7 +207,7 @@ static void test_dora_report__markdown_and_html(void **state)
 	ddci_buf_release(&b);
 
 	/* no deployments: the charts say so instead of drawing zeros */
-	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
+	assert_int_equal(ddci_dora_report_compute(&r, NULL, 0, NULL, 0, NULL, NULL, 0, MON, MON + 7 * DAY), 0);
 	assert_int_equal(ddci_dora_report_markdown(&b, &r, "shop", NULL), 0);
 	s = ddci_buf_str(&b);
 	assert_int_equal(mermaid_blocks(s), 0);

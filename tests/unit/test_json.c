@@ -148,6 +148,36 @@ static void test_json__parse_error_position(void **state)
 	assert_string_equal(ddci_error_last(), "empty response");
 }
 
+/* Finding 19.8: parsed int64 beyond 2^53 read and print exactly (no double round-trip). */
+static void test_json__parsed_int64_exact(void **state)
+{
+	const char *in = "{\"s\":\"x\\\"1\",\"a\":1796280091771195122,\"b\":[1.5e3,-9007199254740993,3,{\"c\":1796280091771195123}]}";
+	cJSON *doc = NULL;
+	int64_t v = 0;
+	double d = 0;
+	char *text;
+	(void)state;
+	assert_int_equal(ddci_json_parse(&doc, in, "response"), 0);
+	assert_int_equal(ddci_json_get_int64(&v, doc, "a"), 0);
+	assert_true(v == INT64_C(1796280091771195122));
+	assert_int_equal(ddci_json_get_int64(&v, doc, "b.1"), 0);
+	assert_true(v == INT64_C(-9007199254740993));
+	assert_int_equal(ddci_json_get_int64(&v, doc, "b.3.c"), 0);
+	assert_true(v == INT64_C(1796280091771195123));
+	assert_int_equal(ddci_json_get_double(&d, doc, "a"), 0);
+	assert_true(d > 1.79e18);
+	assert_true(cJSON_IsNumber(ddci_json_path(doc, "a")));
+	text = ddci_json_print(doc);
+	assert_string_equal(text, "{\"s\":\"x\\\"1\",\"a\":1796280091771195122,\"b\":[1500,-9007199254740993,3,"
+				  "{\"c\":1796280091771195123}]}");
+	free(text);
+	assert_true(cJSON_IsNumber(ddci_json_path(doc, "a"))); /* printing leaves the types as they were */
+	text = ddci_json_print_pretty(ddci_json_path(doc, "b"));
+	assert_non_null(strstr(text, "-9007199254740993"));
+	free(text);
+	cJSON_Delete(doc);
+}
+
 static void test_json__utf8_valid(void **state)
 {
 	(void)state;
@@ -167,6 +197,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json__utf8_valid),
+		cmocka_unit_test(test_json__parsed_int64_exact),
 		cmocka_unit_test(test_json__int64_prints_exact),
 		cmocka_unit_test(test_json__add_str_skips_empty),
 		cmocka_unit_test(test_json__wrap),
