@@ -349,6 +349,8 @@ static int agg_row(struct agg_out *o, const struct ddci_agg_bucket *b)
 		cells[i] = ddci_agg_bucket_key(b, o->req->groups[i].facet, keys[i], sizeof(keys[i]));
 	if (!(nc && o->req->computes[0].timeseries)) {
 		for (size_t i = 0; i < nc; i++) {
+			if (ddci_agg_bucket_string(&cells[ng + i], b, i))
+				continue; /* latest:@git.branch and the like: text */
 			if ((rc = ddci_agg_bucket_total(&v, b, i)) < 0)
 				return rc;
 			fmt_value(vals[i], sizeof(vals[i]), v);

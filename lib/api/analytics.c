@@ -58,9 +58,9 @@ static int add_time(cJSON *filter, const char *name, int64_t ms)
 	return cJSON_AddStringToObject(filter, name, text) ? 0 : oom();
 }
 
-int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r, const char *cursor)
+int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r)
 {
-	cJSON *doc = cJSON_CreateObject(), *arr, *o, *filter, *opts, *page;
+	cJSON *doc = cJSON_CreateObject(), *arr, *o, *filter, *opts;
 	int rc = 0;
 
 	*out = NULL;
@@ -113,10 +113,6 @@ int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r, const c
 	if (r->timezone && *r->timezone) {
 		if (!(opts = cJSON_AddObjectToObject(doc, "options")) ||
 		    !cJSON_AddStringToObject(opts, "timezone", r->timezone))
-			goto nomem;
-	}
-	if (cursor && *cursor) {
-		if (!(page = cJSON_AddObjectToObject(doc, "page")) || !cJSON_AddStringToObject(page, "cursor", cursor))
 			goto nomem;
 	}
 	*out = doc;
@@ -188,6 +184,24 @@ int ddci_agg_bucket_total(double *out, const struct ddci_agg_bucket *b, size_t i
 	}
 	return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: compute c%zu of a bucket is not a number",
 			      i);
+}
+
+int ddci_agg_bucket_string(const char **out, const struct ddci_agg_bucket *b, size_t i)
+{
+	const cJSON *v = compute(b, i);
+	char *end;
+
+	if (!v || cJSON_IsNull(v)) {
+		*out = "-"; /* no value (latest of a facet no event has) */
+		return 1;
+	}
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return 0;
+	(void)strtod(v->valuestring, &end);
+	if (end != v->valuestring && !*end)
+		return 0; /* a number sent as text: a total */
+	*out = v->valuestring;
+	return 1;
 }
 
 int ddci_agg_bucket_series(const cJSON **out, const struct ddci_agg_bucket *b, size_t i)
@@ -289,23 +303,24 @@ static int run_page(void *ctx, const cJSON *page)
 	return 0;
 }
 
+/* The request schema (CIAppTestsAggregateRequest) has no page member, so a
+ * meta.page.after in the answer cannot be followed: it is reported. */
 static int run_next(struct ddci_pager *p, const cJSON *page)
 {
 	struct run_ctx *rc = p->ctx;
 	const char *cursor = NULL;
-	cJSON *body;
 	int r;
 
 	if ((r = ddci_json_get_str_opt(&cursor, page, "meta.page.after")) < 0)
 		return ddci_error_wrap(r, "unexpected response from Datadog");
-	if (!cursor || !*cursor)
-		return 0;
-	if ((r = ddci_agg_request_json(&body, rc->req, cursor)) < 0)
-		return r;
-	cJSON_Delete(p->body_owned);
-	p->body_owned = body;
-	p->call.body = body;
-	return 1;
+	if (cursor && *cursor) {
+		rc->meta->more = 1;
+		if (!rc->meta->warnings++)
+			snprintf(rc->meta->warning, sizeof(rc->meta->warning),
+				 "Datadog has more buckets than it returned (the aggregate API takes no cursor): "
+				 "raise the group-by limit or narrow the query");
+	}
+	return 0;
 }
 
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
@@ -324,7 +339,7 @@ int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct
 	rc.meta = meta;
 	rc.on_bucket = on_bucket;
 	rc.ctx = ctx;
-	if ((err = ddci_agg_request_json(&p.body_owned, r, NULL)) < 0)
+	if ((err = ddci_agg_request_json(&p.body_owned, r)) < 0)
 		return err;
 	p.call.method = "POST";
 	p.call.path = DDCI_AGG_PATH;

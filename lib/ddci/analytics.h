@@ -1,8 +1,8 @@
 /* analytics.h — CI Visibility tests aggregate: POST /api/v2/ci/tests/analytics/aggregate.
  *
  * Builds the request (computes, group-bys, filter query/from/to), reads the
- * buckets of every page (meta.page.after) handing each to a callback, and
- * reads totals and timeseries out of a bucket.  Compute i's result is keyed
+ * buckets of the answer (the request takes no cursor: a meta.page.after is
+ * reported) handing each to a callback, and reads totals and timeseries out of a bucket.  Compute i's result is keyed
  * "c<i>" in a bucket's computes, as Datadog names them.
  */
 #ifndef DDCI_ANALYTICS_H
@@ -49,7 +49,7 @@ struct ddci_agg_request {
 /* "count", "avg:@duration", "pc95:@duration" -> a compute (borrowing spec). */
 int ddci_agg_parse_compute(struct ddci_agg_compute *out, char *spec) DDCI_WUR;
 
-int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r, const char *cursor) DDCI_WUR;
+int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r) DDCI_WUR;
 
 /* One bucket; borrowed from the page (valid in the callback). */
 struct ddci_agg_bucket {
@@ -66,6 +66,10 @@ struct ddci_agg_point {
 const char *ddci_agg_bucket_key(const struct ddci_agg_bucket *b, const char *facet, char *buf, size_t n);
 /* Compute i's total value; DDCI_EPROTO when it is not a number. Missing: 0. */
 int ddci_agg_bucket_total(double *out, const struct ddci_agg_bucket *b, size_t i) DDCI_WUR;
+/* 1 with *out set when compute i is text, not a number (latest,
+ * earliest, most_frequent of a string facet: "main"), or "-" when it has
+ * no value (absent, null); else 0. */
+int ddci_agg_bucket_string(const char **out, const struct ddci_agg_bucket *b, size_t i);
 /* Compute i's timeseries (array node) or NULL when absent. */
 int ddci_agg_bucket_series(const cJSON **out, const struct ddci_agg_bucket *b, size_t i) DDCI_WUR;
 /* One timeseries point: {"time": RFC 3339 or ms, "value": number}. */
@@ -75,12 +79,14 @@ struct ddci_agg_meta {
 	int pages;
 	int64_t buckets;
 	int partial;               /* some page had meta.status "timeout" */
+	int more;                  /* meta.page.after: more buckets than returned (no cursor in the request schema) */
 	int warnings;              /* meta.warnings seen */
 	char warning[256];         /* the first warning's title/detail */
 };
 
-/* Every page; on_bucket returns 0 to go on, 1 to stop, < 0 on error.
- * Returns 0, DDCI_DRY_RUN or an error. */
+/* The answer's buckets (one request: the request schema has no cursor;
+ * meta.page.after sets meta->more and a warning); on_bucket returns 0 to
+ * go on, 1 to stop, < 0 on error.  Returns 0, DDCI_DRY_RUN or an error. */
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
 		 int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx) DDCI_WUR;
 

@@ -24,6 +24,17 @@ ids() { jq -r .id; }
 	[ "$(wc -l <<<"$output")" -eq 57 ]
 }
 
+@test "issue 19.9: aggregate tables print string computes" {
+	run --separate-stderr ddci-tests aggregate --from now-8d --compute most_frequent:@test.name \
+		--compute latest:@git.branch --compute count --group-by @test.status
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"most_frequent:@test.name"* ]]
+	[[ "${lines[1]}" =~ test_[a-z_]+[0-9]+ ]]
+	run --separate-stderr ddci-tests aggregate --from now-8d --compute most_frequent:@test.name
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ test_[a-z_]+[0-9]+ ]]
+}
+
 @test "list reads every page, in order, as NDJSON" {
 	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --limit 1000
 	[ "$status" -eq 0 ]

@@ -25,12 +25,13 @@ static void test_analytics__request_json(void **state)
 	r.ngroups = 1;
 	r.groups[0].facet = "@test.status";
 	r.groups[0].limit = 10;
-	assert_int_equal(ddci_agg_request_json(&doc, &r, "CUR"), 0);
+	assert_int_equal(ddci_agg_request_json(&doc, &r), 0);
 	text = ddci_json_print(doc);
 	assert_string_equal(text, "{\"compute\":[{\"aggregation\":\"count\",\"type\":\"total\"},{\"aggregation\":\"pc95\","
 				  "\"metric\":\"@duration\",\"type\":\"timeseries\",\"interval\":\"1h\"}],\"filter\":{"
 				  "\"query\":\"@test.service:shop\",\"from\":\"1700000000000\",\"to\":\"1700000600000\"},"
-				  "\"group_by\":[{\"facet\":\"@test.status\",\"limit\":10}],\"page\":{\"cursor\":\"CUR\"}}");
+				  /* Finding 19.4: no page.cursor, which the request schema does not have. */
+				  "\"group_by\":[{\"facet\":\"@test.status\",\"limit\":10}]}");
 	free(text);
 	cJSON_Delete(doc);
 }
