@@ -51,6 +51,7 @@ static const struct ddci_cmd cmd = {
 	.summary = "count Case Management cases; fail the job when too many are open",
 	.synopsis = "count|gate [--query Q] [--group-by FIELD] [--max N] [OPTIONS]",
 	.description =
+		"Preview: Datadog's Case Management aggregate endpoint is in preview and may change.\n"
 		"Sends POST /api/v2/cases/aggregate. count prints the total and the count per\n"
 		"group (--group-by, status by default). gate exits 1 when more than --max cases\n"
 		"match --query: a release gate on open cases. Gates fail closed: when Datadog\n"

@@ -78,6 +78,7 @@ static const struct ddci_cmd cmd = {
 	.synopsis = "[--max-active N] [--max-failure-rate PCT] [--max-new N] [--fail-on-changed] "
 		    "[--max-lost-time DURATION] [OPTIONS]",
 	.description =
+		"Preview: Datadog's Flaky Test Management endpoint is in preview and may change.\n"
 		"Reads every page of POST /api/v2/test/flaky-test-management/tests for this\n"
 		"repository (from the origin remote) and branch, and fails (exit 1) when a\n"
 		"threshold is exceeded; exactly at a threshold passes. Quarantined and disabled\n"

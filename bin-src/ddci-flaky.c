@@ -70,6 +70,7 @@ static const struct ddci_cmd cmd = {
 	.summary = "search flaky tests; set their state (quarantine, disable, fixed, active)",
 	.synopsis = "list [OPTIONS] | set-state --state STATE (ID... | --from-json FILE) [OPTIONS]",
 	.description =
+		"Preview: Datadog's Flaky Test Management endpoints are in preview and may change.\n"
 		"list: every flaky test of this repository (POST /api/v2/test/flaky-test-management/tests,\n"
 		"all pages, streamed) as a table, JSON array or NDJSON.\n"
 		"set-state: PATCH the same path in batches; prints each test's result and exits 4\n"

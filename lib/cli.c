@@ -55,11 +55,11 @@ static const struct group groups[] = {
 		  "pass (exit 0, with a warning) when Datadog cannot be read" },
 		{ NULL, 0, NULL, NULL, NULL, NULL } } },
 	{ DDCI_CLI_NET, "Connection", {
-		{ "site", K_SITE, "SITE", "DD_SITE", "datadoghq.com", "Datadog site" },
+		{ "site", K_SITE, "SITE", "DD_SITE", "datadoghq.com", "Datadog site (app.<site> accepted)" },
 		{ "api-url", K_API_URL, "URL", "DDCI_API_URL", "https://api.<site>",
 		  "API base URL (plain http only for loopback)" },
 		{ "timeout", K_TIMEOUT, "SECONDS", "DDCI_TIMEOUT", "30", "total time allowed, retries included" },
-		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3", "retries on network errors, 5xx and 429" },
+		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3", "retries on network errors and 5xx; 429s are waited out within --timeout (0: no retry, no wait)" },
 		{ "ca-bundle", K_CA_BUNDLE, "FILE", "SSL_CERT_FILE", "system", "CA certificates to trust" },
 		{ "dry-run", K_DRY_RUN, NULL, "DDCI_DRY_RUN", NULL, "print the request that would be sent; send nothing" },
 		{ "verbose", K_VERBOSE, NULL, NULL, NULL, "trace requests on stderr (keys are never shown)" },

@@ -196,21 +196,65 @@ static int check_api_url(struct ddci_config *cfg, const char *what)
 	return 0;
 }
 
-static int check_site(const char *site, const char *what)
+/* The site as the reference names it, or as its web app's host: the
+ * reference's tables say app.datadoghq.com, app.datadoghq.eu,
+ * app.ddog-gov.com; the API host is api.<site>.  "app."/"api." prefixes and
+ * a trailing dot are taken off (in place); case is ignored. */
+static int check_site(char *site, const char *what)
 {
 	struct ddci_buf list = DDCI_BUF_INIT;
+	char given[128];
+	size_t len;
 	int rc;
 
-	for (size_t i = 0; ddci_sites[i]; i++)
-		if (!strcmp(site, ddci_sites[i]))
-			return 0;
+	snprintf(given, sizeof(given), "%s", site);
+	for (char *p = site; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	len = strlen(site);
+	if (len && site[len - 1] == '.')
+		site[--len] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; ddci_sites[i]; i++)
+			if (!strcmp(site, ddci_sites[i]))
+				return 0;
+		if (strncmp(site, "app.", 4) && strncmp(site, "api.", 4))
+			break;
+		memmove(site, site + 4, strlen(site + 4) + 1);
+	}
 	for (size_t i = 0; ddci_sites[i]; i++)
 		if (ddci_buf_addf(&list, "%s%s", i ? ", " : "", ddci_sites[i]) < 0)
 			break;
-	rc = ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': expected one of %s", what, site,
+	rc = ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': expected one of %s (or app.<site>)", what, given,
 			    ddci_buf_str(&list));
 	ddci_buf_release(&list);
 	return rc;
+}
+
+/* Where Datadog's API reference says an endpoint family is not served: the
+ * DORA page says "DORA Metrics are not available in the US1-FED site" and
+ * lists no us2.ddog-gov.com endpoint; the CI Visibility tests and Test
+ * Optimization pages list none on us2.ddog-gov.com either. */
+static const struct {
+	const char *prefix, *what, *site, *why;
+} unavailable[] = {
+	{ "/api/v2/dora/", "DORA Metrics", "ddog-gov.com", "not available in the US1-FED site" },
+	{ "/api/v2/dora/", "DORA Metrics", "us2.ddog-gov.com", "not served on this site" },
+	{ "/api/v2/ci/tests/", "CI Visibility test events", "us2.ddog-gov.com", "not served on this site" },
+	{ "/api/v2/test/flaky-test-management/", "Flaky Test Management", "us2.ddog-gov.com",
+	  "not served on this site" },
+};
+
+int ddci_site_serves(const struct ddci_config *cfg, const char *path)
+{
+	for (size_t i = 0; cfg->site && path && i < sizeof(unavailable) / sizeof(unavailable[0]); i++)
+		if (!strcmp(cfg->site, unavailable[i].site) &&
+		    !strncmp(path, unavailable[i].prefix, strlen(unavailable[i].prefix)))
+			return ddci_error_set(DDCI_EUSAGE,
+					      "%s is %s per Datadog's API reference: site '%s' has no %s%s; nothing "
+					      "was sent",
+					      unavailable[i].what, unavailable[i].why, cfg->site, unavailable[i].prefix,
+					      "* endpoints");
+	return 0;
 }
 
 int ddci_config_require(const struct ddci_config *cfg, unsigned need)

@@ -22,6 +22,7 @@ struct ddci_client {
 	struct ddci_http *http;   /* created on first call */
 	FILE *out;                /* where --dry-run prints (stdout) */
 	FILE *trace;              /* --verbose trace (stderr) or NULL */
+	FILE *notice;             /* warnings about a success (HTTP 202 "delayed"): stderr, or NULL */
 	int requests;             /* requests made (for tests and reports) */
 	char request_id[128];     /* of the last response */
 };
@@ -53,7 +54,11 @@ void ddci_client_release(struct ddci_client *c);
 /* Sends the call.  *out (may be NULL) receives the parsed response body
  * (NULL for an empty body).  Returns 0, DDCI_DRY_RUN, or an error; when an
  * event with DDCI_CALL_SPOOL fails with DDCI_EUNAVAIL and a spool dir is
- * configured, it is written there and the message says so. */
+ * configured, it is written there and the message says so.  Refuses
+ * (DDCI_EUSAGE, nothing sent) an endpoint the site does not serve
+ * (ddci_site_serves); a 403 names the permission the endpoint needs; an
+ * event accepted with 202 ("delayed due to incident") is a success with a
+ * warning on c->notice. */
 int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call *call) DDCI_WUR;
 
 /* Paging.  next() is given the request of the page just read and its

@@ -23,6 +23,7 @@ void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg)
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->out = stdout;
+	c->notice = stderr;
 }
 
 void ddci_client_release(struct ddci_client *c)
@@ -117,6 +118,44 @@ static int spool(const struct ddci_client *c, const struct ddci_call *call, cons
 	return DDCI_EUNAVAIL;
 }
 
+/* The permission each endpoint needs (Datadog's API reference), for 403s. */
+static const struct {
+	const char *method, *prefix, *need;
+} permissions[] = {
+	{ "GET", "/api/v2/dora/", "the 'dora_metrics_read' permission" },
+	{ "DELETE", "/api/v2/dora/", "the 'dora_metrics_write' permission" },
+	{ "PATCH", "/api/v2/dora/", "the 'dora_metrics_write' permission" },
+	{ "POST", "/api/v2/dora/deployments", "the 'dora_metrics_read' permission" },
+	{ "POST", "/api/v2/dora/failures", "the 'dora_metrics_read' permission" },
+	{ "POST", "/api/v2/dora/", "a valid API key (DD_API_KEY) of this site; no application key is used" },
+	{ NULL, "/api/v2/ci/tests/", "the 'ci_visibility_read' or 'test_optimization_read' permission" },
+	{ "PATCH", "/api/v2/test/flaky-test-management/", "the 'test_optimization_write' permission" },
+	{ NULL, "/api/v2/test/flaky-test-management/", "the 'test_optimization_read' permission" },
+	{ NULL, "/api/v2/synthetics/", "the 'synthetics_read' permission" },
+	{ NULL, "/api/v2/cases/", "the 'cases_read' permission" },
+};
+
+/* A 403: the message says what the endpoint needs. */
+static int forbidden(const struct ddci_call *call)
+{
+	char msg[1024], rid[128];
+
+	for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]); i++) {
+		if ((permissions[i].method && strcmp(permissions[i].method, call->method)) ||
+		    strncmp(call->path, permissions[i].prefix, strlen(permissions[i].prefix)))
+			continue;
+		snprintf(msg, sizeof(msg), "%s", ddci_error_last());
+		snprintf(rid, sizeof(rid), "%s", ddci_error_request_id());
+		ddci_error_set(DDCI_EREJECT, "%s; %s %s needs %s%s", msg, call->method, permissions[i].prefix,
+			       permissions[i].need,
+			       strncmp(permissions[i].need, "a valid", 7) ? " (the application key's user or service account)"
+									  : "");
+		ddci_error_set_request_id(rid);
+		break;
+	}
+	return DDCI_EREJECT;
+}
+
 int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call *call)
 {
 	const struct ddci_config *cfg = c->cfg;
@@ -130,6 +169,8 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	if (out)
 		*out = NULL;
 	c->request_id[0] = '\0';
+	if ((rc = ddci_site_serves(cfg, call->path)) < 0)
+		return rc;
 	if (cfg->dry_run == 1)
 		return dry_run(c, call);
 	if (call->body && !(body = ddci_json_print(call->body)))
@@ -147,6 +188,13 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	rc = ddci_http_send(&resp, c->http, &req);
 	have_resp = 1;
 	snprintf(c->request_id, sizeof(c->request_id), "%s", resp.request_id);
+	if (rc == DDCI_EREJECT && resp.status == 403)
+		rc = forbidden(call);
+	if (rc == 0 && resp.status == 202 && (call->flags & DDCI_CALL_SPOOL) && c->notice)
+		/* The DORA send endpoints: "OK - but delayed due to incident". */
+		fprintf(c->notice, "%s: warning: Datadog accepted the event with HTTP 202: its processing is delayed "
+			"(an incident on Datadog's side); nothing to do, it will count%s%s\n",
+			cfg->prog ? cfg->prog : "ddci", resp.request_id[0] ? "; request id " : "", resp.request_id);
 	if (rc == 0 && resp.body.len > 0)
 		rc = parse_body(&doc, &resp);
 	else if (rc == DDCI_EUNAVAIL && (call->flags & DDCI_CALL_SPOOL) && cfg->spool_dir && *cfg->spool_dir)
