@@ -176,6 +176,7 @@ int main(int argc, char **argv)
 	}
 
 	client.out = stdout;
+	client.notice = stderr; /* an event Datadog takes late (HTTP 202) */
 	client.trace = cfg.verbose ? stderr : NULL;
 	rc = ddci_dora_send_deployment(&res, &client, &d);
 	if (rc == 0)

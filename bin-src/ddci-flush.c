@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	}
 	client.out = stdout;
 	client.trace = cfg.verbose ? stderr : NULL;
+	client.notice = stderr; /* an event Datadog takes late (HTTP 202) */
 	rc = ddci_flush(&st, &client, cfg.spool_dir, ddci_endpoint_classify);
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;

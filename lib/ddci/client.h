@@ -22,7 +22,7 @@ struct ddci_client {
 	struct ddci_http *http;   /* created on first call */
 	FILE *out;                /* where --dry-run prints (stdout) */
 	FILE *trace;              /* --verbose trace (stderr) or NULL */
-	FILE *notice;             /* warnings about a success (HTTP 202 "delayed"): stderr, or NULL */
+	FILE *notice;             /* warnings about a success (HTTP 202 "delayed"), or NULL */
 	int requests;             /* requests made (for tests and reports) */
 	char request_id[128];     /* of the last response */
 };

@@ -23,7 +23,6 @@ void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg)
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->out = stdout;
-	c->notice = stderr;
 }
 
 void ddci_client_release(struct ddci_client *c)
