@@ -112,7 +112,7 @@ ROWS_INCIDENT=(
 
 ROWS_CHANGE_FAILURE=(
 	"2|--deployment-id|ddci-change-failure"
-	"2|--deployment-id|ddci-change-failure --deployment-id short"
+	"2|--deployment-id|ddci-change-failure --deployment-id 'a/b'"
 	"2|--remediation-id|ddci-change-failure --deployment-id ddci-dep-0000000000000001 --remediation-id 'a b'"
 	"2|--deployment-id||event id|ddci-change-failure --deployment-id ''"
 	"2|--remediation-type|ddci-change-failure --deployment-id ddci-dep-0000000000000001 --remediation-type bogus"
