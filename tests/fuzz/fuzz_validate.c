@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	(void)ddci_dora_check_id(p[0], "--id");
+	(void)ddci_dora_check_ref(p[0], "--deployment-id");
 	for (i = 0; i < n; i++)
 		if (ddci_strv_push(&tags, p[i]) < 0)
 			break;
