@@ -318,7 +318,7 @@ deploy_at() {
 		--markdown "$T/dora.md" --html "$T/dora.html"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"4 deployments: 0.57/day, 4.00/week"* ]] # stdout unchanged
-	[ "$(($(fake_requests) - before))" -eq 2 ]                 # the list and the one before: no more
+	[ "$(($(fake_requests) - before))" -eq 3 ]                 # deployments, failures, the one before: no more
 	[ "$(mermaid_check "$T/dora.md")" -eq 4 ]
 	grep -q '^\*\*4 deployments, change failure rate 25.0%\*\* — 2023-11-14 to 2023-11-21' "$T/dora.md"
 	grep -q '^### Deployments per day$' "$T/dora.md"
