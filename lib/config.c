@@ -230,30 +230,27 @@ static int check_site(char *site, const char *what)
 	return rc;
 }
 
-/* Where Datadog's API reference says an endpoint family is not served: the
- * DORA page says "DORA Metrics are not available in the US1-FED site" and
- * lists no us2.ddog-gov.com endpoint; the CI Visibility tests and Test
- * Optimization pages list none on us2.ddog-gov.com either. */
+/* Where Datadog's API reference says an endpoint family (as the API
+ * modules name them: ddci/endpoint.h) is not served: the DORA page says
+ * "DORA Metrics are not available in the US1-FED site" and lists no
+ * us2.ddog-gov.com endpoint; the CI Visibility tests and Test Optimization
+ * pages list none on us2.ddog-gov.com either. */
 static const struct {
-	const char *prefix, *what, *site, *why;
+	const char *family, *what, *site, *why;
 } unavailable[] = {
-	{ "/api/v2/dora/", "DORA Metrics", "ddog-gov.com", "not available in the US1-FED site" },
-	{ "/api/v2/dora/", "DORA Metrics", "us2.ddog-gov.com", "not served on this site" },
-	{ "/api/v2/ci/tests/", "CI Visibility test events", "us2.ddog-gov.com", "not served on this site" },
-	{ "/api/v2/test/flaky-test-management/", "Flaky Test Management", "us2.ddog-gov.com",
-	  "not served on this site" },
+	{ "dora", "DORA Metrics", "ddog-gov.com", "not available in the US1-FED site" },
+	{ "dora", "DORA Metrics", "us2.ddog-gov.com", "not served on this site" },
+	{ "tests", "CI Visibility test events", "us2.ddog-gov.com", "not served on this site" },
+	{ "flaky", "Flaky Test Management", "us2.ddog-gov.com", "not served on this site" },
 };
 
-int ddci_site_serves(const struct ddci_config *cfg, const char *path)
+int ddci_site_serves(const struct ddci_config *cfg, const char *family)
 {
-	for (size_t i = 0; cfg->site && path && i < sizeof(unavailable) / sizeof(unavailable[0]); i++)
-		if (!strcmp(cfg->site, unavailable[i].site) &&
-		    !strncmp(path, unavailable[i].prefix, strlen(unavailable[i].prefix)))
+	for (size_t i = 0; cfg->site && family && i < sizeof(unavailable) / sizeof(unavailable[0]); i++)
+		if (!strcmp(cfg->site, unavailable[i].site) && !strcmp(family, unavailable[i].family))
 			return ddci_error_set(DDCI_EUSAGE,
-					      "%s is %s per Datadog's API reference: site '%s' has no %s%s; nothing "
-					      "was sent",
-					      unavailable[i].what, unavailable[i].why, cfg->site, unavailable[i].prefix,
-					      "* endpoints");
+					      "%s is %s per Datadog's API reference (site '%s'); nothing was sent",
+					      unavailable[i].what, unavailable[i].why, cfg->site);
 	return 0;
 }
 

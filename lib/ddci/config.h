@@ -60,10 +60,11 @@ int ddci_config_set(char **field, const char *value) DDCI_WUR;
 
 void ddci_config_release(struct ddci_config *cfg);
 
-/* 0 when cfg->site serves the endpoint at `path`; DDCI_EUSAGE naming the
- * site when Datadog's API reference says it does not (DORA on ddog-gov.com,
- * the US1-FED site).  Checked before anything is sent. */
-int ddci_site_serves(const struct ddci_config *cfg, const char *path) DDCI_WUR;
+/* 0 when cfg->site serves the endpoint family ("dora", "tests", ...; NULL:
+ * any); DDCI_EUSAGE naming the site when Datadog's API reference says it
+ * does not (DORA on ddog-gov.com, the US1-FED site).  Checked before
+ * anything is sent. */
+int ddci_site_serves(const struct ddci_config *cfg, const char *family) DDCI_WUR;
 
 /* The documented sites, NULL-terminated ("app.<site>" is accepted too and
  * mapped to the site). */

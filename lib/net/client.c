@@ -117,41 +117,46 @@ static int spool(const struct ddci_client *c, const struct ddci_call *call, cons
 	return DDCI_EUNAVAIL;
 }
 
-/* The permission each endpoint needs (Datadog's API reference), for 403s. */
-static const struct {
-	const char *method, *prefix, *need;
-} permissions[] = {
-	{ "GET", "/api/v2/dora/", "the 'dora_metrics_read' permission" },
-	{ "DELETE", "/api/v2/dora/", "the 'dora_metrics_write' permission" },
-	{ "PATCH", "/api/v2/dora/", "the 'dora_metrics_write' permission" },
-	{ "POST", "/api/v2/dora/deployments", "the 'dora_metrics_read' permission" },
-	{ "POST", "/api/v2/dora/failures", "the 'dora_metrics_read' permission" },
-	{ "POST", "/api/v2/dora/", "a valid API key (DD_API_KEY) of this site; no application key is used" },
-	{ NULL, "/api/v2/ci/tests/", "the 'ci_visibility_read' or 'test_optimization_read' permission" },
-	{ "PATCH", "/api/v2/test/flaky-test-management/", "the 'test_optimization_write' permission" },
-	{ NULL, "/api/v2/test/flaky-test-management/", "the 'test_optimization_read' permission" },
-	{ NULL, "/api/v2/synthetics/", "the 'synthetics_read' permission" },
-	{ NULL, "/api/v2/cases/", "the 'cases_read' permission" },
-};
+/* The permission each endpoint family needs, by Datadog's API reference
+ * (families as the API modules name them; read = a list or get, an event
+ * send spools): for 403 messages. */
+static const char *permission(const struct ddci_call *call)
+{
+	const char *f = call->family ? call->family : "";
+	int get = !strcmp(call->method, "GET") || (call->flags & DDCI_CALL_READ);
+
+	if (!strcmp(f, "dora"))
+		return get ? "the 'dora_metrics_read' permission"
+		       : (call->flags & DDCI_CALL_SPOOL) ? NULL : "the 'dora_metrics_write' permission";
+	if (!strcmp(f, "tests"))
+		return "the 'ci_visibility_read' or 'test_optimization_read' permission";
+	if (!strcmp(f, "flaky"))
+		return strcmp(call->method, "PATCH") ? "the 'test_optimization_read' permission"
+						     : "the 'test_optimization_write' permission";
+	if (!strcmp(f, "synthetics"))
+		return "the 'synthetics_read' permission";
+	if (!strcmp(f, "cases"))
+		return "the 'cases_read' permission";
+	return NULL;
+}
 
 /* A 403: the message says what the endpoint needs. */
 static int forbidden(const struct ddci_call *call)
 {
+	const char *need = permission(call);
 	char msg[1024], rid[128];
 
-	for (size_t i = 0; i < sizeof(permissions) / sizeof(permissions[0]); i++) {
-		if ((permissions[i].method && strcmp(permissions[i].method, call->method)) ||
-		    strncmp(call->path, permissions[i].prefix, strlen(permissions[i].prefix)))
-			continue;
-		snprintf(msg, sizeof(msg), "%s", ddci_error_last());
-		snprintf(rid, sizeof(rid), "%s", ddci_error_request_id());
-		ddci_error_set(DDCI_EREJECT, "%s; %s %s needs %s%s", msg, call->method, permissions[i].prefix,
-			       permissions[i].need,
-			       strncmp(permissions[i].need, "a valid", 7) ? " (the application key's user or service account)"
-									  : "");
-		ddci_error_set_request_id(rid);
-		break;
-	}
+	if (!need && !(call->flags & DDCI_CALL_SPOOL))
+		return DDCI_EREJECT;
+	snprintf(msg, sizeof(msg), "%s", ddci_error_last());
+	snprintf(rid, sizeof(rid), "%s", ddci_error_request_id());
+	if (need)
+		ddci_error_set(DDCI_EREJECT, "%s; %s needs %s (of the application key's user or service account)", msg,
+			       call->method, need);
+	else
+		ddci_error_set(DDCI_EREJECT, "%s; this event endpoint takes the API key alone: check DD_API_KEY "
+			       "belongs to this site", msg);
+	ddci_error_set_request_id(rid);
 	return DDCI_EREJECT;
 }
 
@@ -168,7 +173,7 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	if (out)
 		*out = NULL;
 	c->request_id[0] = '\0';
-	if ((rc = ddci_site_serves(cfg, call->path)) < 0)
+	if ((rc = ddci_site_serves(cfg, call->family)) < 0)
 		return rc;
 	if (cfg->dry_run == 1)
 		return dry_run(c, call);
