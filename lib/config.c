@@ -198,8 +198,8 @@ static int check_api_url(struct ddci_config *cfg, const char *what)
 
 /* The site as the reference names it, or as its web app's host: the
  * reference's tables say app.datadoghq.com, app.datadoghq.eu,
- * app.ddog-gov.com; the API host is api.<site>.  "app."/"api." prefixes and
- * a trailing dot are taken off (in place); case is ignored. */
+ * app.ddog-gov.com; the API host is api.<site>.  The "app." prefix and a
+ * trailing dot are taken off (in place); case is ignored. */
 static int check_site(char *site, const char *what)
 {
 	struct ddci_buf list = DDCI_BUF_INIT;
@@ -217,7 +217,7 @@ static int check_site(char *site, const char *what)
 		for (size_t i = 0; ddci_sites[i]; i++)
 			if (!strcmp(site, ddci_sites[i]))
 				return 0;
-		if (strncmp(site, "app.", 4) && strncmp(site, "api.", 4))
+		if (strncmp(site, "app.", 4))
 			break;
 		memmove(site, site + 4, strlen(site + 4) + 1);
 	}

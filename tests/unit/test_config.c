@@ -122,6 +122,12 @@ static void test_config__sites(void **state)
 	check_site("evil.com/x?", DDCI_EUSAGE);
 	check_site("", DDCI_EUSAGE);
 	check_site("api.datadoghq.com", DDCI_EUSAGE);
+	/* Finding 19.10: the API reference's site names (app.<site>) */
+	check_site("app.datadoghq.com", 0);
+	check_site("app.datadoghq.eu", 0);
+	check_site("APP.DDOG-GOV.COM", 0);
+	check_site("app.app.datadoghq.com", DDCI_EUSAGE);
+	check_site("app.example.com", DDCI_EUSAGE);
 }
 
 static void check_url(const char *url, int want, const char *norm)
