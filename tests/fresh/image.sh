@@ -93,8 +93,11 @@ else
 	fail "the Dockerfile builds" "$(tail -n 20 "$tmp/bud.log")"
 	done_
 fi
-bytes=$(buildah inspect --type image --format '{{.ImageSize}}' "$image" 2>/dev/null)
-[ -z "$bytes" ] && bytes=$(buildah images --json "$image" | sed -n 's/.*"size": *\([0-9]*\).*/\1/p' | head -n 1)
+# The size `docker images` shows: the image's unpacked file system.
+c=$(buildah from "$image") && ctrs+=("$c")
+m=$(buildah mount "$c")
+bytes=$(du -sb "$m" 2>/dev/null | cut -f1)
+buildah umount "$c" >/dev/null 2>&1
 mb=$(( (${bytes:-0} + 999999) / 1000000 ))
 if [ "${bytes:-0}" -gt 0 ] && [ "$mb" -lt "$max_mb" ]; then
 	ok "image size $mb MB (< $max_mb MB)"
@@ -120,7 +123,6 @@ git init -q -b main "$repo" && git -C "$repo" -c user.name=T -c user.email=t@exa
 	git -C "$repo" remote add origin https://user:secret@github.com/acme/shop.git
 head=$(git -C "$repo" rev-parse HEAD)
 chown -R 10001:10001 "$repo"
-c=$(buildah from "$image") && ctrs+=("$c")
 out=$(buildah run --isolation chroot -v "$repo:/work" --env DDCI_API_URL="http://127.0.0.1:$port" \
 	--env DD_API_KEY=fakeapikey0000000000000000000000 "$c" -- \
 	ddci deploy --service shop --env check --started-at now-1m 2>&1)
