@@ -6,6 +6,7 @@
 set -eu
 root="$1"
 shift
+# shellcheck disable=SC2016 # expanded by the inner sh
 exec unshare -m --propagation private sh -c '
 	root="$1"; shift
 	mount -t proc proc "$root/proc"

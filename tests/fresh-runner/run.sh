@@ -77,6 +77,7 @@ runner_root() {
 	mkdir -p "$root"
 	tar -C "$root" -xzf "$(rootfs "$suite")"
 	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	# shellcheck disable=SC2016 # run in the chroot
 	in_root "$root" sh -c 'export DEBIAN_FRONTEND=noninteractive
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends bash sudo curl git ca-certificates >/dev/null
 		useradd -m -u 1001 -s /bin/bash runner
@@ -92,6 +93,7 @@ runner_root() {
 	git ls-files -co --exclude-standard -z | grep -zv '^tests/ci/node_modules/' | tar --null -T - -cf - | tar -C "$a" -xf -
 	chown -R 1001:1001 "$a"
 	# the workspace: a repository of acme/shop, two commits, a deploy script
+	# shellcheck disable=SC2016 # run in the chroot
 	in_root "$root" runuser -u runner -- sh -c 'set -e
 		cd /home/runner/work && mkdir -p shop && cd shop && git init -q -b main
 		git config user.name ci && git config user.email ci@example.com
@@ -154,10 +156,11 @@ one_suite() {
 	# DDCI_BIN_DIR come from GITHUB_ENV/GITHUB_PATH, emulated by a workflow
 	printf '%s\n' "jobs:" "  deploy:" "    steps:" \
 		"      - uses: acme/ddci/actions/setup@v0" \
-		"      - id: deploy" "        uses: acme/ddci/actions/deploy@v0" \
-		"        with: { api-key: \${{ secrets.DD_API_KEY }}, service: shop, env: prod }" \
-		"      - id: gate" "        uses: acme/ddci/actions/flaky-gate@v0" \
-		"        with: { api-key: \${{ secrets.DD_API_KEY }}, app-key: \${{ secrets.DD_APP_KEY }}, max-active: 5, max-new: 0, fail-on-changed: true }" \
+		"      - id: deploy" "        uses: acme/ddci/actions/deploy@v0" "        with:" \
+		"          api-key: \${{ secrets.DD_API_KEY }}" "          service: shop" "          env: prod" \
+		"      - id: gate" "        uses: acme/ddci/actions/flaky-gate@v0" "        with:" \
+		"          api-key: \${{ secrets.DD_API_KEY }}" "          app-key: \${{ secrets.DD_APP_KEY }}" \
+		"          max-active: 5" "          max-new: 0" "          fail-on-changed: true" \
 		>"$b/home/runner/work/_temp/actions.yml"
 	sim_args=(--workflow "$b/home/runner/work/_temp/actions.yml" deploy "$work/$name-actions.json")
 	if sim "$b" >>"$out" 2>&1; then
@@ -185,7 +188,10 @@ one_suite() {
 	fi
 	[ -n "${DDCI_FRESH_KEEP:-}" ] || drop "$b"
 	echo "$name: setup miss ${miss}s, hit ${hit}s (cache hit); npm install @datadog/datadog-ci $npm_t; deploy $deploy, flaky-gate $gate, README snippet $snippet"
-	[ "$deploy" = ok ] && [ "$gate" = ok ] && [ "$snippet" = ok ] || { tail -n 60 "$out"; return 1; }
+	if [ "$deploy" != ok ] || [ "$gate" != ok ] || [ "$snippet" != ok ]; then
+		tail -n 60 "$out"
+		return 1
+	fi
 }
 
 key=fakeapikey0000000000000000000000
