@@ -178,9 +178,17 @@ one_suite() {
 	# what a datadog-ci user pays per job without a cache (Node from Debian;
 	# hosted runners have Node, so installing it is not counted)
 	in_root "$b" sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null 2>&1' || true
+	# a host behind a TLS-intercepting proxy trusts its CA through
+	# NODE_EXTRA_CA_CERTS: the chroot gets the same trust
+	local ca=
+	if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+		cp "$NODE_EXTRA_CA_CERTS" "$b/etc/ssl/certs/host-extra-ca.pem"
+		ca=/etc/ssl/certs/host-extra-ca.pem
+	fi
 	t0=$(now)
-	if RUNAS=runner in_root "$b" env HOME=/home/runner sh -c 'mkdir -p /home/runner/work/_temp/npm && cd /home/runner/work/_temp/npm &&
-		npm install --no-audit --no-fund --loglevel=error @datadog/datadog-ci >/dev/null' >>"$out" 2>&1; then
+	# shellcheck disable=SC2016 # run in the chroot
+	if RUNAS=runner in_root "$b" env HOME=/home/runner ${ca:+NODE_EXTRA_CA_CERTS=$ca} sh -c 'mkdir -p /home/runner/work/_temp/npm &&
+		cd /home/runner/work/_temp/npm && npm install --no-audit --no-fund --loglevel=error @datadog/datadog-ci >/dev/null' >>"$out" 2>&1; then
 		t1=$(now)
 		npm_t="$(secs "$t0" "$t1")s"
 	else
