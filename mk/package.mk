@@ -24,7 +24,7 @@ deb:
 	@SOURCE_DATE_EPOCH=$(or $(MAN_EPOCH),$(shell date +%s)) packaging/deb.sh $(DEB_STAGE) $(DEB_DIR) $(VERSION)
 
 # Long checks on fresh machines, not part of `make check` (need root):
-#   make check-fresh [FRESH_SUITES="bookworm trixie"]   tests/fresh/run.sh
+#   make check-fresh [FRESH_SUITES="bookworm trixie"]   tests/fresh/run.sh, then check-fresh-runner
 #   make check-image                                     tests/fresh/image.sh
 # DDCI_FRESH_CACHE=DIR reuses DIR/minbase-<suite>.tar.gz instead of debootstrap.
 FRESH_SUITES ?= bookworm trixie
@@ -34,6 +34,7 @@ FRESH_SUITES ?= bookworm trixie
 check-fresh:
 	@tests/deps.sh fresh
 	@tests/fresh/run.sh $(FRESH_SUITES)
+	@$(MAKE) --no-print-directory check-fresh-runner
 
 check-image:
 	@tests/deps.sh image

@@ -18,7 +18,8 @@
 # It prints one line per suite with the wall times, e.g.
 #   debian12: setup miss 150.2s, hit 6.1s (cache hit); npm install @datadog/datadog-ci 38.0s; deploy ok, flaky-gate ok, README snippet ok
 #
-# Root file systems: DDCI_ROOTFS_CACHE=DIR holding minbase-<suite>.tar.gz
+# Root file systems: DDCI_FRESH_CACHE=DIR (as `make check-fresh`; or
+# DDCI_ROOTFS_CACHE) holding minbase-<suite>.tar.gz
 # (a `debootstrap --variant=minbase` tree, tarred); without it, or when the
 # file is missing, debootstrap makes one from the Debian mirror (and keeps it
 # in the work directory, DDCI_FRESH_DIR, default $TMPDIR/ddci-fresh-runner).
@@ -52,8 +53,9 @@ drop() {
 
 # rootfs SUITE — the path of a minbase tarball of SUITE.
 rootfs() {
-	local suite="$1" t="${DDCI_ROOTFS_CACHE:-}/minbase-$1.tar.gz"
-	if [ -n "${DDCI_ROOTFS_CACHE:-}" ] && [ -s "$t" ]; then
+	local from="${DDCI_FRESH_CACHE:-${DDCI_ROOTFS_CACHE:-}}"
+	local suite="$1" t="$from/minbase-$1.tar.gz"
+	if [ -n "$from" ] && [ -s "$t" ]; then
 		printf '%s\n' "$t"
 		return
 	fi
