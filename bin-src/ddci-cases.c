@@ -130,28 +130,30 @@ static int report_gate(const struct ddci_config *cfg, const struct ddci_cases_re
 		       int64_t max)
 {
 	int passed = r->total <= max;
-	char msg[512], num[32], md[768];
-	int rc;
+	char msg[512], num[32], md[768], *mdmsg;
+	int rc = 0;
 
 	snprintf(msg, sizeof(msg), "%" PRId64 " case%s match '%s' (at most %" PRId64 " allowed)", r->total,
 		 r->total == 1 ? "" : "s", query ? query : "*", max);
 	if (cfg->output == DDCI_OUTPUT_JSON)
 		rc = print_json(r, query, 1, max, passed);
 	else
-		rc = printf("gate %s: %s\n", passed ? "passed" : "failed", msg) < 0
-			     ? ddci_error_set(DDCI_EIO, "cannot write to stdout") : 0;
+		ddci_print(stdout, "gate %s: %s\n", passed ? "passed" : "failed", msg);
 	if (rc < 0)
 		return rc;
 	snprintf(num, sizeof(num), "%" PRId64, r->total);
 	if ((rc = ddci_gh_output("gate_result", passed ? "passed" : "failed")) < 0 ||
 	    (rc = ddci_gh_output("cases", num)) < 0)
 		return rc;
-	snprintf(md, sizeof(md), "### ddci-cases gate %s\n\n%s\n", passed ? "passed" : "failed", msg);
+	if (!(mdmsg = ddci_san_dup(msg, DDCI_CHAN_MD)))
+		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	snprintf(md, sizeof(md), "### ddci-cases gate %s\n\n%s\n", passed ? "passed" : "failed", mdmsg);
+	free(mdmsg);
 	if ((rc = ddci_gh_summary(md)) < 0)
 		return rc;
 	if (!passed) {
 		ddci_gh_annotate("error", NULL, 0, "ddci-cases gate failed", msg);
-		fprintf(stderr, "%s: gate failed: %s\n", cfg->prog, msg);
+		ddci_print(stderr, "%s: gate failed: %s\n", cfg->prog, msg);
 		return DDCI_EXIT_GATE;
 	}
 	return 0;

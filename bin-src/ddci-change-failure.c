@@ -110,12 +110,12 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_change_
 		return rc;
 	}
 	if (cf->clear)
-		printf("%s: change failure cleared\n", res->deployment_id);
+		ddci_print(stdout, "%s: change failure cleared\n", res->deployment_id);
 	else if (type)
-		printf("%s: change failure, remediated by %s (%s)\n", res->deployment_id, res->remediation_id,
+		ddci_print(stdout, "%s: change failure, remediated by %s (%s)\n", res->deployment_id, res->remediation_id,
 		       res->decision.why);
 	else
-		printf("%s: change failure\n", res->deployment_id);
+		ddci_print(stdout, "%s: change failure\n", res->deployment_id);
 	return 0;
 }
 

@@ -105,7 +105,7 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_deploym
 		if (rc < 0)
 			return rc;
 	} else {
-		printf("%s\n", res->id);
+		ddci_print(stdout, "%s\n", res->id);
 	}
 	return ddci_gh_output("deployment_id", res->id);
 }
@@ -121,7 +121,7 @@ static int remediates(struct ddci_client *c, struct ddci_gitmeta *meta, const st
 	if (rc < 0)
 		return ddci_error_wrap(rc, "deployment %s was sent, but --remediates failed", res->id);
 	if (!cf.dry_run)
-		fprintf(stderr, "%s: marked %s as a change failure remediated by %s (%s)\n", cmd.name,
+		ddci_print(stderr, "%s: marked %s as a change failure remediated by %s (%s)\n", cmd.name,
 			cf.deployment_id, res->id, cf.decision.why);
 	return 0;
 }

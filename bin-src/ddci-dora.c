@@ -246,7 +246,7 @@ static int cmd_delete(struct ddci_client *c, enum ddci_dora_kind kind, const cha
 	int rc = ddci_dora_delete(c, kind, id);
 
 	if (rc == 0)
-		printf("deleted %s %s\n", kind == DDCI_DORA_DEPLOYMENTS ? "deployment" : "failure", id);
+		ddci_print(stdout, "deleted %s %s\n", kind == DDCI_DORA_DEPLOYMENTS ? "deployment" : "failure", id);
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }
 
@@ -300,7 +300,7 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 		return rc;
 	/* The repository is optional: without it there is no lead time. */
 	if (ddci_gitmeta_read(&meta, cfg->repo_path, NULL, NULL, 0) < 0) {
-		fprintf(stderr, "%s: warning: no lead time: %s\n", cmd.name, ddci_error_last());
+		ddci_print(stderr, "%s: warning: no lead time: %s\n", cmd.name, ddci_error_last());
 		ddci_gitmeta_release(&meta);
 		memset(&meta, 0, sizeof(meta));
 	}
@@ -319,20 +319,20 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	fmt_dur(med, sizeof(med), r.lead_median_ns);
 	fmt_dur(p90, sizeof(p90), r.lead_p90_ns);
 	fmt_dur(ttr, sizeof(ttr), r.restore_median_ns);
-	printf("DORA report for %s%s%s%s, %s .. %s\n", cfg->service, cfg->env ? " (" : "", cfg->env ? cfg->env : "",
+	ddci_print(stdout, "DORA report for %s%s%s%s, %s .. %s\n", cfg->service, cfg->env ? " (" : "", cfg->env ? cfg->env : "",
 	       cfg->env ? ")" : "", from, to);
-	printf("deployment frequency   %zu deployments: %.2f/day, %.2f/week\n", r.deployments, r.per_day, r.per_week);
-	printf("lead time for changes  median %s, p90 %s (%zu commits%s)\n", med, p90, r.lead_samples,
+	ddci_print(stdout, "deployment frequency   %zu deployments: %.2f/day, %.2f/week\n", r.deployments, r.per_day, r.per_week);
+	ddci_print(stdout, "lead time for changes  median %s, p90 %s (%zu commits%s)\n", med, p90, r.lead_samples,
 	       meta.repo ? "" : "; no git repository: run inside the repository or pass --repo");
 	if (r.commits_missing)
-		printf("                       %zu deployed commits are not in the local repository\n",
+		ddci_print(stdout, "                       %zu deployed commits are not in the local repository\n",
 		       r.commits_missing);
 	ddci_dora_report_cfr_text(cfr, sizeof(cfr), &r);
-	printf("change failure rate    %s\n", cfr);
+	ddci_print(stdout, "change failure rate    %s\n", cfr);
 	if (r.restores || !r.change_failures)
-		printf("time to restore        median %s (%zu restored)\n", ttr, r.restores);
+		ddci_print(stdout, "time to restore        median %s (%zu restored)\n", ttr, r.restores);
 	else
-		printf("time to restore        unknown (no failure event resolved and no remediation deployment "
+		ddci_print(stdout, "time to restore        unknown (no failure event resolved and no remediation deployment "
 		       "linked)\n");
 done:
 	cJSON_Delete(j);

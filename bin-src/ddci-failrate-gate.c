@@ -18,7 +18,7 @@
 
 enum {
 	O_MAX_RATE = 256, O_FROM, O_TO, O_QUERY, O_BRANCH, O_GROUP_BY, O_GROUP_LIMIT, O_MIN_RUNS, O_REQUIRE_DATA,
-	O_TREND, O_INTERVAL, O_REPO_ID, O_MARKDOWN, O_JUNIT, O_HTML
+	O_TREND, O_INTERVAL, O_REPO_ID, O_MARKDOWN, O_JUNIT, O_HTML, O_ALLOW_PARTIAL
 };
 
 static const struct ddci_opt opts[] = {
@@ -31,6 +31,8 @@ static const struct ddci_opt opts[] = {
 	{ "group-limit", O_GROUP_LIMIT, "N", NULL, "10", "groups read with --group-by (1-1000)" },
 	{ "min-runs", O_MIN_RUNS, "N", NULL, "0", "fewer runs than N is not enough data to judge" },
 	{ "require-data", O_REQUIRE_DATA, NULL, NULL, NULL, "fail when there is not enough data (default: pass)" },
+	{ "allow-partial", O_ALLOW_PARTIAL, NULL, NULL, NULL,
+	  "judge partial results (Datadog timed out) instead of exiting 3" },
 	{ "trend", O_TREND, NULL, NULL, NULL, "also show the rate over time as a sparkline" },
 	{ "interval", O_INTERVAL, "INTERVAL", NULL, "from the window", "trend bucket size (1h, 6h, 1d, ...)" },
 	{ "repository-id", O_REPO_ID, "ID", NULL, "origin", "repository (github.com/org/repo)" },
@@ -65,6 +67,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_GROUP_LIMIT: return ddci_parse_int64(&a->g.group_limit, arg, 1, 1000, "--group-limit");
 	case O_MIN_RUNS: return ddci_parse_int64(&a->g.min_runs, arg, 0, INT64_MAX / 2, "--min-runs");
 	case O_REQUIRE_DATA: a->g.require_data = 1; return 0;
+	case O_ALLOW_PARTIAL: a->g.allow_partial = 1; return 0;
 	case O_TREND: a->g.trend = 1; return 0;
 	case O_INTERVAL:
 		if ((rc = ddci_duration_parse(&ms, arg, "--interval")) < 0)
@@ -92,7 +95,8 @@ static const struct ddci_cmd cmd = {
 		"exactly at the threshold passes). With --group-by the threshold applies to\n"
 		"each group. Fewer than --min-runs runs is \"not enough data\": the gate passes,\n"
 		"or fails with --require-data. Fails closed: exit 3 or 4 when Datadog cannot be\n"
-		"read, unless --fail-open.\n"
+		"read, answers partial results (unless --allow-partial) or counts that are not\n"
+		"finite non-negative integers, unless --fail-open.\n"
 		"--markdown, --html and the GitHub step summary chart the failure rate over\n"
 		"the window with the threshold line (one more aggregate request, a\n"
 		"timeseries; if only that one fails, the report says so and the verdict\n"

@@ -108,7 +108,7 @@ static int print_test(void *ctx, const struct ddci_flaky_test *t)
 			snprintf(rate, sizeof(rate), "%.2f%%", t->failure_rate_pct);
 		char lost[32];
 		ddci_duration_format(lost, sizeof(lost), t->lost_time_ms);
-		printf("%-20s %-11s %8s %10s  %s%s%s%s%s\n", t->id, t->state, rate, lost, t->module ? t->module : "",
+		ddci_print(stdout, "%-20s %-11s %8s %10s  %s%s%s%s%s\n", t->id, t->state, rate, lost, t->module ? t->module : "",
 		       t->module ? " " : "", t->suite ? t->suite : "", t->suite ? "." : "", t->name ? t->name : "");
 	}
 	lc->n++;
@@ -234,9 +234,9 @@ static void on_result(void *ctx, const char *id, int ok, const char *error)
 		return;
 	}
 	if (ok)
-		printf("%s\tok\n", id);
+		ddci_print(stdout, "%s\tok\n", id);
 	else
-		fprintf(stderr, "ddci-flaky: %s: %s\n", id ? id : "(batch)", error && *error ? error : "not updated");
+		ddci_print(stderr, "ddci-flaky: %s: %s\n", id ? id : "(batch)", error && *error ? error : "not updated");
 }
 
 static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char **argv, int first,

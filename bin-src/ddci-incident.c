@@ -121,7 +121,7 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_failure
 		if (rc < 0)
 			return rc;
 	} else {
-		printf("%s\n", res->id);
+		ddci_print(stdout, "%s\n", res->id);
 	}
 	return ddci_gh_output("failure_id", res->id);
 }
@@ -170,7 +170,7 @@ int main(int argc, char **argv)
 		if (rc < 0 && (a.commit || a.repo_url))
 			goto done;
 		if (rc < 0) {
-			fprintf(stderr, "%s: warning: sending no git information: %s\n", cmd.name, ddci_error_last());
+			ddci_print(stderr, "%s: warning: sending no git information: %s\n", cmd.name, ddci_error_last());
 			ddci_gitmeta_release(&meta);
 			memset(&meta, 0, sizeof(meta));
 			rc = 0;

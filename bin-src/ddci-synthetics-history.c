@@ -68,12 +68,14 @@ struct sink {
 	int64_t n;
 };
 
-static int put_text(const char *text)
+/* Through the output boundary: JSON text, or lines for a terminal and a CI
+ * log (a diff line from the server starting with "::" is not a command). */
+static int put_text(const char *text, enum ddci_chan ch)
 {
-	char *clean = ddci_redact_text(text);
+	char *clean = ddci_output_clean(text, ch);
 
 	if (!clean)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return DDCI_ENOMEM;
 	fputs(clean, stdout);
 	free(clean);
 	return 0;
@@ -90,14 +92,14 @@ static int on_version(void *ctx, const cJSON *v)
 		if (!(text = ddci_json_print(v)))
 			return ddci_error_set(DDCI_ENOMEM, "out of memory");
 		fputs(s->n ? ",\n" : "[\n", stdout);
-		rc = put_text(text);
+		rc = put_text(text, DDCI_CHAN_JSON);
 		free(text);
 	} else {
 		if (s->n)
 			fputc('\n', stdout);
 		rc = ddci_synth_render_version(&b, v);
 		if (rc == 0)
-			rc = put_text(ddci_buf_str(&b));
+			rc = put_text(ddci_buf_str(&b), DDCI_CHAN_LINES);
 		ddci_buf_release(&b);
 	}
 	s->n++;

@@ -112,10 +112,10 @@ static int put_json(FILE *f, const cJSON *v)
 
 	if (!text)
 		return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	clean = ddci_redact_text(text);
+	clean = ddci_output_clean(text, DDCI_CHAN_JSON);
 	free(text);
 	if (!clean)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return DDCI_ENOMEM;
 	fputs(clean, f);
 	free(clean);
 	return 0;
@@ -133,15 +133,19 @@ static const char *attr(const cJSON *ev, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* One table cell: control characters replaced, cut to width (0 = whole). */
+/* One table cell: sanitised (sanitize.h), cut to width characters (0 =
+ * whole). */
 static void cell(FILE *f, const char *s, int width, int last)
 {
 	int n = 0;
-	char *clean = ddci_redact_text(s);
+	char *clean = ddci_output_clean(s, DDCI_CHAN_TEXT);
+	const unsigned char *p = (const unsigned char *)(clean ? clean : "");
 
-	for (const unsigned char *p = (const unsigned char *)(clean ? clean : s); *p && (!width || n < width);
-	     p++, n++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	for (; *p && (!width || n < width); n++) {
+		do /* a whole UTF-8 character */
+			fputc(*p++, f);
+		while ((*p & 0xc0) == 0x80);
+	}
 	if (!last)
 		for (; n < width + 2; n++)
 			fputc(' ', f);
@@ -157,7 +161,8 @@ static void table_row(struct sink *s, const cJSON *ev)
 
 	if (ddci_json_get_str_opt(&level, ev, "attributes.test_level") < 0 || !level)
 		level = "";
-	if (cJSON_IsNumber(dur)) /* Datadog's durations are nanoseconds */
+	/* Datadog's durations are nanoseconds; in range before converting */
+	if (cJSON_IsNumber(dur) && dur->valuedouble >= 0 && dur->valuedouble < 9e18)
 		ddci_duration_format(d, sizeof(d), (int64_t)(dur->valuedouble / 1e6));
 	if (*attr(ev, "test.suite") && ddci_buf_addf(&name, "%s.", attr(ev, "test.suite")) < 0)
 		return;
@@ -210,10 +215,7 @@ static int on_page(void *ctx, int page)
 static void on_notice(void *ctx, const char *msg)
 {
 	struct sink *s = ctx;
-	char *clean = ddci_redact_text(msg);
-
-	fprintf(stderr, "%s: %s\n", s->prog, clean ? clean : msg);
-	free(clean);
+	ddci_print(stderr, "%s: %s\n", s->prog, msg);
 }
 
 static int finish_output(struct sink *s)
@@ -329,7 +331,8 @@ static int agg_labels_and_table(struct agg_out *o)
 
 static void fmt_value(char *buf, size_t n, double v)
 {
-	if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
+	/* range first: converting an out-of-range double is undefined */
+	if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v)
 		snprintf(buf, n, "%" PRId64, (int64_t)v);
 	else
 		snprintf(buf, n, "%.4g", v);
@@ -460,7 +463,7 @@ static int run_aggregate(struct ddci_client *client, const struct ddci_config *c
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;
 	else if (rc == 0 && meta.warnings)
-		fprintf(stderr, "%s: warning: %s\n", cfg->prog, meta.warning);
+		ddci_print(stderr, "%s: warning: %s\n", cfg->prog, meta.warning);
 	if (rc == 0 && meta.partial && strict)
 		rc = ddci_error_set(DDCI_EUNAVAIL, "the result is partial: Datadog answered meta.status 'timeout' (--strict)");
 	else if (rc == 0 && meta.partial)

@@ -4,8 +4,10 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "ddci/sanitize.h"
 #include "ddci/timeutil.h"
 
 #ifndef DDCI_VERSION
@@ -147,16 +149,7 @@ static void axis(const struct ddci_chart *c, double *top, double *step)
 /* Text inside a Mermaid quoted string: no quotes, brackets or newlines. */
 static int add_mermaid_text(struct ddci_buf *out, const char *s)
 {
-	for (; s && *s; s++) {
-		char ch = *s;
-		if (ch == '"' || ch == '`')
-			ch = '\'';
-		else if (ch == '\n' || ch == '\r' || ch == '\t')
-			ch = ' ';
-		if (ddci_buf_addc(out, ch) < 0)
-			return DDCI_ENOMEM;
-	}
-	return 0;
+	return ddci_san_add(out, s, DDCI_CHAN_MERMAID); /* sanitize.h: no quote, %%, control */
 }
 
 static size_t utf8_chars(const char *s)
@@ -327,7 +320,7 @@ int ddci_chart_mermaid(struct ddci_buf *out, const struct ddci_chart *c)
 
 /* ---- HTML and SVG ---- */
 
-static int escape(struct ddci_buf *out, const char *s, int wrap)
+static int escape_clean(struct ddci_buf *out, const char *s, int wrap)
 {
 	for (; s && *s; s++) {
 		const char *rep = NULL;
@@ -348,6 +341,16 @@ static int escape(struct ddci_buf *out, const char *s, int wrap)
 			return DDCI_ENOMEM;
 	}
 	return 0;
+}
+
+static int escape(struct ddci_buf *out, const char *text, int wrap)
+{
+	/* Valid UTF-8 without controls first (sanitize.h), then the markup. */
+	char *clean = ddci_san_dup(text, DDCI_CHAN_DOC);
+	int rc = clean ? escape_clean(out, clean, wrap) : DDCI_ENOMEM;
+
+	free(clean);
+	return rc;
 }
 
 int ddci_html_escape(struct ddci_buf *out, const char *s)
@@ -640,10 +643,7 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 	for (size_t i = 0; i < c->nx; i++) {
 		if ((c->ranked ? ddci_buf_addf(out, "\n| %zu | ", i + 1) : ddci_buf_adds(out, "\n| ")) < 0)
 			return DDCI_ENOMEM;
-		for (const char *p = c->x[i] ? c->x[i] : ""; *p; p++)
-			if ((*p == '|' && ddci_buf_addc(out, '\\') < 0) || ddci_buf_addc(out, *p == '\n' ? ' ' : *p) < 0)
-				return DDCI_ENOMEM;
-		if (ddci_buf_adds(out, " |") < 0)
+		if (ddci_san_add(out, c->x[i], DDCI_CHAN_MD) < 0 || ddci_buf_adds(out, " |") < 0)
 			return DDCI_ENOMEM;
 		for (size_t s = 0; s < c->nseries; s++) {
 			ddci_chart_format(num, sizeof(num), s ? DDCI_CHART_NUM : c->unit, c->series[s].values[i]);

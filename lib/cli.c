@@ -10,6 +10,7 @@
 #include <git2/common.h> /* git_libgit2_version(): in every libgit2, unlike the version macros (renamed in 1.9) */
 
 #include "ddci/json.h"
+#include "ddci/output.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
 
@@ -411,16 +412,20 @@ int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, i
 		return rc == DDCI_EXIT_GATE ? DDCI_EXIT_GATE : 0;
 	code = ddci_exit_code(rc);
 	msg = ddci_redact_text(ddci_error_last());
+	/* One line whatever the message holds (flag values, server text). */
+	for (char *p = msg; p && *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
 	if (cfg && cfg->no_fail) {
-		fprintf(stderr, "%s: warning: %s (--no-fail: exit status %d ignored)\n", cmd->name,
-			msg ? msg : "error", (int)code);
+		ddci_print(stderr, "%s: warning: %s (--no-fail: exit status %d ignored)\n", cmd->name,
+			   msg ? msg : "error", (int)code);
 		code = DDCI_EXIT_OK;
 	} else if (cfg && cfg->fail_open && is_remote_failure(rc)) {
-		fprintf(stderr, "%s: warning: %s; gate not evaluated, passing because of --fail-open\n",
-			cmd->name, msg ? msg : "error");
+		ddci_print(stderr, "%s: warning: %s; gate not evaluated, passing because of --fail-open\n",
+			   cmd->name, msg ? msg : "error");
 		code = DDCI_EXIT_OK;
 	} else {
-		fprintf(stderr, "%s: %s\n", cmd->name, msg ? msg : "error");
+		ddci_print(stderr, "%s: %s\n", cmd->name, msg ? msg : "error");
 	}
 	free(msg);
 	return (int)code;

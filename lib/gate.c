@@ -186,23 +186,76 @@ nomem:
 	return oom();
 }
 
-void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...)
+static struct ddci_gate_count *count_slot(struct ddci_gate *g, const char *key)
 {
-	struct ddci_gate_count *c = NULL;
-	va_list ap;
+	struct ddci_gate_count *c;
 
 	for (int i = 0; i < g->ncounts; i++)
 		if (!strcmp(g->counts[i].key, key))
-			c = &g->counts[i];
-	if (!c) {
-		if (g->ncounts >= DDCI_GATE_MAX_COUNTS)
-			return;
-		c = &g->counts[g->ncounts++];
-		c->key = key;
-	}
+			return &g->counts[i];
+	if (g->ncounts >= DDCI_GATE_MAX_COUNTS)
+		return NULL;
+	c = &g->counts[g->ncounts++];
+	memset(c, 0, sizeof(*c));
+	c->key = key;
+	return c;
+}
+
+void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...)
+{
+	struct ddci_gate_count *c = count_slot(g, key);
+	va_list ap;
+
+	if (!c)
+		return;
+	c->kind = DDCI_COUNT_TEXT;
 	va_start(ap, fmt);
 	vsnprintf(c->value, sizeof(c->value), fmt, ap);
 	va_end(ap);
+}
+
+void ddci_gate_set_int(struct ddci_gate *g, const char *key, int64_t v)
+{
+	struct ddci_gate_count *c = count_slot(g, key);
+
+	if (!c)
+		return;
+	c->kind = DDCI_COUNT_INT;
+	c->i = v;
+	snprintf(c->value, sizeof(c->value), "%" PRId64, v);
+}
+
+void ddci_gate_set_num(struct ddci_gate *g, const char *key, double v)
+{
+	struct ddci_gate_count *c = count_slot(g, key);
+
+	if (!c)
+		return;
+	c->kind = DDCI_COUNT_NUM;
+	c->d = v;
+	snprintf(c->value, sizeof(c->value), "%.2f", v);
+}
+
+int ddci_gate_sound_count(int64_t *out, double v, const char *field)
+{
+	*out = 0;
+	/* range first: converting an out-of-range double is undefined */
+	if (!(v >= 0 && v < 9223372036854775808.0) || v != floor(v))
+		return ddci_error_set(DDCI_EPROTO,
+				      "unexpected response from Datadog: %s is %g: a count must be a finite, "
+				      "non-negative integer",
+				      field, v);
+	*out = (int64_t)v;
+	return 0;
+}
+
+int64_t ddci_gate_sat_add(int64_t a, int64_t b)
+{
+	if (a < 0)
+		a = 0;
+	if (b < 0)
+		b = 0;
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
 void ddci_gate_format(char *buf, size_t n, enum ddci_gate_unit unit, double v)
@@ -467,20 +520,43 @@ done:
 	return rc;
 }
 
+/* The numbers the gate decides on: the time lost and failed pipelines are
+ * non-negative, the failure rate (-1: absent) finite within 0..100. */
+static int flaky_sound(const struct ddci_flaky_test *t)
+{
+	const char *field = NULL;
+	double v = 0;
+
+	if (t->lost_time_ms < 0)
+		field = "pipeline_stats.total_lost_time_ms", v = (double)t->lost_time_ms;
+	else if (t->failed_pipelines < 0)
+		field = "pipeline_stats.failed_pipelines", v = (double)t->failed_pipelines;
+	else if (t->failure_rate_pct != -1 && !(t->failure_rate_pct >= 0 && t->failure_rate_pct <= 100))
+		field = "test_stats.failure_rate_pct", v = t->failure_rate_pct;
+	if (!field)
+		return 0;
+	return ddci_error_set(DDCI_EPROTO,
+			      "unexpected response from Datadog: flaky test '%s': %s is %g: expected a finite, "
+			      "non-negative number%s",
+			      t->id, field, v, field[0] == 't' ? " up to 100" : "");
+}
+
 static int flaky_on_test(void *ctx, const struct ddci_flaky_test *t)
 {
 	struct flaky_ctx *fc = ctx;
 	const struct ddci_flaky_gate_opts *o = fc->o;
 	unsigned checks = 0;
-	int is_new = 0, changed = 0;
+	int is_new = 0, changed = 0, rc;
 
+	if ((rc = flaky_sound(t)) < 0)
+		return rc;
 	if (!strcmp(t->state, "fixed") ||
 	    (!o->include_quarantined && (!strcmp(t->state, "quarantined") || !strcmp(t->state, "disabled")))) {
 		fc->skipped_state++;
 		return 0;
 	}
 	fc->counted++;
-	fc->lost_ms += t->lost_time_ms;
+	fc->lost_ms = ddci_gate_sat_add(fc->lost_ms, t->lost_time_ms);
 	hist_add(fc->g, t->first_flaked_ts);
 	if (fc->c_active >= 0)
 		checks |= 1u << fc->c_active;
@@ -610,18 +686,18 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 	if (fc.c_lost >= 0)
 		g->checks[fc.c_lost].value = (double)fc.lost_ms;
 	ddci_gate_evaluate(g);
-	ddci_gate_set_count(g, "active", "%" PRId64, fc.counted);
-	ddci_gate_set_count(g, "new", "%" PRId64, fc.new_);
-	ddci_gate_set_count(g, "changed", "%" PRId64, fc.changed);
-	ddci_gate_set_count(g, "over_rate", "%" PRId64, fc.over_rate);
-	ddci_gate_set_count(g, "lost_time_ms", "%" PRId64, fc.lost_ms);
-	ddci_gate_set_count(g, "worst_failure_rate", "%.2f", fc.worst_rate);
-	ddci_gate_set_count(g, "scanned", "%" PRId64, st.tests);
-	ddci_gate_set_count(g, "pages", "%d", st.pages);
+	ddci_gate_set_int(g, "active", fc.counted);
+	ddci_gate_set_int(g, "new", fc.new_);
+	ddci_gate_set_int(g, "changed", fc.changed);
+	ddci_gate_set_int(g, "over_rate", fc.over_rate);
+	ddci_gate_set_int(g, "lost_time_ms", fc.lost_ms);
+	ddci_gate_set_num(g, "worst_failure_rate", fc.worst_rate);
+	ddci_gate_set_int(g, "scanned", st.tests);
+	ddci_gate_set_int(g, "pages", st.pages);
 	if (*mb) {
 		ddci_gate_set_count(g, "merge_base", "%.12s", mb);
-		ddci_gate_set_count(g, "change_commits", "%zu", fc.shas.n);
-		ddci_gate_set_count(g, "change_files", "%zu", fc.paths.n);
+		ddci_gate_set_int(g, "change_commits", (int64_t)fc.shas.n);
+		ddci_gate_set_int(g, "change_files", (int64_t)fc.paths.n);
 	}
 	if (fc.skipped_state)
 		snprintf(g->note, sizeof(g->note), "%" PRId64 " quarantined, disabled or fixed test%s not counted%s",
@@ -642,13 +718,13 @@ done:
 #define SPARK_POINTS 120
 
 struct grp {
-	char key[256];
-	double pass, fail;
+	char *key;              /* whole: compared in full, never cut */
+	int64_t pass, fail;     /* saturating sums */
 };
 
 struct point {
 	int64_t t;
-	double pass, fail;
+	int64_t pass, fail;
 };
 
 struct rate_ctx {
@@ -676,14 +752,18 @@ static int rate_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 	const char *key = rc->facet ? ddci_agg_bucket_key(b, rc->facet, kb, sizeof(kb)) : "all";
 	int kind = status_kind(ddci_agg_bucket_key(b, "@test.status", sb, sizeof(sb)));
 	struct grp *g = NULL;
-	double n;
+	double d;
+	int64_t n;
 	int r;
 
 	if (!kind)
 		return 0;
-	if ((r = ddci_agg_bucket_total(&n, b, 0)) < 0)
+	if ((r = ddci_agg_bucket_total(&d, b, 0)) < 0 ||
+	    (r = ddci_gate_sound_count(&n, d, "the count (computes.c0) of a bucket")) < 0)
 		return r;
-	for (size_t i = 0; i < rc->ngroups; i++)
+	if (!*key)
+		key = "(none)";
+	for (size_t i = 0; i < rc->ngroups && !g; i++)
 		if (!strcmp(rc->groups[i].key, key))
 			g = &rc->groups[i];
 	if (!g) {
@@ -691,13 +771,14 @@ static int rate_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 			rc->truncated = 1;
 			return 0;
 		}
+		if (!(rc->groups[rc->ngroups].key = strdup(key)))
+			return oom();
 		g = &rc->groups[rc->ngroups++];
-		snprintf(g->key, sizeof(g->key), "%s", *key ? key : "(none)");
 	}
 	if (kind == 1)
-		g->pass += n;
+		g->pass = ddci_gate_sat_add(g->pass, n);
 	else
-		g->fail += n;
+		g->fail = ddci_gate_sat_add(g->fail, n);
 	return 0;
 }
 
@@ -716,8 +797,10 @@ static int trend_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 		return r;
 	cJSON_ArrayForEach(it, series) {
 		struct point *p = NULL;
+		int64_t n;
 
-		if ((r = ddci_agg_point_parse(&pt, it)) < 0)
+		if ((r = ddci_agg_point_parse(&pt, it)) < 0 ||
+		    (r = ddci_gate_sound_count(&n, pt.value, "the value of a timeseries point")) < 0)
 			return r;
 		for (size_t i = 0; i < rc->npoints; i++)
 			if (rc->points[i].t == pt.time_ms)
@@ -729,9 +812,9 @@ static int trend_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 			p->t = pt.time_ms;
 		}
 		if (kind == 1)
-			p->pass += pt.value;
+			p->pass = ddci_gate_sat_add(p->pass, n);
 		else
-			p->fail += pt.value;
+			p->fail = ddci_gate_sat_add(p->fail, n);
 	}
 	return 0;
 }
@@ -839,17 +922,17 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 		return oom();
 	for (size_t i = 0; i < rc->npoints; i++) {
 		struct point *p = &rc->points[i];
-		double runs = p->pass + p->fail;
+		int64_t runs = ddci_gate_sat_add(p->pass, p->fail);
 		char ts[40];
 		cJSON *pt = cJSON_CreateObject();
 
-		rates[i] = runs > 0 ? p->fail / runs * 100.0 : -1;
+		rates[i] = runs > 0 ? (double)p->fail / (double)runs * 100.0 : -1;
 		if (!pt)
 			return oom();
 		cJSON_AddItemToArray(g->trend_json, pt);
 		ddci_time_format_rfc3339(ts, sizeof(ts), p->t * 1000000);
-		if (!cJSON_AddStringToObject(pt, "time", ts) || ddci_json_add_int64(pt, "runs", (int64_t)runs) < 0 ||
-		    ddci_json_add_int64(pt, "failed", (int64_t)p->fail) < 0 ||
+		if (!cJSON_AddStringToObject(pt, "time", ts) || ddci_json_add_int64(pt, "runs", runs) < 0 ||
+		    ddci_json_add_int64(pt, "failed", p->fail) < 0 ||
 		    (runs > 0 ? !cJSON_AddNumberToObject(pt, "failure_rate_pct", rates[i])
 			      : !cJSON_AddNullToObject(pt, "failure_rate_pct")))
 			return oom();
@@ -870,14 +953,100 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 	return 0;
 }
 
+struct rate_sums {
+	int64_t pass, fail, enough, over;
+	double worst;
+};
+
+/* One row per group: runs, passed, failed, rate, verdict. */
+static int rate_row(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const struct grp *gr, int c_rate,
+		    int c_data, struct rate_sums *t)
+{
+	int64_t runs = ddci_gate_sat_add(gr->pass, gr->fail);
+	double rate = runs > 0 ? (double)gr->fail / (double)runs * 100.0 : 0;
+	char sruns[32], spass[32], sfail[32], srate[32];
+	const char *verdict, *cells[6];
+	unsigned checks = 0;
+	cJSON *j;
+
+	t->pass = ddci_gate_sat_add(t->pass, gr->pass);
+	t->fail = ddci_gate_sat_add(t->fail, gr->fail);
+	if (runs < o->min_runs || runs <= 0) {
+		verdict = "not enough data";
+		if (c_data >= 0)
+			checks |= 1u << c_data;
+	} else {
+		t->enough++;
+		if (rate > t->worst)
+			t->worst = rate;
+		verdict = ddci_gate_over(g, c_rate, rate) ? "over" : "ok";
+		if (ddci_gate_over(g, c_rate, rate)) {
+			checks |= 1u << c_rate;
+			t->over++;
+		}
+	}
+	snprintf(sruns, sizeof(sruns), "%" PRId64, runs);
+	snprintf(spass, sizeof(spass), "%" PRId64, gr->pass);
+	snprintf(sfail, sizeof(sfail), "%" PRId64, gr->fail);
+	snprintf(srate, sizeof(srate), "%.2f%%", rate);
+	cells[0] = gr->key;
+	cells[1] = sruns;
+	cells[2] = spass;
+	cells[3] = sfail;
+	cells[4] = srate;
+	cells[5] = verdict;
+	if (!(j = cJSON_CreateObject()) || !cJSON_AddStringToObject(j, "group", gr->key) ||
+	    ddci_json_add_int64(j, "runs", runs) < 0 || ddci_json_add_int64(j, "passed", gr->pass) < 0 ||
+	    ddci_json_add_int64(j, "failed", gr->fail) < 0 || !cJSON_AddNumberToObject(j, "failure_rate_pct", rate) ||
+	    !cJSON_AddStringToObject(j, "verdict", verdict)) {
+		cJSON_Delete(j);
+		return oom();
+	}
+	/* Over the line first, then by rate, then by runs. */
+	return ddci_gate_add_row(g, cells, (checks & (1u << c_rate) ? 1e12 : 0) + rate * 1e6 + (double)runs, checks,
+				 NULL, 0, gr->key, j);
+}
+
+/* Partial results (meta.status other than "done") are not judged unless
+ * --allow-partial; then they and the server's warnings are noted. */
+static int rate_meta(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const struct ddci_agg_meta *m)
+{
+	size_t len = strlen(g->note);
+
+	if (m->partial && !o->allow_partial)
+		return ddci_error_set(DDCI_EUNAVAIL,
+				      "Datadog returned partial results (meta.status '%s'): not judging them "
+				      "(--allow-partial judges what came back)",
+				      m->status);
+	if (m->partial || m->warnings)
+		snprintf(g->note + len, sizeof(g->note) - len, "%s%s%s%s%s", len ? "; " : "",
+			 m->partial ? "Datadog returned partial results (" : "", m->partial ? m->status : "",
+			 m->partial ? (m->warnings ? "); " : ")") : "", m->warnings ? m->warning : "");
+	return 0;
+}
+
+static void rate_counts(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const struct rate_ctx *rc,
+			const struct rate_sums *t)
+{
+	int64_t runs = ddci_gate_sat_add(t->pass, t->fail);
+
+	ddci_gate_set_num(g, "failure_rate", runs > 0 ? (double)t->fail / (double)runs * 100.0 : 0);
+	ddci_gate_set_int(g, "runs", runs);
+	ddci_gate_set_int(g, "failed", t->fail);
+	ddci_gate_set_int(g, "passed", t->pass);
+	if (o->group_by) {
+		ddci_gate_set_int(g, "groups", (int64_t)rc->ngroups);
+		ddci_gate_set_int(g, "groups_over", t->over);
+	}
+}
+
 int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o)
 {
 	static const char *const cols[] = { "group", "runs", "passed", "failed", "failure rate", "verdict" };
 	struct ddci_agg_request req = { 0 };
 	struct ddci_agg_meta meta;
 	struct rate_ctx rc;
-	double tpass = 0, tfail = 0, worst = 0;
-	int64_t enough = 0, over = 0;
+	struct rate_sums t = { 0 };
 	int c_rate, c_data = -1, err;
 
 	memset(&rc, 0, sizeof(rc));
@@ -921,69 +1090,26 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 	if ((err = ddci_agg_run(&meta, c, &req, rate_on_bucket, &rc)) != 0)
 		goto done;
 
-	for (size_t i = 0; i < rc.ngroups; i++) {
-		struct grp *gr = &rc.groups[i];
-		double runs = gr->pass + gr->fail, rate = runs > 0 ? gr->fail / runs * 100.0 : 0;
-		char sruns[32], spass[32], sfail[32], srate[32];
-		const char *verdict;
-		const char *cells[6];
-		unsigned checks = 0;
-		cJSON *j;
-
-		tpass += gr->pass;
-		tfail += gr->fail;
-		if (runs < (double)o->min_runs || runs <= 0) {
-			verdict = "not enough data";
-			if (c_data >= 0)
-				checks |= 1u << c_data;
-		} else {
-			enough++;
-			if (rate > worst)
-				worst = rate;
-			verdict = ddci_gate_over(g, c_rate, rate) ? "over" : "ok";
-			if (ddci_gate_over(g, c_rate, rate)) {
-				checks |= 1u << c_rate;
-				over++;
-			}
-		}
-		snprintf(sruns, sizeof(sruns), "%.0f", runs);
-		snprintf(spass, sizeof(spass), "%.0f", gr->pass);
-		snprintf(sfail, sizeof(sfail), "%.0f", gr->fail);
-		snprintf(srate, sizeof(srate), "%.2f%%", rate);
-		cells[0] = gr->key;
-		cells[1] = sruns;
-		cells[2] = spass;
-		cells[3] = sfail;
-		cells[4] = srate;
-		cells[5] = verdict;
-		if (!(j = cJSON_CreateObject()) || !cJSON_AddStringToObject(j, "group", gr->key) ||
-		    ddci_json_add_int64(j, "runs", (int64_t)runs) < 0 ||
-		    ddci_json_add_int64(j, "passed", (int64_t)gr->pass) < 0 ||
-		    ddci_json_add_int64(j, "failed", (int64_t)gr->fail) < 0 ||
-		    !cJSON_AddNumberToObject(j, "failure_rate_pct", rate) ||
-		    !cJSON_AddStringToObject(j, "verdict", verdict)) {
-			cJSON_Delete(j);
-			err = oom();
+	for (size_t i = 0; i < rc.ngroups; i++)
+		if ((err = rate_row(g, o, &rc.groups[i], c_rate, c_data, &t)) < 0)
 			goto done;
-		}
-		/* Over the line first, then by rate, then by runs. */
-		if ((err = ddci_gate_add_row(g, cells, (checks & (1u << c_rate) ? 1e12 : 0) + rate * 1e6 + runs, checks,
-					     NULL, 0, gr->key, j)) < 0)
-			goto done;
-	}
 	if (o->group_by) {
-		g->checks[c_rate].value = worst;
+		g->checks[c_rate].value = t.worst;
 	} else {
-		double runs = tpass + tfail;
-		g->checks[c_rate].value = runs >= (double)o->min_runs && runs > 0 ? tfail / runs * 100.0 : 0;
+		int64_t runs = ddci_gate_sat_add(t.pass, t.fail);
+		g->checks[c_rate].value = runs >= o->min_runs && runs > 0 ? (double)t.fail / (double)runs * 100.0 : 0;
 	}
 	if (c_data >= 0)
-		g->checks[c_data].value = enough ? 0 : 1;
-	if (!enough) {
-		snprintf(g->note, sizeof(g->note), "not enough data: %.0f runs%s (--min-runs %" PRId64 ")%s",
-			 tpass + tfail, o->group_by ? " in every group below" : "", o->min_runs,
+		g->checks[c_data].value = t.enough ? 0 : 1;
+	if (!t.enough) {
+		size_t len = strlen(g->note);
+		snprintf(g->note + len, sizeof(g->note) - len,
+			 "%snot enough data: %" PRId64 " runs%s (--min-runs %" PRId64 ")%s", len ? "; " : "",
+			 ddci_gate_sat_add(t.pass, t.fail), o->group_by ? " in every group below" : "", o->min_runs,
 			 o->require_data ? "" : "; passing (--require-data fails instead)");
 	}
+	if ((err = rate_meta(g, o, &meta)) < 0)
+		goto done;
 	g->trend_limit = o->max_failure_rate;
 	if (o->trend && (err = read_trend(g, c, o, &rc)) != 0)
 		goto done;
@@ -999,29 +1125,15 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 		err = 0;
 	}
 	ddci_gate_evaluate(g);
-	{
-		double runs = tpass + tfail;
-		ddci_gate_set_count(g, "failure_rate", "%.2f", runs > 0 ? tfail / runs * 100.0 : 0);
-		ddci_gate_set_count(g, "runs", "%.0f", runs);
-		ddci_gate_set_count(g, "failed", "%.0f", tfail);
-		ddci_gate_set_count(g, "passed", "%.0f", tpass);
-		if (o->group_by) {
-			ddci_gate_set_count(g, "groups", "%zu", rc.ngroups);
-			ddci_gate_set_count(g, "groups_over", "%" PRId64, over);
-		}
-	}
-	if (meta.partial || meta.warnings) {
-		size_t len = strlen(g->note);
-		snprintf(g->note + len, sizeof(g->note) - len, "%s%s%s%s", len ? "; " : "",
-			 meta.partial ? "Datadog returned partial results (timeout)" : "",
-			 meta.partial && meta.warnings ? "; " : "", meta.warnings ? meta.warning : "");
-	}
+	rate_counts(g, o, &rc, &t);
 	if (rc.truncated) {
 		size_t len = strlen(g->note);
 		snprintf(g->note + len, sizeof(g->note) - len, "%sonly the first %d groups were read", len ? "; " : "",
 			 MAX_GROUPS);
 	}
 done:
+	for (size_t i = 0; rc.groups && i < rc.ngroups; i++)
+		free(rc.groups[i].key);
 	free(rc.groups);
 	free(rc.points);
 	return err;

@@ -14,6 +14,7 @@
 #include "ddci/chart.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+#include "ddci/sanitize.h"
 #include "ddci/timeutil.h"
 
 #define CHART_TOP 10     /* bars in a per-row chart */
@@ -27,46 +28,12 @@ static int oom(void)
 
 int ddci_report_xml_escape(struct ddci_buf *b, const char *s)
 {
-	int rc = 0;
-
-	for (; s && *s && rc == 0; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': rc = ddci_buf_adds(b, "&amp;"); break;
-		case '<': rc = ddci_buf_adds(b, "&lt;"); break;
-		case '>': rc = ddci_buf_adds(b, "&gt;"); break;
-		case '"': rc = ddci_buf_adds(b, "&quot;"); break;
-		case '\'': rc = ddci_buf_adds(b, "&apos;"); break;
-		case '\n': rc = ddci_buf_adds(b, "&#10;"); break;
-		case '\t': rc = ddci_buf_adds(b, "&#9;"); break;
-		case '\r': rc = ddci_buf_adds(b, "&#13;"); break;
-		default:
-			/* XML 1.0 has no representation for other control characters. */
-			if (c >= 0x20 || c == 0x7f)
-				rc = ddci_buf_addc(b, (char)c);
-			else
-				rc = ddci_buf_addc(b, '?');
-		}
-	}
-	return rc;
+	return ddci_san_add(b, s, DDCI_CHAN_XML);
 }
 
 int ddci_report_md_escape(struct ddci_buf *b, const char *s)
 {
-	int rc = 0;
-
-	for (; s && *s && rc == 0; s++) {
-		switch (*s) {
-		case '|': rc = ddci_buf_adds(b, "\\|"); break;
-		case '\n': rc = ddci_buf_adds(b, "<br>"); break;
-		case '\r': break;
-		case '<': rc = ddci_buf_adds(b, "&lt;"); break;
-		case '>': rc = ddci_buf_adds(b, "&gt;"); break;
-		default: rc = ddci_buf_addc(b, *s);
-		}
-	}
-	return rc;
+	return ddci_san_add(b, s, DDCI_CHAN_MD);
 }
 
 static int nfailed(const struct ddci_gate *g)
@@ -87,13 +54,13 @@ void ddci_report_text(FILE *f, const struct ddci_gate *g)
 		fprintf(f, " (%d of %d check%s failed)", nfailed(g), g->nchecks, g->nchecks == 1 ? "" : "s");
 	fputc('\n', f);
 	for (int i = 0; i < g->nchecks; i++)
-		fprintf(f, "  %s\n", g->checks[i].explain);
+		ddci_print(f, "  %s\n", g->checks[i].explain);
 	if (*g->scope)
-		fprintf(f, "scope: %s\n", g->scope);
+		ddci_print(f, "scope: %s\n", g->scope);
 	if (*g->note)
-		fprintf(f, "note: %s\n", g->note);
+		ddci_print(f, "note: %s\n", g->note);
 	if (*g->trend)
-		fprintf(f, "trend: %s\n", g->trend);
+		ddci_print(f, "trend: %s\n", g->trend);
 	if (!g->nrows)
 		return;
 	fprintf(f, "\n%s%s (by impact):\n", g->failed ? "offending " : "", g->subject);
@@ -137,14 +104,14 @@ int ddci_report_json(cJSON **out, const struct ddci_gate *g)
 	if (!(counts = cJSON_AddObjectToObject(o, "counts")))
 		goto nomem;
 	for (int i = 0; i < g->ncounts; i++) {
-		const char *v = g->counts[i].value;
-		char *end;
-		double d = strtod(v, &end);
+		const struct ddci_gate_count *k = &g->counts[i];
 
-		if (!strcmp(g->counts[i].key, "gate_result"))
+		if (!strcmp(k->key, "gate_result"))
 			continue;
-		if (*v && !*end ? !cJSON_AddNumberToObject(counts, g->counts[i].key, d)
-				: !cJSON_AddStringToObject(counts, g->counts[i].key, v))
+		/* typed by the gate: a sha like 010962989361 stays a string */
+		if (k->kind == DDCI_COUNT_INT ? ddci_json_add_int64(counts, k->key, k->i) < 0
+		    : k->kind == DDCI_COUNT_NUM ? !cJSON_AddNumberToObject(counts, k->key, k->d)
+						: !cJSON_AddStringToObject(counts, k->key, k->value))
 			goto nomem;
 	}
 	if (ddci_json_add_str(o, "scope", g->scope) < 0 || ddci_json_add_str(o, "note", g->note) < 0 ||
@@ -533,8 +500,8 @@ int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 			return rc;
 	}
 	if (*g->scope) {
-		if ((rc = ddci_buf_adds(b, "\nScope: `")) < 0 || (rc = ddci_report_md_escape(b, g->scope)) < 0 ||
-		    (rc = ddci_buf_adds(b, "`\n")) < 0)
+		if ((rc = ddci_buf_adds(b, "\nScope: ")) < 0 || (rc = ddci_report_md_escape(b, g->scope)) < 0 ||
+		    (rc = ddci_buf_adds(b, "\n")) < 0)
 			return rc;
 	}
 	if (*g->note) {

@@ -9,6 +9,7 @@
 
 #include "ddci/endpoint.h"
 #include "ddci/json.h"
+#include "ddci/sanitize.h"
 #include "ddci/timeutil.h"
 
 const char *const ddci_agg_aggregations[] = {
@@ -255,22 +256,53 @@ struct run_ctx {
 	void *ctx;
 };
 
+/* Server text kept in a fixed buffer: one line, whole UTF-8 characters
+ * (a cut one dropped), no control character (sanitize.h does the rest
+ * where it is printed). */
+static void sanitize_line(char *s)
+{
+	char *clean = ddci_san_dup(s, DDCI_CHAN_TEXT);
+	size_t n, size = strlen(s) + 1;
+
+	if (!clean) {
+		s[0] = '\0';
+		return;
+	}
+	n = strlen(clean);
+	if (n >= size) { /* replacements grew it: cut on a character boundary */
+		n = size - 1;
+		while (n > 0 && ((unsigned char)clean[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(s, clean, n);
+	s[n] = '\0';
+	free(clean);
+}
+
 static void read_meta(struct ddci_agg_meta *m, const cJSON *page)
 {
 	const cJSON *st = ddci_json_path(page, "meta.status"), *w = ddci_json_path(page, "meta.warnings"), *it;
 
-	if (cJSON_IsString(st) && !strcmp(st->valuestring, "timeout"))
+	if (cJSON_IsString(st) && strcmp(st->valuestring, "done") && !m->partial) {
 		m->partial = 1;
+		snprintf(m->status, sizeof(m->status), "%.24s", st->valuestring);
+		sanitize_line(m->status);
+	} else if (st && !cJSON_IsString(st) && !cJSON_IsNull(st) && !m->partial) {
+		m->partial = 1; /* a status we cannot read is no "done" */
+		snprintf(m->status, sizeof(m->status), "?");
+	}
 	if (!cJSON_IsArray(w))
 		return;
 	cJSON_ArrayForEach(it, w) {
 		const cJSON *title = cJSON_GetObjectItemCaseSensitive(it, "title");
 		const cJSON *detail = cJSON_GetObjectItemCaseSensitive(it, "detail");
 
-		if (!m->warnings++)
+		if (!m->warnings++) {
 			snprintf(m->warning, sizeof(m->warning), "%s%s%s",
 				 cJSON_IsString(title) ? title->valuestring : "warning",
 				 cJSON_IsString(detail) ? ": " : "", cJSON_IsString(detail) ? detail->valuestring : "");
+			sanitize_line(m->warning);
+		}
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "ddci/hash.h"
 #include "ddci/http.h"
 #include "ddci/json.h"
+#include "ddci/sanitize.h"
 #include "ddci/timeutil.h"
 
 static int id_chars(const char *id, const char *what)
@@ -250,10 +251,10 @@ static int send_event(struct ddci_dora_result *res, struct ddci_client *c, const
 		rc = 0;
 	} else if (rc == 0) {
 		rc = ddci_json_get_str(&got, resp, "data.id");
-		if (rc == 0)
-			snprintf(res->id, sizeof(res->id), "%s", got);
-		else
+		if (rc < 0)
 			rc = ddci_error_wrap(DDCI_EPROTO, "unexpected response from Datadog");
+		else if ((rc = ddci_san_check_id(got, "data.id")) == 0)
+			snprintf(res->id, sizeof(res->id), "%s", got);
 	}
 	cJSON_Delete(resp);
 	return rc;
@@ -593,6 +594,9 @@ static int event_path(struct ddci_buf *b, const char *prefix, const char *id)
 
 	if (!id || !*id)
 		return ddci_error_set(DDCI_EUSAGE, "missing event id");
+	/* Checked, not only escaped: "." or ".." would name another path. */
+	if ((rc = ddci_dora_check_id(id, "event id")) < 0)
+		return rc;
 	if ((rc = ddci_buf_adds(b, prefix)) < 0 || (rc = ddci_url_escape(b, id)) < 0)
 		return rc;
 	return 0;

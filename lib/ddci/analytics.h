@@ -78,7 +78,8 @@ int ddci_agg_point_parse(struct ddci_agg_point *out, const cJSON *point) DDCI_WU
 struct ddci_agg_meta {
 	int pages;
 	int64_t buckets;
-	int partial;               /* some page had meta.status "timeout" */
+	int partial;               /* some page had a meta.status other than "done" */
+	char status[32];           /* that status ("timeout"), sanitised */
 	int more;                  /* meta.page.after: more buckets than returned (no cursor in the request schema) */
 	int warnings;              /* meta.warnings seen */
 	char warning[256];         /* the first warning's title/detail */

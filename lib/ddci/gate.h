@@ -73,9 +73,16 @@ struct ddci_gate_chart {
 	int64_t nvalues;
 };
 
+enum ddci_gate_count_kind { DDCI_COUNT_TEXT = 0, DDCI_COUNT_INT, DDCI_COUNT_NUM };
+
+/* A count kept typed until it is rendered: --output json writes an INT as
+ * an exact integer, a NUM as a number, TEXT (a sha, "passed") as a string. */
 struct ddci_gate_count {
 	const char *key;        /* GitHub output / JSON name: "active" */
-	char value[32];
+	char value[32];         /* as text: GitHub outputs */
+	enum ddci_gate_count_kind kind;
+	int64_t i;
+	double d;
 };
 
 struct ddci_gate {
@@ -125,7 +132,18 @@ int ddci_gate_add_chart(struct ddci_gate *g, const char *title, const char *key,
  * the DDCI_GATE_TOP rows with the most impact are kept; every chart ranks it. */
 int ddci_gate_add_row(struct ddci_gate *g, const char *const *cells, double impact, unsigned checks,
 		      const char *file, int line, const char *label, cJSON *json) DDCI_WUR;
+/* A TEXT count. */
 void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...) DDCI_PRINTF(3, 4);
+void ddci_gate_set_int(struct ddci_gate *g, const char *key, int64_t v);
+/* A NUM count, shown with two decimals. */
+void ddci_gate_set_num(struct ddci_gate *g, const char *key, double v);
+
+/* Numbers from the server a gate decides on are sound: a count is finite,
+ * non-negative and integral within int64.  DDCI_EPROTO naming `field`
+ * otherwise (exit 3: gates fail closed). */
+int ddci_gate_sound_count(int64_t *out, double v, const char *field) DDCI_WUR;
+/* a + b for non-negative counts, INT64_MAX when it would overflow. */
+int64_t ddci_gate_sat_add(int64_t a, int64_t b);
 
 /* Decides every check (failed = value > limit), writes the explanations and
  * sorts the rows by impact.  Returns 1 when the gate failed, else 0. */
@@ -171,6 +189,8 @@ struct ddci_failrate_gate_opts {
 	int chart;                /* a report charts the trend: read it with one
 				   * more request (as --trend does); failing to
 				   * read it only adds a note */
+	int allow_partial;        /* judge partial results (meta.status other than
+				   * "done") instead of failing closed */
 };
 
 #define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }

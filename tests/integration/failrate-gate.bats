@@ -137,10 +137,14 @@ load_events() { fake_post /_fake/test-events "$(jq -sc 'add // []' <<<"$*")" >/d
 	[[ "$stderr" == *"data.buckets"* ]]
 }
 
-@test "a partial (timeout) answer is said in the report" {
+@test "a partial (timeout) answer fails closed; --allow-partial judges it and says so" {
 	load_events "$(runs CartTest 8 2 0)"
 	fake_faults '[{"path":"/api/v2/ci/tests/analytics/aggregate","action":"partial"}]'
-	run ddci-failrate-gate --max-failure-rate 50
+	run --separate-stderr ddci-failrate-gate --max-failure-rate 50 --retries 0
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"partial results"* ]]
+	fake_faults '[{"path":"/api/v2/ci/tests/analytics/aggregate","action":"partial"}]'
+	run ddci-failrate-gate --max-failure-rate 50 --allow-partial
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"partial results"* ]]
 }
