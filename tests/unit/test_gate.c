@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,26 @@ static void test_gate__base_needs_a_repository(void **state)
 	assert_non_null(strstr(ddci_error_last(), "repository"));
 }
 
+static void test_gate__sound_counts_and_saturating_sums(void **state)
+{
+	int64_t n = -1;
+	(void)state;
+	assert_int_equal(ddci_gate_sound_count(&n, 5, "c0"), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(ddci_gate_sound_count(&n, 0, "c0"), 0);
+	assert_int_equal(ddci_gate_sound_count(&n, NAN, "c0"), DDCI_EPROTO);
+	assert_non_null(strstr(ddci_error_last(), "c0 is nan"));
+	assert_int_equal(ddci_gate_sound_count(&n, INFINITY, "c0"), DDCI_EPROTO);
+	assert_int_equal(ddci_gate_sound_count(&n, -INFINITY, "c0"), DDCI_EPROTO);
+	assert_int_equal(ddci_gate_sound_count(&n, -1, "c0"), DDCI_EPROTO);
+	assert_int_equal(ddci_gate_sound_count(&n, 2.5, "c0"), DDCI_EPROTO);
+	assert_int_equal(ddci_gate_sound_count(&n, 9.3e18, "c0"), DDCI_EPROTO);
+	assert_int_equal(n, 0);
+	assert_int_equal(ddci_gate_sat_add(INT64_MAX - 1, 5), INT64_MAX);
+	assert_int_equal(ddci_gate_sat_add(9000000000000000000, 9000000000000000000), INT64_MAX);
+	assert_int_equal(ddci_gate_sat_add(2, 3), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_gate__sparkline_and_interval),
 		cmocka_unit_test(test_gate__format),
 		cmocka_unit_test(test_gate__base_needs_a_repository),
+		cmocka_unit_test(test_gate__sound_counts_and_saturating_sums),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

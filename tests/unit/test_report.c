@@ -274,6 +274,34 @@ static void test_report__check_path(void **state)
 	assert_true(ddci_report_wants_charts(&o));
 }
 
+/* Counts stay typed until rendered: a merge-base sha that looks like a
+ * number stays a string (issue 18 finding 8), an int64 stays exact. */
+static void test_report__typed_counts(void **state)
+{
+	struct ddci_gate g;
+	cJSON *j = NULL;
+	const cJSON *c;
+	char *text;
+	(void)state;
+	make_gate(&g);
+	ddci_gate_set_count(&g, "merge_base", "%s", "010962989361");
+	ddci_gate_set_count(&g, "other_sha", "%s", "3681e3563024");
+	ddci_gate_set_int(&g, "lost_time_ms", INT64_MAX);
+	ddci_gate_set_num(&g, "worst_failure_rate", 12.5);
+	assert_int_equal(ddci_report_json(&j, &g), 0);
+	c = cJSON_GetObjectItemCaseSensitive(j, "counts");
+	assert_true(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c, "merge_base")));
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "merge_base")->valuestring, "010962989361");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(c, "other_sha")->valuestring, "3681e3563024");
+	assert_true(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(c, "worst_failure_rate")));
+	text = ddci_json_print(j);
+	assert_non_null(strstr(text, "\"lost_time_ms\":9223372036854775807"));
+	assert_null(strstr(text, "null"));
+	free(text);
+	cJSON_Delete(j);
+	ddci_gate_release(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_report__passed_gate_says_why),
 		cmocka_unit_test(test_report__chart_ranks_all_rows_by_its_measure),
 		cmocka_unit_test(test_report__check_path),
+		cmocka_unit_test(test_report__typed_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
