@@ -294,11 +294,14 @@ int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *mi
 	*missing = 0;
 	if (n)
 		qsort(deps, n, sizeof(*deps), cmp_finished);
+	if (prev && !ddci_git_is_sha(prev))
+		prev = NULL;
 	for (size_t i = 0; r && i < n; i++) {
 		const char *cur = deps[i].commit_sha;
 		if (!cur)
 			continue;
-		if (ddci_git_resolve(sha, r, cur) < 0) {
+		/* Server data: only a sha reaches git (no revision syntax). */
+		if (!ddci_git_is_sha(cur) || ddci_git_resolve(sha, r, cur) < 0) {
 			(*missing)++;
 			continue;
 		}
@@ -311,6 +314,8 @@ int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *mi
 			rc = s.rc;
 			goto done;
 		}
+		if (rc == DDCI_EUNAVAIL || (rc < 0 && ddci_git_over_budget(r)))
+			goto done; /* out of time or of the walk budget */
 		if (rc < 0) { /* history missing (shallow): count the deployed commit alone */
 			int64_t t;
 			rc = 0;
@@ -422,6 +427,8 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 		struct ddci_dora_query pq = { DDCI_DORA_DEPLOYMENTS, 0, from_ns, q.query, "-started_at", 1 };
 		if ((rc = ddci_dora_list(c, &pq, keep_first, &before)) != 0)
 			goto done;
+		/* The server's deployments decide how much history is walked. */
+		ddci_git_set_limits(r, c && c->cfg ? c->cfg->deadline_mono_ns : 0, DDCI_DORA_MAX_COMMITS);
 		if ((rc = ddci_dora_lead_samples(&lead, &lead_at, &nlead, &missing, r, all.v, all.n,
 						   before.commit_sha)) < 0)
 			goto done;

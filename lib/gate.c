@@ -1040,39 +1040,104 @@ static void rate_counts(struct ddci_gate *g, const struct ddci_failrate_gate_opt
 	}
 }
 
-int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o)
+static void rate_free(struct rate_ctx *rc)
+{
+	for (size_t i = 0; rc->groups && i < rc->ngroups; i++)
+		free(rc->groups[i].key);
+	free(rc->groups);
+	free(rc->points);
+	memset(rc, 0, sizeof(*rc));
+}
+
+/* The checks and the memory of a failure-rate gate. */
+static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddci_failrate_gate_opts *o,
+		      int *c_rate, int *c_data)
 {
 	static const char *const cols[] = { "group", "runs", "passed", "failed", "failure rate", "verdict" };
-	struct ddci_agg_request req = { 0 };
-	struct ddci_agg_meta meta;
-	struct rate_ctx rc;
-	struct rate_sums t = { 0 };
-	int c_rate, c_data = -1, err;
+	int err;
 
-	memset(&rc, 0, sizeof(rc));
+	memset(rc, 0, sizeof(*rc));
+	*c_data = -1;
 	ddci_gate_init(g, "ddci-failrate-gate", "Test failure-rate gate", o->group_by ? "groups" : "tests", cols, 6);
 	if (o->max_failure_rate < 0)
 		return ddci_error_set(DDCI_EUSAGE, "missing --max-failure-rate PCT");
-	if ((err = c_rate = ddci_gate_add_check(g, "max-failure-rate", "--max-failure-rate",
-						o->group_by ? "highest group failure rate" : "failure rate",
-						DDCI_UNIT_PCT, o->max_failure_rate)) < 0)
+	if ((err = *c_rate = ddci_gate_add_check(g, "max-failure-rate", "--max-failure-rate",
+						 o->group_by ? "highest group failure rate" : "failure rate",
+						 DDCI_UNIT_PCT, o->max_failure_rate)) < 0)
 		return err;
 	if (o->require_data &&
-	    (err = c_data = ddci_gate_add_check(g, "require-data", "--require-data",
-						"judgements without enough data (--min-runs)",
-						DDCI_UNIT_COUNT, 0)) < 0)
+	    (err = *c_data = ddci_gate_add_check(g, "require-data", "--require-data",
+						 "judgements without enough data (--min-runs)", DDCI_UNIT_COUNT, 0)) < 0)
 		return err;
 	if (o->group_by && (err = ddci_gate_add_chart(g, "Groups by failure rate", "failure_rate_pct", "failure rate",
 						      DDCI_UNIT_PCT, 1, o->max_failure_rate)) < 0)
 		return err;
-	rc.facet = o->group_by;
-	rc.groups = calloc(MAX_GROUPS, sizeof(*rc.groups));
-	rc.points = o->trend || o->chart ? calloc(MAX_POINTS, sizeof(*rc.points)) : NULL;
-	if (!rc.groups || ((o->trend || o->chart) && !rc.points)) {
-		err = oom();
-		goto done;
-	}
+	rc->facet = o->group_by;
+	rc->groups = calloc(MAX_GROUPS, sizeof(*rc->groups));
+	rc->points = o->trend || o->chart ? calloc(MAX_POINTS, sizeof(*rc->points)) : NULL;
+	if (!rc->groups || ((o->trend || o->chart) && !rc->points))
+		return oom();
+	snprintf(g->scope, sizeof(g->scope), "%s", o->query ? o->query : "*");
+	return 0;
+}
 
+/* The verdict over the buckets read: rows, notes, the trend (read with c;
+ * none without), the checks and the counts. */
+static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o,
+		    struct rate_ctx *rc, const struct ddci_agg_meta *meta, int c_rate, int c_data)
+{
+	struct rate_sums t = { 0 };
+	int err;
+
+	for (size_t i = 0; i < rc->ngroups; i++)
+		if ((err = rate_row(g, o, &rc->groups[i], c_rate, c_data, &t)) < 0)
+			return err;
+	if (o->group_by) {
+		g->checks[c_rate].value = t.worst;
+	} else {
+		int64_t runs = ddci_gate_sat_add(t.pass, t.fail);
+		g->checks[c_rate].value = runs >= o->min_runs && runs > 0 ? (double)t.fail / (double)runs * 100.0 : 0;
+	}
+	if (c_data >= 0)
+		g->checks[c_data].value = t.enough ? 0 : 1;
+	if (!t.enough)
+		snprintf(g->note, sizeof(g->note), "not enough data: %" PRId64 " runs%s (--min-runs %" PRId64 ")%s",
+			 ddci_gate_sat_add(t.pass, t.fail), o->group_by ? " in every group below" : "", o->min_runs,
+			 o->require_data ? "" : "; passing (--require-data fails instead)");
+	if ((err = rate_meta(g, o, meta)) < 0)
+		return err;
+	g->trend_limit = o->max_failure_rate;
+	if (c && o->trend && (err = read_trend(g, c, o, rc)) != 0)
+		return err;
+	if (c && !o->trend && o->chart && (err = read_trend(g, c, o, rc)) != 0) {
+		/* Only a chart depends on it: the verdict stands without it. */
+		size_t len = strlen(g->note);
+		snprintf(g->note + len, sizeof(g->note) - len, "%sno trend chart: %s", len ? "; " : "",
+			 ddci_error_last());
+		ddci_error_clear();
+		cJSON_Delete(g->trend_json);
+		g->trend_json = NULL;
+		g->trend[0] = '\0';
+	}
+	ddci_gate_evaluate(g);
+	rate_counts(g, o, rc, &t);
+	if (rc->truncated) {
+		size_t len = strlen(g->note);
+		snprintf(g->note + len, sizeof(g->note) - len, "%sonly the first %d groups were read", len ? "; " : "",
+			 MAX_GROUPS);
+	}
+	return 0;
+}
+
+int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o)
+{
+	struct ddci_agg_request req = { 0 };
+	struct ddci_agg_meta meta;
+	struct rate_ctx rc;
+	int c_rate, c_data, err;
+
+	if ((err = rate_begin(g, &rc, o, &c_rate, &c_data)) < 0)
+		goto done;
 	req.query = o->query;
 	req.from_ms = o->from_ms;
 	req.to_ms = o->to_ms;
@@ -1086,55 +1151,29 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 	req.groups[req.ngroups].facet = "@test.status";
 	req.groups[req.ngroups].limit = 10;
 	req.ngroups++;
-	snprintf(g->scope, sizeof(g->scope), "%s", o->query ? o->query : "*");
 	if ((err = ddci_agg_run(&meta, c, &req, rate_on_bucket, &rc)) != 0)
 		goto done;
-
-	for (size_t i = 0; i < rc.ngroups; i++)
-		if ((err = rate_row(g, o, &rc.groups[i], c_rate, c_data, &t)) < 0)
-			goto done;
-	if (o->group_by) {
-		g->checks[c_rate].value = t.worst;
-	} else {
-		int64_t runs = ddci_gate_sat_add(t.pass, t.fail);
-		g->checks[c_rate].value = runs >= o->min_runs && runs > 0 ? (double)t.fail / (double)runs * 100.0 : 0;
-	}
-	if (c_data >= 0)
-		g->checks[c_data].value = t.enough ? 0 : 1;
-	if (!t.enough) {
-		size_t len = strlen(g->note);
-		snprintf(g->note + len, sizeof(g->note) - len,
-			 "%snot enough data: %" PRId64 " runs%s (--min-runs %" PRId64 ")%s", len ? "; " : "",
-			 ddci_gate_sat_add(t.pass, t.fail), o->group_by ? " in every group below" : "", o->min_runs,
-			 o->require_data ? "" : "; passing (--require-data fails instead)");
-	}
-	if ((err = rate_meta(g, o, &meta)) < 0)
-		goto done;
-	g->trend_limit = o->max_failure_rate;
-	if (o->trend && (err = read_trend(g, c, o, &rc)) != 0)
-		goto done;
-	if (!o->trend && o->chart && (err = read_trend(g, c, o, &rc)) != 0) {
-		/* Only a chart depends on it: the verdict stands without it. */
-		size_t len = strlen(g->note);
-		snprintf(g->note + len, sizeof(g->note) - len, "%sno trend chart: %s", len ? "; " : "",
-			 ddci_error_last());
-		ddci_error_clear();
-		cJSON_Delete(g->trend_json);
-		g->trend_json = NULL;
-		g->trend[0] = '\0';
-		err = 0;
-	}
-	ddci_gate_evaluate(g);
-	rate_counts(g, o, &rc, &t);
-	if (rc.truncated) {
-		size_t len = strlen(g->note);
-		snprintf(g->note + len, sizeof(g->note) - len, "%sonly the first %d groups were read", len ? "; " : "",
-			 MAX_GROUPS);
-	}
+	err = rate_end(g, c, o, &rc, &meta, c_rate, c_data);
 done:
-	for (size_t i = 0; rc.groups && i < rc.ngroups; i++)
-		free(rc.groups[i].key);
-	free(rc.groups);
-	free(rc.points);
+	rate_free(&rc);
+	return err;
+}
+
+int ddci_gate_failrate_pages(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const cJSON *const *pages,
+			     size_t npages)
+{
+	struct ddci_agg_meta meta;
+	struct rate_ctx rc;
+	int c_rate, c_data, err;
+
+	memset(&meta, 0, sizeof(meta));
+	if ((err = rate_begin(g, &rc, o, &c_rate, &c_data)) < 0)
+		goto done;
+	for (size_t i = 0; i < npages; i++)
+		if ((err = ddci_agg_page(&meta, pages[i], rate_on_bucket, &rc)) < 0)
+			goto done;
+	err = rate_end(g, NULL, o, &rc, &meta, c_rate, c_data);
+done:
+	rate_free(&rc);
 	return err;
 }

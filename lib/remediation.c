@@ -142,6 +142,12 @@ static int finish(struct ddci_change_failure_result *res, struct ddci_client *c,
 				return ddci_error_set(DDCI_EUSAGE,
 						      "cannot tell rollback from rollforward: deployment '%s' has no "
 						      "commit; " TYPE_HINT, failed->commit_sha ? rem_id : failed->id);
+			/* Server data: only a sha reaches git (no revision syntax). */
+			if (!ddci_git_is_sha(failed->commit_sha) || !ddci_git_is_sha(rem_sha))
+				return ddci_error_set(DDCI_EPROTO,
+						      "unexpected response from Datadog: the commit_sha of deployment "
+						      "'%s' is not a commit sha (7 to 64 hex digits)",
+						      ddci_git_is_sha(rem_sha) ? failed->id : rem_id);
 			if ((rc = ddci_remediation_decide(&res->decision, repo, failed->commit_sha, rem_sha)) < 0)
 				return rc;
 			res->inferred = 1;

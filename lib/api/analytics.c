@@ -309,11 +309,18 @@ static void read_meta(struct ddci_agg_meta *m, const cJSON *page)
 static int run_page(void *ctx, const cJSON *page)
 {
 	struct run_ctx *rc = ctx;
+
+	return ddci_agg_page(rc->meta, page, rc->on_bucket, rc->ctx);
+}
+
+int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
+		  int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx)
+{
 	const cJSON *buckets = ddci_json_path(page, "data.buckets"), *it;
 	struct ddci_agg_bucket b;
 	int r;
 
-	read_meta(rc->meta, page);
+	read_meta(meta, page);
 	/* A gate must not pass on an answer it cannot read: "data" is an object. */
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(page, "data")))
 		return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: 'data' is not an object");
@@ -328,8 +335,8 @@ static int run_page(void *ctx, const cJSON *page)
 		b.computes = cJSON_GetObjectItemCaseSensitive(it, "computes");
 		if (b.by && !cJSON_IsObject(b.by))
 			return ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: a bucket's 'by' is not an object");
-		rc->meta->buckets++;
-		if (rc->on_bucket && (r = rc->on_bucket(rc->ctx, &b)) != 0)
+		meta->buckets++;
+		if (on_bucket && (r = on_bucket(ctx, &b)) != 0)
 			return r;
 	}
 	return 0;

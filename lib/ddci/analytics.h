@@ -85,6 +85,11 @@ struct ddci_agg_meta {
 	char warning[256];         /* the first warning's title/detail */
 };
 
+/* One page already read: its meta into *meta (partial, warnings; meta is
+ * zeroed by the caller first) and each bucket to on_bucket. */
+int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
+		  int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx) DDCI_WUR;
+
 /* The answer's buckets (one request: the request schema has no cursor;
  * meta.page.after sets meta->more and a warning); on_bucket returns 0 to
  * go on, 1 to stop, < 0 on error.  Returns 0, DDCI_DRY_RUN or an error. */

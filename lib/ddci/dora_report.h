@@ -71,6 +71,11 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 /* "12.5% (1 of 8)", "- (no deployments)" or "unknown (why)" into buf. */
 void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *rep);
 
+/* Commits read in all by the history walks of one report (a Datadog
+ * answer decides them: deployments alternating old and new commits would
+ * re-walk the history each time). */
+#define DDCI_DORA_MAX_COMMITS 1000000
+
 /* Lead-time samples: for each deployment (sorted by finished_at here), every
  * commit in previous-commit..commit gives finished_at - commit time; the
  * first deployment counts from `before_sha` (the deployment before the

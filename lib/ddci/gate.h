@@ -196,6 +196,11 @@ struct ddci_failrate_gate_opts {
 #define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }
 
 int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o) DDCI_WUR;
+/* The same verdict over aggregate response pages already read (no request;
+ * no trend): what the gate decides from a server's answer, for tests and
+ * fuzzing. */
+int ddci_gate_failrate_pages(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const cJSON *const *pages,
+			     size_t npages) DDCI_WUR;
 
 /* An interval giving at most ~30 points over span_ms ("6h" for 7 days). */
 const char *ddci_gate_trend_interval(int64_t span_ms);

@@ -79,6 +79,19 @@ int ddci_git_walk_range(struct ddci_repo *r, const char *from, const char *to, s
 int ddci_git_changed_files(struct ddci_repo *r, const char *from, const char *to,
 			   int (*fn)(const char *path, void *ctx), void *ctx) DDCI_WUR;
 
+/* A commit sha as data may name one: 7 to 64 hex digits.  Shas from a
+ * server are checked with it before they reach git (a revision such as
+ * ':/^c0$' would search every commit message). */
+int ddci_git_is_sha(const char *s);
+
+/* Bounds the history walks on r (ranges, merge bases, shallow walks) for
+ * work driven by data: past `deadline_mono_ns` (0: none) they fail with
+ * DDCI_EUNAVAIL (timed out), past `max_commits` commits read in all (< 0:
+ * no limit) with DDCI_EGIT. */
+void ddci_git_set_limits(struct ddci_repo *r, int64_t deadline_mono_ns, int64_t max_commits);
+/* Has a walk on r run out of its commit budget? */
+int ddci_git_over_budget(const struct ddci_repo *r);
+
 /* libgit2 shutdown if it was initialised (call at exit). */
 void ddci_git_shutdown(void);
 

@@ -28,6 +28,12 @@ cJSON *ddci_jsonapi_wrap(const char *type, const char *id, cJSON *attrs);
 
 /* Parses a response body; DDCI_EPROTO with cJSON's position on bad JSON. */
 int ddci_json_parse(cJSON **out, const char *text, const char *what) DDCI_WUR;
+/* The memory a parse may take, text included (with the rest of a process,
+ * peak RSS stays within 64 MiB for any body http.h admits); more is
+ * DDCI_EPROTO "too large to read" before anything is allocated. */
+#define DDCI_JSON_BUDGET ((size_t)48 << 20)
+/* The same without a message: NULL when text is not JSON or too large. */
+cJSON *ddci_json_parse_quiet(const char *text);
 
 /* Dotted-path lookup: "data.attributes.git.commit_sha"; NULL if absent. */
 const cJSON *ddci_json_path(const cJSON *root, const char *path);

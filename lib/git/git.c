@@ -21,11 +21,14 @@
 
 #include "ddci/gitdir.h"
 #include "ddci/redact.h"
+#include "ddci/timeutil.h"
 
 struct ddci_repo {
 	char *path;              /* as given: libgit2 discovers from it again */
 	struct ddci_gitdir dir;  /* found by gitdir.c, or empty */
 	git_repository *repo;    /* opened on first need */
+	int64_t deadline_ns;     /* ddci_git_set_limits: monotonic, 0 = none */
+	int64_t commits_left;    /* < 0: no limit */
 };
 
 static int initialised;
@@ -176,6 +179,8 @@ int ddci_git_open(struct ddci_repo **out, const char *path)
 
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
+	if (r)
+		r->commits_left = -1;
 	if (!r || !(r->path = dup_str(path ? path : "."))) {
 		err = nomem();
 		goto done;
@@ -563,6 +568,7 @@ struct queued {
 };
 
 struct walk {
+	struct ddci_repo *owner;   /* its limits */
 	git_repository *repo;
 	struct oidset seen;        /* commits queued so far */
 	struct oidset boundary;    /* commits met with a parent missing */
@@ -572,9 +578,42 @@ struct walk {
 	size_t missing;            /* parents met that are not in the odb */
 };
 
+int ddci_git_is_sha(const char *s)
+{
+	size_t n = s ? strspn(s, "0123456789abcdefABCDEF") : 0;
+
+	return n >= 7 && n <= 64 && !s[n];
+}
+
+void ddci_git_set_limits(struct ddci_repo *r, int64_t deadline_mono_ns, int64_t max_commits)
+{
+	r->deadline_ns = deadline_mono_ns;
+	r->commits_left = max_commits;
+}
+
+int ddci_git_over_budget(const struct ddci_repo *r)
+{
+	return r->commits_left == 0;
+}
+
+/* One more commit read by a walk: within the limits? */
+static int walk_tick(struct ddci_repo *r)
+{
+	if (r->commits_left == 0)
+		return ddci_error_set(DDCI_EGIT, "too much history to walk for one command: the limit of commits "
+						 "read was reached");
+	if (r->commits_left > 0)
+		r->commits_left--;
+	/* a clock read costs far less than reading a commit */
+	if (r->deadline_ns > 0 && ddci_time_mono_ns() >= r->deadline_ns)
+		return ddci_error_set(DDCI_EUNAVAIL, "timed out (--timeout) walking the git history");
+	return 0;
+}
+
 static void walk_init(struct walk *w, struct ddci_repo *r, const struct oidset *stop)
 {
 	memset(w, 0, sizeof(*w));
+	w->owner = r;
 	w->repo = r->repo;
 	w->stop = stop;
 }
@@ -597,6 +636,8 @@ static int walk_push(struct walk *w, const git_oid *id)
 
 	if (oidset_has(w->stop, id) || oidset_has(&w->seen, id))
 		return 0;
+	if ((gerr = walk_tick(w->owner)) < 0)
+		return gerr;
 	gerr = git_commit_lookup(&c, w->repo, id);
 	if (gerr == GIT_ENOTFOUND) {
 		w->missing++;
@@ -925,6 +966,7 @@ struct rheap {
 };
 
 struct range_walk {
+	struct ddci_repo *owner;   /* its limits */
 	git_odb *odb;
 	struct rnode *node;
 	size_t n, cap;
@@ -940,6 +982,7 @@ struct range_walk {
 static int range_walk_open(struct range_walk *w, struct ddci_repo *r)
 {
 	memset(w, 0, sizeof(*w));
+	w->owner = r;
 	if (git_repository_odb(&w->odb, r->repo) < 0)
 		return fail("cannot open the object database");
 	return 0;
@@ -1086,7 +1129,8 @@ static int range_get(size_t *ix, int *fresh, struct range_walk *w, const git_oid
 		*ix = w->slot[h] - 1;
 		return 0;
 	}
-	if ((err = grow((void **)&w->node, &w->cap, w->n + 1, sizeof(*w->node))) < 0)
+	if ((err = walk_tick(w->owner)) < 0 ||
+	    (err = grow((void **)&w->node, &w->cap, w->n + 1, sizeof(*w->node))) < 0)
 		return err;
 	memset(&w->node[w->n], 0, sizeof(w->node[w->n]));
 	git_oid_cpy(&w->node[w->n].id, id);

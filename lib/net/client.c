@@ -12,6 +12,7 @@
 #include "ddci/json.h"
 #include "ddci/redact.h"
 #include "ddci/spool.h"
+#include "ddci/timeutil.h"
 
 static int oom(void)
 {
@@ -201,6 +202,10 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 			cfg->prog ? cfg->prog : "ddci", resp.request_id[0] ? "; request id " : "", resp.request_id);
 	if (rc == 0 && resp.body.len > 0)
 		rc = parse_body(&doc, &resp);
+	/* Parsing a large answer takes time too: the deadline still holds. */
+	if (rc == 0 && cfg->deadline_mono_ns > 0 && ddci_time_mono_ns() > cfg->deadline_mono_ns)
+		rc = ddci_error_set(DDCI_EUNAVAIL, "timed out (--timeout) reading the response of %s %s",
+				    call->method, call->path);
 	else if (rc == DDCI_EUNAVAIL && (call->flags & DDCI_CALL_SPOOL) && cfg->spool_dir && *cfg->spool_dir)
 		rc = spool(c, call, body);
 	if (rc == 0 && out) {

@@ -28,6 +28,7 @@
 #include "ddci/cadefault.h"
 #include "ddci/hash.h"
 #include "ddci/http.h"
+#include "ddci/json.h"
 #include "ddci/ratelimit.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
@@ -425,7 +426,7 @@ char *ddci_http_error_text(const char *body)
 
 	if (!body || !*body)
 		return NULL;
-	doc = cJSON_Parse(body);
+	doc = ddci_json_parse_quiet(body); /* bounded like any answer */
 	errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
 	if (cJSON_IsString(errs)) {
 		if (add_error(&b, errs))

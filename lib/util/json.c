@@ -145,14 +145,57 @@ static void flip_exact(cJSON *node, int to_raw)
 	}
 }
 
+/* What parsing text would cost in memory, a bound from above: a tree node
+ * per value (commas and openings count them) and a copy of every string. */
+static size_t parse_cost(const char *text, size_t len)
+{
+	size_t nodes = 1, strbytes = 0, strings = 0;
+	int in = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+
+		if (in) {
+			if (ch == '"')
+				in = 0;
+			else if (ch == '\\')
+				i++;
+			strbytes++;
+		} else if (ch == '"') {
+			in = 1;
+			strings++;
+		} else if (ch == ',' || ch == '[' || ch == '{') {
+			nodes++;
+		}
+	}
+	/* sizeof(cJSON) and malloc's overhead; a string's smallest chunk */
+	return nodes * (sizeof(cJSON) + 16) + strbytes + strings * 32;
+}
+
+cJSON *ddci_json_parse_quiet(const char *text)
+{
+	size_t len = text ? strlen(text) : 0;
+
+	if (!len || len >= DDCI_JSON_BUDGET || parse_cost(text, len) > DDCI_JSON_BUDGET - len)
+		return NULL;
+	return cJSON_ParseWithLength(text, len + 1);
+}
+
 int ddci_json_parse(cJSON **out, const char *text, const char *what)
 {
 	const char *end = NULL;
-	size_t len = text ? strlen(text) : 0;
+	size_t len = text ? strlen(text) : 0, cost;
 
 	*out = NULL;
 	if (len == 0)
 		return ddci_error_set(DDCI_EPROTO, "empty %s", what);
+	/* The text and its tree together stay within the budget. */
+	cost = parse_cost(text, len);
+	if (len >= DDCI_JSON_BUDGET || cost > DDCI_JSON_BUDGET - len)
+		return ddci_error_set(DDCI_EPROTO,
+				      "%s too large to read: %zu bytes of JSON would take about %zu MiB (at most %zu "
+				      "MiB with the text)",
+				      what, len, (cost >> 20) + 1, DDCI_JSON_BUDGET >> 20);
 	/* The length counts the NUL: cJSON checks for it to reject trailing bytes. */
 	*out = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
 	if (!*out) {

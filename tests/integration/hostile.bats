@@ -226,3 +226,54 @@ HOSTILE=(
 	done
 	[ "$(fake_requests /api/)" -eq 0 ]
 }
+
+@test "findings 6 and 7: Markdown stays a table; JUnit, JSON, HTML and Markdown are valid UTF-8 without U+FFFE" {
+	export GITHUB_STEP_SUMMARY="$T/summary"
+	k='suiteA\\r\\r## \xe2\x9c\x85 passed\\r\\r<img src=https://e.example/b> [Re-run](https://e.example/r) <script>alert(1)</script> \xff\xfe \xef\xbf\xbe \xed\xa0\x80 %%%%{init: {}}%%%%'
+	body=$(printf '{"data":{"buckets":[{"by":{"@test.suite":"'"$k"'","@test.status":"pass"},"computes":{"c0":90}},{"by":{"@test.suite":"'"$k"'","@test.status":"fail"},"computes":{"c0":10}}]},"meta":{"status":"done"}}')
+	answer $AGG "$body"
+	run --separate-stderr ddci-failrate-gate --max-failure-rate 5 --group-by @test.suite --output json \
+		--markdown "$T/r.md" --junit "$T/r.xml" --html "$T/r.html"
+	[ "$status" -eq 1 ]
+	printf '%s' "$output" >"$T/out.json"
+	python3 - "$T/r.md" "$T/r.xml" "$T/r.html" "$T/out.json" "$T/summary" <<'PY'
+import json, sys, xml.dom.minidom
+for p in sys.argv[1:]:
+    t = open(p, 'rb').read().decode('utf-8')  # strict: raises on invalid UTF-8
+    assert '\ufffe' not in t and '\uffff' not in t and '\r' not in t, p
+xml.dom.minidom.parse(sys.argv[2])
+json.loads(open(sys.argv[4]).read())
+PY
+	for md in "$T/r.md" "$T/summary"; do
+		[ "$(grep -c '^## ' "$md")" -eq 1 ]           # only the title is a heading
+		! grep -q '<img\|<script' "$md"
+		grep -q '\\\[Re-run\\\](https' "$md"           # the link is text
+		! sed -n '/^```mermaid/,/^```$/p' "$md" | grep -q '%%'
+		# the chart's table row has its 2 cells, the offending groups' its 6
+		[ "$(grep '^| suiteA' "$md" | sed 's/\\\\//g; s/\\|//g' | awk -F'|' '{print NF}' | sort -u | tr '\n' ' ')" = "4 8 " ]
+	done
+	! grep -q '<img\|<script' "$T/r.html"
+}
+
+@test "finding 10: a 31 MB answer of tiny values is refused before it is parsed; peak RSS within 64 MiB" {
+	# a JSON string in the fault is sent as the body text itself
+	python3 -c '
+import json, sys
+n = (31 << 20) // 2 - 16
+body = "{\"data\":[" + ",".join(["0"] * n) + "]}"
+print(json.dumps({"faults": [{"path": "/api/v2/ci/tests/events", "action": "status", "status": 200, "count": 2,
+                              "body": body}]}))' >"$T/faults.json"
+	[ "$(stat -c %s "$T/faults.json")" -gt 31000000 ]
+	curl -sS --fail -X POST -H 'Content-Type: application/json' --data-binary @"$T/faults.json" \
+		"$FAKE_URL/_fake/faults" >/dev/null
+	run --separate-stderr ddci-tests list --from now-1d --retries 0
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"too large to read"* ]]
+	# peak RSS, measured on a build without sanitizers when there is one
+	rel="$DDCI_ROOT/build/rel/bin/ddci-tests"
+	if [ -x "$rel" ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$T/rss" "$rel" list --from now-1d --retries 0 >/dev/null 2>&1 || true
+		echo "# peak RSS $(tail -n 1 "$T/rss") KiB" >&3
+		[ "$(tail -n 1 "$T/rss")" -le 65536 ]
+	fi
+}
