@@ -3,10 +3,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "ddci/buf.h"
 #include "ddci/json.h"
@@ -79,15 +82,27 @@ static int read_key_file(char **out, const char *path, const char *var)
 	struct ddci_buf b = DDCI_BUF_INIT;
 	char chunk[512];
 	FILE *f = NULL;
+	struct stat st;
 	size_t n, start = 0, end;
-	int rc = 0;
+	int rc = 0, fd = -1;
 
 	ddci_buf_init(&b, MAX_KEY_FILE);
-	f = fopen(path, "r");
-	if (!f) {
+	/* Non-blocking and checked before reading: a FIFO or a device would
+	 * block past --timeout or never end. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		rc = ddci_error_set(DDCI_EUSAGE, "cannot read %s '%s': %s", var, path, strerror(errno));
 		goto done;
 	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = ddci_error_set(DDCI_EUSAGE, "invalid %s '%s': not a regular file", var, path);
+		goto done;
+	}
+	if (!(f = fdopen(fd, "r"))) {
+		rc = ddci_error_set(DDCI_EUSAGE, "cannot read %s '%s': %s", var, path, strerror(errno));
+		goto done;
+	}
+	fd = -1;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		if (ddci_buf_add(&b, chunk, n) < 0) {
 			rc = ddci_error_set(DDCI_EUSAGE, "%s '%s' is too large for a key", var, path);
@@ -115,6 +130,8 @@ static int read_key_file(char **out, const char *path, const char *var)
 done:
 	if (f)
 		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	if (b.ptr)
 		memset(b.ptr, 0, b.cap);
 	ddci_buf_release(&b);

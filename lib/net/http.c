@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include "ddci/hash.h"
 #include "ddci/http.h"
 #include "ddci/json.h"
+#include "ddci/sanitize.h"
 #include "ddci/ratelimit.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
@@ -277,6 +279,31 @@ static const char *lazy_ca_dir(CURL *curl)
 	return ddci_ca_lazy_dir(cv->ssl_version, bundle, DDCI_CA_DIR);
 }
 
+/* A --verbose line: redacted like any message, and safe for a terminal
+ * or CI log (a server's request id is data). */
+DDCI_PRINTF(2, 3)
+static void trace(struct ddci_http *h, const char *fmt, ...)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	char *red, *clean = NULL;
+	va_list ap;
+	int rc;
+
+	if (!h->trace)
+		return;
+	va_start(ap, fmt);
+	rc = ddci_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (rc == 0 && (red = ddci_redact_text(ddci_buf_str(&b)))) {
+		clean = ddci_san_dup(red, DDCI_CHAN_LINES);
+		free(red);
+	}
+	if (clean)
+		fputs(clean, h->trace);
+	free(clean);
+	ddci_buf_release(&b);
+}
+
 #define SET(opt, val)                                                   \
 	do {                                                            \
 		cc = curl_easy_setopt(h->curl, opt, val);               \
@@ -338,6 +365,10 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	SET(CURLOPT_ACCEPT_ENCODING, "");
 	SET(CURLOPT_SSL_VERIFYPEER, 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	/* Plain http is for loopback only: never through a proxy (http_proxy,
+	 * ALL_PROXY), which would see the keys in clear. */
+	if (!strncasecmp(cfg->api_url, "http://", 7))
+		SET(CURLOPT_NOPROXY, "*");
 	/* The CA store: the user's bundle or directory; else libcurl's own
 	 * default, or the hashed directory that provably holds the same
 	 * certificates, which OpenSSL reads on demand (lib/net/cadefault.c). */
@@ -805,14 +836,14 @@ static int take_slot(struct ddci_http *h, const char *family, int *after_429)
 		return late(h, wait);
 	case DDCI_RL_ASK:
 		if (h->trace)
-			fprintf(h->trace, "waiting %" PRId64 " ms for the rate limit another ddci process is finding out\n",
+			trace(h, "waiting %" PRId64 " ms for the rate limit another ddci process is finding out\n",
 				wait);
 		sleep_ms(wait < left ? wait : left);
 		return 0;
 	case DDCI_RL_AT:
 		*after_429 = 0; /* a slot in a later window: no need to back off */
 		if (h->trace)
-			fprintf(h->trace, "rate limit: waiting %" PRId64 " ms for a request slot shared with the "
+			trace(h, "rate limit: waiting %" PRId64 " ms for a request slot shared with the "
 				"ddci processes on this machine\n", wait);
 		sleep_ms(wait < left ? wait : left);
 		return 0;
@@ -825,7 +856,7 @@ static int take_slot(struct ddci_http *h, const char *family, int *after_429)
 			if (wait >= left)
 				return give_up(h, CURLE_OK, wait);
 			if (h->trace)
-				fprintf(h->trace, "rate limited: retrying in %" PRId64 " ms\n", wait);
+				trace(h, "rate limited: retrying in %" PRId64 " ms\n", wait);
 			sleep_ms(wait);
 		}
 		return 1;
@@ -852,7 +883,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 	if (rc)
 		goto done;
 	if (h->trace && !h->rl_noted && h->rl && ddci_ratelimit_off(h->rl))
-		fprintf(h->trace, "rate limits not shared with other ddci processes: %s\n", ddci_ratelimit_off(h->rl));
+		trace(h, "rate limits not shared with other ddci processes: %s\n", ddci_ratelimit_off(h->rl));
 	h->rl_noted = 1;
 
 	for (;;) {
@@ -884,7 +915,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 				pace = left / 2;
 			if (pace > 0) {
 				if (h->trace)
-					fprintf(h->trace, "pacing %" PRId64 " ms (rate limit)\n", pace);
+					trace(h, "pacing %" PRId64 " ms (rate limit)\n", pace);
 				sleep_ms(pace);
 				left = left_ms(h);
 			}
@@ -895,7 +926,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 		}
 		resp->attempts++;
 		if (h->trace)
-			fprintf(h->trace, "> %s %s%s\n", method, h->base_url, path_and_query);
+			trace(h, "> %s %s%s\n", method, h->base_url, path_and_query);
 		t0 = ddci_time_mono_ns();
 		sent_ms = ddci_ratelimit_now_ms();
 		cc = (CURLcode)perform(h, method, url.ptr, body, flags, left);
@@ -906,13 +937,13 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 			int64_t ms = (ddci_time_mono_ns() - t0) / NS_PER_MS;
 
 			if (cc == CURLE_OK) {
-				fprintf(h->trace, "< %ld (%" PRId64 " ms%s%s)\n", resp->status, ms,
+				trace(h, "< %ld (%" PRId64 " ms%s%s)\n", resp->status, ms,
 					resp->request_id[0] ? ", request id " : "", resp->request_id);
 			} else {
 				char err[CURL_ERROR_SIZE + 32];
 
 				curl_text(err, sizeof(err), h, cc);
-				fprintf(h->trace, "< failed (%" PRId64 " ms): %s\n", ms, err);
+				trace(h, "< failed (%" PRId64 " ms): %s\n", ms, err);
 			}
 		}
 		if (sharing) {
@@ -972,7 +1003,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 				 * next slot is taken from it like any other. */
 				shared_429 = 1;
 				if (h->trace)
-					fprintf(h->trace, "rate limited: taking the next shared request slot\n");
+					trace(h, "rate limited: taking the next shared request slot\n");
 				continue;
 			}
 			left = left_ms(h);
@@ -994,7 +1025,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 			}
 		}
 		if (h->trace && reset_ms >= 0) {
-			fprintf(h->trace, "rate limited: retrying in %" PRId64 " ms (window resets in %" PRId64
+			trace(h, "rate limited: retrying in %" PRId64 " ms (window resets in %" PRId64
 				" ms, spread %" PRId64 " ms)\n", wait, reset_ms, wait - reset_ms);
 		} else if (h->trace) {
 			char why[48];
@@ -1003,7 +1034,7 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 				snprintf(why, sizeof(why), "HTTP %ld", resp->status);
 			else
 				snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
-			fprintf(h->trace, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", wait, why,
+			trace(h, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", wait, why,
 				resp->attempts - rate_limited + 1, max_attempts);
 		}
 		sleep_ms(wait);

@@ -206,9 +206,9 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 	if (s->limit <= 0)
 		return 0; /* a reset without a limit: nothing to share */
 	if (seen->period_s > 0)
-		s->period_ms = min64((int64_t)seen->period_s * 1000, MAX_PERIOD_MS);
+		s->period_ms = min64((int64_t)seen->period_s, MAX_PERIOD_MS / 1000) * 1000; /* capped, then multiplied */
 	else if (s->period_ms <= 0)
-		s->period_ms = reset_s > 0 ? min64((int64_t)reset_s * 1000, MAX_PERIOD_MS) : 1000;
+		s->period_ms = reset_s > 0 ? min64((int64_t)reset_s, MAX_PERIOD_MS / 1000) * 1000 : 1000;
 	s->unlimited_until_ms = 0;
 	if (s->remaining > s->limit)
 		s->remaining = s->limit;
@@ -217,7 +217,7 @@ int ddci_ratelimit_learn(struct ddci_ratelimit_state *s, const struct ddci_ratel
 		/* The window holding this request ends in (lo, up]: Reset is
 		 * rounded up to whole seconds, and a window is one period long. */
 		up = now + min64(min64((int64_t)reset_s, MAX_PERIOD_MS / 1000) * 1000, s->period_ms);
-		lo = seen->sent_ms + ((int64_t)reset_s - 1) * 1000;
+		lo = seen->sent_ms + (min64((int64_t)reset_s, MAX_PERIOD_MS / 1000) - 1) * 1000;
 	}
 	advance(s, now);
 	fresh = !known || s->reset_ms == 0;

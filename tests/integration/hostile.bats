@@ -277,3 +277,81 @@ print(json.dumps({"faults": [{"path": "/api/v2/ci/tests/events", "action": "stat
 		[ "$(tail -n 1 "$T/rss")" -le 65536 ]
 	fi
 }
+
+@test "finding 11: with http_proxy and ALL_PROXY set, a loopback plain-http request goes straight to the server" {
+	# port 1 on loopback refuses connections: a request through the proxy fails
+	export http_proxy=http://127.0.0.1:1 HTTP_PROXY=http://127.0.0.1:1 ALL_PROXY=http://127.0.0.1:1 all_proxy=http://127.0.0.1:1
+	unset NO_PROXY no_proxy
+	run --separate-stderr ddci-deploy --service shop --no-git --started-at now-1m --retries 0
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(fake_requests /api/v2/dora/deployment)" -eq 1 ]
+}
+
+@test "finding 12: --verbose redacts a server-echoed request id holding the key, and sanitises it" {
+	# A server of our own: the fake always sends its own request id first.
+	python3 - "$T/port" "$FAKE_API_KEY" <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b'{"data":{"id":"0123456789abcdef","type":"dora_deployment"}}'
+        self.send_response(200)
+        self.send_header("X-Request-Id", "id-" + sys.argv[2] + "-\x1b[2J")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.handle_request()
+PY
+	own=$!
+	for _ in $(seq 1 200); do [ -s "$T/port" ] && break; sleep 0.05; done
+	ddci-deploy --service shop --no-git --started-at now-1m --verbose --retries 0 \
+		--api-url "http://127.0.0.1:$(cat "$T/port")" >"$T/o" 2>"$T/e" || true
+	kill "$own" 2>/dev/null || true
+	wait "$own" 2>/dev/null || true
+	cat "$T/e"
+	grep -q '^< 200.*request id id-\*\*\*' "$T/e"
+	! grep -q "$FAKE_API_KEY" "$T/o" "$T/e"
+	log_safe "$T/o" "$T/e"
+}
+
+@test "finding 12: DD_API_KEY_FILE that is a FIFO or a directory is refused at once (exit 2)" {
+	mkfifo "$T/fifo"
+	unset DD_API_KEY
+	for f in "$T/fifo" "$T"; do
+		DD_API_KEY_FILE="$f" run --separate-stderr timeout 20 ddci-deploy --service shop --no-git --started-at now-1m
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"DD_API_KEY_FILE"*"not a regular file"* ]]
+	done
+	[ "$(fake_requests /api/)" -eq 0 ]
+}
+
+@test "finding 12: a symlink or file planted at a report path's temp name is never written through" {
+	answer $AGG "$(buckets "S:pass:100" "S:fail:1")"
+	echo keep >"$T/target"
+	ln -s "$T/target" "$T/r.xml"
+	run --separate-stderr ddci-failrate-gate --max-failure-rate 50 --junit "$T/r.xml"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/target")" = keep ]
+	[ -f "$T/r.xml" ] && [ ! -L "$T/r.xml" ]
+	grep -q '<testsuites' "$T/r.xml"
+	[ -z "$(find "$T" -maxdepth 1 -name 'r.xml.*')" ] # no temp file left
+}
+
+@test "finding 12: ddci-tests converts doubles to integers only in range (durations, aggregate values)" {
+	body='{"data":[{"id":"e1","type":"citest","attributes":{"test_level":"test","attributes":{"duration":1e19,
+		"test":{"name":"t","status":"pass","service":"s"}}}},{"id":"e2","type":"citest","attributes":{"attributes":
+		{"duration":1e999,"test":{"name":"u"}}}}],"meta":{"page":{}}}'
+	answer /api/v2/ci/tests/events "$body"
+	run --separate-stderr ddci-tests list --from now-1d --output table
+	[ "$status" -eq 0 ]
+	answer $AGG '{"data":{"buckets":[{"by":{"@test.suite":"a"},"computes":{"c0":1e19}},{"by":{"@test.suite":"b"},"computes":{"c0":1e999}},{"by":{"@test.suite":"c"},"computes":{"c0":-9.3e18}}]},"meta":{"status":"done"}}'
+	run --separate-stderr ddci-tests aggregate --group-by @test.suite
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1e+19"* ]]
+}

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -81,6 +82,25 @@ static void known_state(struct ddci_ratelimit_state *s)
 }
 
 /* ---- arithmetic ---- */
+
+/* Issue 17 finding 12: header values up to LONG_MAX are capped before they
+ * are multiplied into milliseconds (UBSan: 9223372036854775807 * 1000). */
+static void test_ratelimit__huge_headers_do_not_overflow(void **state)
+{
+	struct ddci_ratelimit_state s;
+	struct ddci_ratelimit_seen a = seen(200, 20, 19, LONG_MAX, LONG_MAX, T0, T0 + 5);
+	struct ddci_ratelimit_seen b = seen(429, 20, 0, LONG_MAX, -1, T0, T0 + 5);
+	int64_t wait;
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(take(&s, &wait, T0, T0 + 60000, 0), DDCI_RL_PROBE);
+	(void)ddci_ratelimit_learn(&s, &a, 1);
+	assert_true(s.period_ms > 0 && s.period_ms <= 3600000);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(take(&s, &wait, T0, T0 + 60000, 0), DDCI_RL_PROBE);
+	(void)ddci_ratelimit_learn(&s, &b, 1);
+	assert_true(s.period_ms > 0 && s.period_ms <= 3600000);
+}
 
 static void test_ratelimit__probe_first_then_others_wait_for_it(void **state)
 {
@@ -694,6 +714,7 @@ static void test_ratelimit__crowd_of_processes_stays_within_the_limit(void **sta
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ratelimit__huge_headers_do_not_overflow),
 		cmocka_unit_test(test_ratelimit__probe_first_then_others_wait_for_it),
 		cmocka_unit_test(test_ratelimit__slots_fill_later_windows_in_order),
 		cmocka_unit_test(test_ratelimit__slot_past_deadline_is_late_and_kept_free),

@@ -375,6 +375,40 @@ static void test_sanitize__hostile_gate_reports(void **state)
 	ddci_gate_release(&pg);
 }
 
+/* Issue 17 finding 12: report files go through a fresh mkstemp file, so
+ * a symlink or a file planted at the old temp name (PATH.tmp.<pid>) is
+ * neither followed nor written into. */
+static void test_sanitize__report_files_use_a_fresh_temp(void **state)
+{
+	char dir[] = "/tmp/ddci-wf-XXXXXX", path[600], tmp[700], target[600], keep[600];
+	char *s;
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/r.xml", dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	snprintf(target, sizeof(target), "%s/target", dir);
+	snprintf(keep, sizeof(keep), "%s/keep", dir);
+	assert_int_equal(ddci_write_file(target, "target\n", 7, 0644), 0);
+	assert_int_equal(symlink(target, tmp), 0);
+	assert_int_equal(ddci_write_file(path, "<r/>\n", 5, 0644), 0);
+	s = slurp(target);
+	assert_string_equal(s, "target\n");
+	free(s);
+	s = slurp(path);
+	assert_string_equal(s, "<r/>\n");
+	free(s);
+	unlink(tmp);
+	/* a planted file (hard link to another) keeps its content */
+	assert_int_equal(ddci_write_file(keep, "keep\n", 5, 0644), 0);
+	assert_int_equal(link(keep, tmp), 0);
+	assert_int_equal(ddci_write_file(path, "<r2/>\n", 6, 0644), 0);
+	s = slurp(keep);
+	assert_string_equal(s, "keep\n");
+	free(s);
+	unlink(tmp), unlink(path), unlink(target), unlink(keep);
+	assert_int_equal(rmdir(dir), 0); /* no temp file left behind */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_sanitize__hostile_channels),
 		cmocka_unit_test(test_sanitize__hostile_output_paths),
 		cmocka_unit_test(test_sanitize__hostile_gate_reports),
+		cmocka_unit_test(test_sanitize__report_files_use_a_fresh_temp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
