@@ -285,8 +285,8 @@ static void hostile_gate(struct ddci_gate *g, const char *h)
 	assert_int_equal(ddci_gate_add_check(g, "max-rate", "--max-rate", "rate", DDCI_UNIT_PCT, 10), 0);
 	assert_non_null(cJSON_AddStringToObject(j, "name", h));
 	assert_non_null(cJSON_AddNumberToObject(j, "failure_rate_pct", 50));
+	assert_int_equal(ddci_gate_add_chart(g, "By rate", "failure_rate_pct", "failure rate", DDCI_UNIT_PCT, 1, 10), 0);
 	assert_int_equal(ddci_gate_add_row(g, cells, 1, 1, h, 3, h, j), 0);
-	g->charts[g->ncharts++] = (struct ddci_gate_chart){ "By rate", "failure_rate_pct", "failure rate %", 1, 10 };
 	snprintf(g->note, sizeof(g->note), "%s", h);
 	snprintf(g->scope, sizeof(g->scope), "%s", h);
 	g->checks[0].value = 50;
