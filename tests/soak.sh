@@ -7,6 +7,8 @@
 #   SOAK_EVENTS=1500 (events)  SOAK_JOBS=4 (parallel calls)  SOAK_SEED=1
 #   SOAK_MATRIX=0 skips the fault matrix; SOAK_GIT=0 the git differential
 #   (SOAK_GIT_DAGS=1000 random commit graphs with skewed dates).
+#   SOAK_RACE_ROUNDS=1000: the spool race (a flush while the same event is
+#   spooled again).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD="${BUILD:-build/asan}"
@@ -100,4 +102,18 @@ echo "requests: $requests, faulty calls (faults injected): $faults"
 echo "$events sent, $stored stored, $lost lost, $dup duplicated"
 [ "$lost" -eq 0 ] && [ "$dup" -eq 0 ] && [ "$left" -eq 0 ] && [ "$rejected" -eq 0 ] || fail=1
 [ "$faults" -ge "$min_faults" ] || { echo "only $faults faulty calls (want >= $min_faults)"; fail=1; }
+
+# Issue 17: flush while the same event is spooled again, longer than in
+# `make check` (SOAK_RACE_ROUNDS rounds with real processes; 100x the
+# deterministic unit test).
+race="${SOAK_RACE_ROUNDS:-1000}"
+echo "== spool race: $race rounds"
+if ! DDCI_RACE_ROUNDS=$((race * 10)) "$BUILD/tests/test_spool_race" >"$BUILD/soak-race-unit.log" 2>&1; then
+	tail -n 20 "$BUILD/soak-race-unit.log"
+	fail=1
+fi
+if ! DDCI_RACE_ROUNDS="$race" bats --tap tests/integration/spool-race.bats >"$BUILD/soak-race.tap" 2>&1; then
+	grep -A8 '^not ok' "$BUILD/soak-race.tap"
+	fail=1
+fi
 exit $fail

@@ -76,13 +76,26 @@ void ddci_spool_queue_release(struct ddci_spool_queue *q);
 
 int ddci_spool_load(struct ddci_spool_entry *e, struct ddci_spool *s, const char *name) DDCI_WUR;
 
-/* 1 when the file is gone (taken by someone else meanwhile). */
-int ddci_spool_gone(struct ddci_spool *s, const char *name);
+/* Sending an event without losing a newer version: the flush claims the
+ * file (renames it to DIR/.claimed-<name>) before reading and sending it,
+ * so a writer spooling the same event meanwhile makes a new file, which the
+ * next flush sends; only the claimed version is ever deleted.  Returns 1
+ * when claimed, 0 when the file is gone (taken meanwhile). */
+int ddci_spool_claim(struct ddci_spool *s, const char *name) DDCI_WUR;
+int ddci_spool_load_claimed(struct ddci_spool_entry *e, struct ddci_spool *s, const char *name) DDCI_WUR;
 
-/* Delivered: the file is removed. */
-int ddci_spool_remove(struct ddci_spool *s, const char *name) DDCI_WUR;
+enum ddci_spool_outcome {
+	DDCI_SPOOL_SENT,     /* delivered: the claimed file is removed */
+	DDCI_SPOOL_REJECTED, /* moved to DIR/rejected/, out of the queue */
+	DDCI_SPOOL_RETRY     /* back in the queue, unless a newer version is there */
+};
 
-/* Rejected: the file is moved to DIR/rejected/ so it no longer blocks the
+/* What became of a claimed event.  Claimed files a crashed flush left
+ * behind go back in the queue at the next ddci_spool_list(), which also
+ * removes writers' temp files older than 15 minutes. */
+int ddci_spool_finish(struct ddci_spool *s, const char *name, enum ddci_spool_outcome how);
+
+/* An unreadable file: moved to DIR/rejected/ so it no longer blocks the
  * queue. */
 int ddci_spool_reject(struct ddci_spool *s, const char *name);
 

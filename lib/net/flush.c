@@ -46,7 +46,7 @@ static int send_one(struct ddci_client *c, struct ddci_spool *s, const char *nam
 	char fam[40];
 	int err;
 
-	err = ddci_spool_load(&e, s, name);
+	err = ddci_spool_load_claimed(&e, s, name);
 	if (err)
 		return err;
 	if (e.body && e.body[0]) {
@@ -88,6 +88,16 @@ static void keep_first(struct first *f, int err)
 	}
 }
 
+/* A failed send goes back in the queue; the send's message is kept. */
+static void keep_error(struct ddci_spool *s, const char *name)
+{
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s", ddci_error_last());
+	if (ddci_spool_finish(s, name, DDCI_SPOOL_RETRY) == 0)
+		ddci_error_set(0, "%s", msg);
+}
+
 /* Sends the queue in order.  Returns 0, or an error that stops the flush. */
 static int send_queue(struct ddci_flush_stats *stats, struct first *first, struct ddci_client *c,
 		      struct ddci_spool *s, const struct ddci_spool_queue *q, ddci_flush_classify_fn *classify)
@@ -96,25 +106,31 @@ static int send_queue(struct ddci_flush_stats *stats, struct first *first, struc
 		const char *name = q->names[i];
 		int rc;
 
-		if (ddci_spool_gone(s, name))
+		if ((rc = ddci_spool_claim(s, name)) <= 0) {
+			if (rc < 0)
+				return rc;
 			continue; /* gone meanwhile */
+		}
 		rc = send_one(c, s, name, classify);
 		if (rc == 0) {
 			stats->sent++;
-			rc = ddci_spool_remove(s, name);
-			if (rc)
+			if ((rc = ddci_spool_finish(s, name, DDCI_SPOOL_SENT)) < 0)
 				return rc;
 			continue;
 		}
-		if (rc == DDCI_DRY_RUN)
-			continue; /* printed, not sent: keep it */
+		if (rc == DDCI_DRY_RUN) { /* printed, not sent: keep it */
+			if ((rc = ddci_spool_finish(s, name, DDCI_SPOOL_RETRY)) < 0)
+				return rc;
+			continue;
+		}
 		if (rc == DDCI_EREJECT) {
 			stats->rejected++;
 			ddci_error_wrap(rc, "spooled event '%s' rejected", name);
-			(void)ddci_spool_reject(s, name);
+			(void)ddci_spool_finish(s, name, DDCI_SPOOL_REJECTED);
 		} else {
 			stats->failed++;
 			ddci_error_wrap(rc, "spooled event '%s'", name);
+			keep_error(s, name);
 		}
 		if (rc == DDCI_EUNAVAIL || rc == DDCI_ENOMEM)
 			return rc; /* Datadog is still away: the rest waits too */

@@ -32,6 +32,9 @@
 #define SPOOL_FILE_MAX DDCI_BUF_DEFAULT_MAX
 #define LOCK_POLL_NS (50 * INT64_C(1000000))
 #define REJECTED_DIR "rejected"
+#define CLAIMED ".claimed-"     /* + the event's name: being sent by a flush */
+#define TMP_PREFIX ".tmp-"      /* a writer's file before its rename */
+#define TMP_STALE_NS (15 * 60 * INT64_C(1000000000)) /* a writer takes milliseconds */
 
 /* dir without trailing slashes ("dir/" would follow a symlink). */
 static char *tidy_dir(const char *dir)
@@ -213,7 +216,9 @@ static int take_fields(struct ddci_spool_entry *e, const cJSON *root, const char
 	return err;
 }
 
-static int read_at(struct ddci_spool_entry *e, int dfd, const char *dir, const char *name)
+/* Reads file `file` (the event's own name, or its claimed name) as the
+ * event `name`. */
+static int read_file_at(struct ddci_spool_entry *e, int dfd, const char *dir, const char *name, const char *file)
 {
 	struct ddci_buf text = DDCI_BUF_INIT;
 	cJSON *root = NULL;
@@ -223,7 +228,7 @@ static int read_at(struct ddci_spool_entry *e, int dfd, const char *dir, const c
 	memset(e, 0, sizeof(*e));
 	if (!name_ok(name))
 		return ddci_error_set(DDCI_EUSAGE, "invalid spool file name '%s'", name ? name : "");
-	err = slurp(&text, dfd, name, dir);
+	err = slurp(&text, dfd, file, dir);
 	if (err)
 		goto done;
 	root = cJSON_ParseWithLength(ddci_buf_str(&text), text.len);
@@ -246,6 +251,17 @@ done:
 	cJSON_Delete(root);
 	ddci_buf_release(&text);
 	return err;
+}
+
+static int read_at(struct ddci_spool_entry *e, int dfd, const char *dir, const char *name)
+{
+	return read_file_at(e, dfd, dir, name, name);
+}
+
+/* ".claimed-<name>" */
+static void claimed_name(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, CLAIMED "%s", name);
 }
 
 struct ddci_spool {
@@ -414,7 +430,7 @@ static int replace_file(struct ddci_spool *s, const char *name, const struct ddc
 	char tmp[96];
 	int fd, err = 0;
 
-	snprintf(tmp, sizeof(tmp), ".tmp-%s-%ld-%u", name, (long)getpid(), counter++);
+	snprintf(tmp, sizeof(tmp), TMP_PREFIX "%s-%ld-%u", name, (long)getpid(), counter++);
 	fd = openat(s->dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ddci_error_set(DDCI_EIO, "cannot create spool file in '%s': %s", s->dir, strerror(errno));
@@ -538,19 +554,79 @@ int ddci_spool_reject(struct ddci_spool *s, const char *name)
 	return 0;
 }
 
-int ddci_spool_remove(struct ddci_spool *s, const char *name)
+int ddci_spool_claim(struct ddci_spool *s, const char *name)
 {
-	if (unlinkat(s->dfd, name, 0) < 0 && errno != ENOENT)
-		return ddci_error_set(DDCI_EIO, "sent but cannot remove '%s/%s': %s", s->dir, name,
+	char claimed[300];
+
+	if (!name_ok(name))
+		return ddci_error_set(DDCI_EUSAGE, "invalid spool file name '%s'", name ? name : "");
+	claimed_name(claimed, sizeof(claimed), name);
+	if (renameat(s->dfd, name, s->dfd, claimed) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0; /* taken meanwhile */
+	return ddci_error_set(DDCI_EIO, "cannot claim '%s/%s': %s", s->dir, name, strerror(errno));
+}
+
+int ddci_spool_load_claimed(struct ddci_spool_entry *e, struct ddci_spool *s, const char *name)
+{
+	char claimed[300];
+
+	claimed_name(claimed, sizeof(claimed), name);
+	return read_file_at(e, s->dfd, s->dir, name, claimed);
+}
+
+/* Back in the queue under its name, unless a newer version of the event
+ * was spooled meanwhile (link() never replaces): then this one goes. */
+static int unclaim(struct ddci_spool *s, const char *claimed, const char *name)
+{
+	if (linkat(s->dfd, claimed, s->dfd, name, 0) < 0 && errno != EEXIST)
+		return ddci_error_set(DDCI_EIO, "cannot put '%s/%s' back in the queue: %s", s->dir, name,
 				      strerror(errno));
+	if (unlinkat(s->dfd, claimed, 0) < 0 && errno != ENOENT)
+		return ddci_error_set(DDCI_EIO, "cannot remove '%s/%s': %s", s->dir, claimed, strerror(errno));
 	return 0;
 }
 
-int ddci_spool_gone(struct ddci_spool *s, const char *name)
+int ddci_spool_finish(struct ddci_spool *s, const char *name, enum ddci_spool_outcome how)
+{
+	char claimed[300], to[300];
+
+	claimed_name(claimed, sizeof(claimed), name);
+	switch (how) {
+	case DDCI_SPOOL_SENT: /* only the version sent: a newer one stays queued */
+		if (unlinkat(s->dfd, claimed, 0) < 0 && errno != ENOENT)
+			return ddci_error_set(DDCI_EIO, "sent but cannot remove '%s/%s': %s", s->dir, claimed,
+					      strerror(errno));
+		return 0;
+	case DDCI_SPOOL_REJECTED:
+		if (mkdirat(s->dfd, REJECTED_DIR, 0700) < 0 && errno != EEXIST)
+			return ddci_error_set(DDCI_EIO, "cannot create '%s/%s': %s", s->dir, REJECTED_DIR,
+					      strerror(errno));
+		snprintf(to, sizeof(to), "%s/%s", REJECTED_DIR, name);
+		if (renameat(s->dfd, claimed, s->dfd, to) < 0)
+			return ddci_error_set(DDCI_EIO, "cannot move '%s/%s' to '%s/': %s", s->dir, name,
+					      REJECTED_DIR, strerror(errno));
+		return 0;
+	default:
+		return unclaim(s, claimed, name);
+	}
+}
+
+/* Before listing, under the lock: files a crashed flush had claimed go
+ * back in the queue, and a crashed writer's temp files older than
+ * TMP_STALE_NS are removed. */
+static void tidy(struct ddci_spool *s, const char *file)
 {
 	struct stat st;
 
-	return fstatat(s->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+	if (!strncmp(file, CLAIMED, strlen(CLAIMED)) && name_ok(file + strlen(CLAIMED))) {
+		(void)unclaim(s, file, file + strlen(CLAIMED));
+	} else if (!strncmp(file, TMP_PREFIX, strlen(TMP_PREFIX)) &&
+		   fstatat(s->dfd, file, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		   ddci_time_now_ns() - (int64_t)st.st_mtime * INT64_C(1000000000) > TMP_STALE_NS) {
+		(void)unlinkat(s->dfd, file, 0);
+	}
 }
 
 /* Adds one file to the list, or sets it aside when it cannot be read. */
@@ -607,6 +683,10 @@ int ddci_spool_list(struct ddci_spool_queue *q, struct ddci_spool *s)
 			close(fd);
 		return ddci_error_set(DDCI_EIO, "cannot list spool directory '%s': %s", s->dir, strerror(errno));
 	}
+	while ((de = readdir(dh)) != NULL)
+		if (de->d_name[0] == '.')
+			tidy(s, de->d_name);
+	rewinddir(dh);
 	while (!err && (de = readdir(dh)) != NULL)
 		if (is_spool_name(de->d_name))
 			err = list_one(q, &items, &cap, s, de->d_name);
