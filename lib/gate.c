@@ -262,7 +262,9 @@ void ddci_gate_format(char *buf, size_t n, enum ddci_gate_unit unit, double v)
 {
 	switch (unit) {
 	case DDCI_UNIT_PCT: snprintf(buf, n, "%.2f%%", v); break;
-	case DDCI_UNIT_MS: ddci_duration_format(buf, n, (int64_t)v); break;
+	case DDCI_UNIT_MS: /* range first: converting an out-of-range double is undefined */
+		ddci_duration_format(buf, n, v >= 9223372036854775807.0 ? INT64_MAX : v > 0 ? (int64_t)v : 0);
+		break;
 	default: snprintf(buf, n, "%.0f", v); break;
 	}
 }

@@ -38,7 +38,7 @@ static const char *const hostile[] = {
 	"# heading",
 	"\xff\xfe bad \xc0\xaf utf8 \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82",
 	"\xef\xbf\xbe\xef\xbf\xbf nonchars",
-	"\xc2\x9b" "31m C1 CSI \xc2\x85 NEL",
+	"\xc2\23331m C1 CSI \xc2\x85 NEL",
 	"x\nDDCI_EOF_00000001\nmalicious=injected",
 	"\"quotes' & ampersand &amp; ]]> <!-- -->",
 	"\t\x7f\x01 del and soh",
