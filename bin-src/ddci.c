@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ddci/output.h"
+
 #ifndef DDCI_VERSION
 #define DDCI_VERSION "0.0.0"
 #endif
@@ -58,7 +60,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!valid_name(argv[1])) {
-		fprintf(stderr, "ddci: invalid command name '%s'\n", argv[1]);
+		ddci_print(stderr, "ddci: invalid command name '%s'\n", argv[1]); /* sanitised: any bytes */
 		return 2;
 	}
 	snprintf(name, sizeof(name), "ddci-%s", argv[1]);

@@ -161,7 +161,7 @@ HOSTILE=(
 	done
 }
 
-@test "finding 4: ddci-tests aggregate and its warnings, ddci-cases, ddci-dora list, ddci-flaky list" {
+@test "finding 4: ddci-tests aggregate, its warnings and list tables, ddci-cases, ddci-dora list, ddci-flaky list, ddci" {
 	for h in "${HOSTILE[@]}"; do
 		k=$(jq -Rn --arg s "$h" '$s')
 		answer $AGG "$(jq -nc --argjson k "$k" '{data:{buckets:[{by:{"@test.suite":$k},computes:{c0:1}}]},
@@ -177,7 +177,11 @@ HOSTILE=(
 		answer /flaky-test-management/tests "$(jq -nc --argjson k "$k" '{data:[{id:$k,type:"flaky_test",
 			attributes:{name:$k,suite:$k,module:$k,flaky_state:"active"}}],meta:{pagination:{}}}')"
 		ddci-flaky list >"$T/o4" 2>"$T/e4" || true
-		log_safe "$T"/o[1-4] "$T"/e[1-4]
+		answer /api/v2/ci/tests/events "$(jq -nc --argjson k "$k" '{data:[{id:"e1",type:"citest",attributes:{
+			test_level:$k,attributes:{duration:1000000,test:{name:$k,suite:$k,status:$k,service:$k}}}}],meta:{page:{}}}')"
+		ddci-tests list --from now-1d --output table >"$T/o5" 2>"$T/e5" || true
+		ddci "$h" >"$T/o6" 2>"$T/e6" || true
+		log_safe "$T"/o[1-6] "$T"/e[1-6]
 	done
 }
 
