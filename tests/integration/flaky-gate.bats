@@ -189,7 +189,7 @@ feature_branch() {
 	[ "$status" -eq 1 ]
 	python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/r.xml"
 	grep -qF 'a&lt;b &amp; &quot;c&quot; | d' "$T/r.xml"
-	grep -qF 'a&lt;b & "c" \| d' "$T/r.md"
+	grep -qF 'a&lt;b &amp; "c" \| d' "$T/r.md"
 }
 
 @test "--output json is the verdict as JSON" {
