@@ -104,8 +104,8 @@ echo "$events sent, $stored stored, $lost lost, $dup duplicated"
 [ "$faults" -ge "$min_faults" ] || { echo "only $faults faulty calls (want >= $min_faults)"; fail=1; }
 
 # Issue 17: flush while the same event is spooled again, longer than in
-# `make check` (SOAK_RACE_ROUNDS rounds with real processes; 100x the
-# deterministic unit test).
+# `make check`: SOAK_RACE_ROUNDS rounds with real processes, ten times as
+# many in the deterministic unit test.
 race="${SOAK_RACE_ROUNDS:-1000}"
 echo "== spool race: $race rounds"
 if ! DDCI_RACE_ROUNDS=$((race * 10)) "$BUILD/tests/test_spool_race" >"$BUILD/soak-race-unit.log" 2>&1; then
