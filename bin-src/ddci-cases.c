@@ -89,7 +89,7 @@ static int print_json(const struct ddci_cases_result *r, const char *query, int 
 	return rc;
 oom:
 	cJSON_Delete(o);
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	return ddci_error_oom();
 }
 
 static int print_table(const struct ddci_cases_result *r, const struct ddci_strv *group_by)

@@ -103,7 +103,7 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_change_
 		    (type && !cJSON_AddBoolToObject(o, "remediation_type_inferred", res->inferred)) ||
 		    ddci_json_add_str(o, "reason", res->decision.why) < 0) {
 			cJSON_Delete(o);
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		}
 		rc = ddci_print_json(stdout, o, 1);
 		cJSON_Delete(o);

@@ -98,7 +98,7 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_deploym
 		    ddci_json_add_int64(o, "started_at", d->started_ns) < 0 ||
 		    ddci_json_add_int64(o, "finished_at", d->finished_ns) < 0) {
 			cJSON_Delete(o);
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		}
 		rc = ddci_print_json(stdout, o, 1);
 		cJSON_Delete(o);

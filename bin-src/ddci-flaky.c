@@ -261,7 +261,7 @@ static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char *
 		goto done;
 	}
 	if (sc.json && !(sc.results = cJSON_CreateArray())) {
-		rc = ddci_error_set(DDCI_ENOMEM, "out of memory");
+		rc = ddci_error_oom();
 		goto done;
 	}
 	rc = ddci_flaky_update(&res, c, (const char *const *)ids.v, ids.n, a->state, (size_t)a->batch, on_result,
@@ -275,7 +275,7 @@ static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char *
 		    !cJSON_AddNumberToObject(o, "failed", (double)res.failed) ||
 		    !cJSON_AddNumberToObject(o, "batches", res.batches)) {
 			cJSON_Delete(o);
-			rc = ddci_error_set(DDCI_ENOMEM, "out of memory");
+			rc = ddci_error_oom();
 			goto done;
 		}
 		cJSON_AddItemToObject(o, "results", sc.results);

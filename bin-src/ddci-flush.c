@@ -58,7 +58,7 @@ static int print_stats(const struct ddci_config *cfg, const struct ddci_flush_st
 	if (!o || ddci_json_add_int64(o, "delivered", st->sent) < 0 ||
 	    ddci_json_add_int64(o, "rejected", st->rejected) < 0 || ddci_json_add_int64(o, "left", left) < 0) {
 		cJSON_Delete(o);
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	}
 	rc = ddci_print_json(stdout, o, 1);
 	cJSON_Delete(o);

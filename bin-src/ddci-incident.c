@@ -114,7 +114,7 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_failure
 		    ddci_json_add_int64(o, "started_at", f->started_ns) < 0 ||
 		    (f->finished_ns && ddci_json_add_int64(o, "finished_at", f->finished_ns) < 0)) {
 			cJSON_Delete(o);
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		}
 		rc = ddci_print_json(stdout, o, 1);
 		cJSON_Delete(o);

@@ -90,7 +90,7 @@ static int on_version(void *ctx, const cJSON *v)
 
 	if (s->json) {
 		if (!(text = ddci_json_print(v)))
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		fputs(s->n ? ",\n" : "[\n", stdout);
 		rc = put_text(text, DDCI_CHAN_JSON);
 		free(text);

@@ -111,7 +111,7 @@ static int put_json(FILE *f, const cJSON *v)
 	char *text = ddci_json_print(v), *clean;
 
 	if (!text)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	clean = ddci_output_clean(text, DDCI_CHAN_JSON);
 	free(text);
 	if (!clean)
@@ -396,7 +396,7 @@ static int on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 	if (!obj || !cJSON_AddItemToObject(obj, "by", b->by ? cJSON_Duplicate(b->by, 1) : cJSON_CreateObject()) ||
 	    !cJSON_AddItemToObject(obj, "computes", b->computes ? cJSON_Duplicate(b->computes, 1) : cJSON_CreateObject())) {
 		cJSON_Delete(obj);
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	}
 	if (o->format == DDCI_OUTPUT_JSON)
 		fputs(o->n ? ",\n" : "[\n", stdout);

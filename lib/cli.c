@@ -215,7 +215,7 @@ int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_confi
 	each_opt(cmd, count_opt, &n);
 	l.v = calloc(n + 1, sizeof(*l.v));
 	if (!l.v)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	l.shorts[l.ns++] = ':';
 	each_opt(cmd, add_longopt, &l);
 	l.v[l.n].name = "list-options";

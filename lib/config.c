@@ -34,7 +34,7 @@ int ddci_config_set(char **field, const char *value)
 	if (value) {
 		copy = strdup(value);
 		if (!copy)
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 	}
 	free(*field);
 	*field = copy;
@@ -126,7 +126,7 @@ static int read_key_file(char **out, const char *path, const char *var)
 	}
 	*out = strndup(b.ptr + start, end - start);
 	if (!*out)
-		rc = ddci_error_set(DDCI_ENOMEM, "out of memory");
+		rc = ddci_error_oom();
 done:
 	if (f)
 		fclose(f);
@@ -332,7 +332,7 @@ int ddci_config_finish(struct ddci_config *cfg, unsigned need)
 		size_t n = strlen(cfg->site) + sizeof("https://api.");
 		cfg->api_url = malloc(n);
 		if (!cfg->api_url)
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		snprintf(cfg->api_url, n, "https://api.%s", cfg->site);
 	}
 	if ((rc = check_api_url(cfg, origin_of("--api-url", url_flag, url_vars))) < 0)

@@ -50,13 +50,13 @@ char *ddci_output_clean(const char *text, enum ddci_chan ch)
 	char *red = ddci_redact_text(text ? text : ""), *out;
 
 	if (!red) {
-		ddci_error_set(DDCI_ENOMEM, "out of memory");
+		ddci_error_oom();
 		return NULL;
 	}
 	out = ddci_san_dup(red, ch);
 	free(red);
 	if (!out)
-		ddci_error_set(DDCI_ENOMEM, "out of memory");
+		ddci_error_oom();
 	return out;
 }
 
@@ -176,7 +176,7 @@ int ddci_print_json(FILE *f, const cJSON *v, int pretty)
 	char *clean;
 
 	if (!text)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	clean = ddci_output_clean(text, DDCI_CHAN_JSON);
 	free(text);
 	if (!clean)
@@ -279,7 +279,7 @@ int ddci_table_new(struct ddci_table **out, int ncols, const char *const *header
 	struct ddci_table *t = calloc(1, sizeof(*t));
 
 	if (!t)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	t->ncols = ncols;
 	*out = t;
 	return ddci_table_add(t, headers);
@@ -291,7 +291,7 @@ int ddci_table_add(struct ddci_table *t, const char *const *cells)
 		size_t cap = t->cap ? t->cap * 2 : 16;
 		char **v = realloc(t->cells, cap * (size_t)t->ncols * sizeof(*v));
 		if (!v)
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		t->cells = v;
 		t->cap = cap;
 	}

@@ -189,7 +189,7 @@ static int find_remediation(struct ddci_dora_dep *rem, struct ddci_client *c, co
 		return get_dep(rem, c, cf->remediation_id);
 	if (cf->remediation_id) {
 		rem->id = strdup(cf->remediation_id);
-		return rem->id ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return rem->id ? 0 : ddci_error_oom();
 	}
 	if (!cf->remediated_by_current)
 		return 0;
@@ -240,7 +240,7 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 	}
 	if (cf->deployment_id && !need_commits) {
 		failed.id = strdup(cf->deployment_id);
-		rc = failed.id ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+		rc = failed.id ? 0 : ddci_error_oom();
 	} else if (cf->deployment_id) {
 		rc = get_dep(&failed, c, cf->deployment_id);
 	} else {

@@ -17,11 +17,6 @@ const char *const ddci_agg_aggregations[] = {
 	"latest", "earliest", "most_frequent", "delta", NULL,
 };
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_agg_parse_compute(struct ddci_agg_compute *out, char *spec)
 {
 	char *colon = strchr(spec, ':');
@@ -56,7 +51,7 @@ static int add_time(cJSON *filter, const char *name, int64_t ms)
 	char text[24];
 
 	snprintf(text, sizeof(text), "%" PRId64, ms);
-	return cJSON_AddStringToObject(filter, name, text) ? 0 : oom();
+	return cJSON_AddStringToObject(filter, name, text) ? 0 : ddci_error_oom();
 }
 
 int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r)
@@ -66,7 +61,7 @@ int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r)
 
 	*out = NULL;
 	if (!doc)
-		return oom();
+		return ddci_error_oom();
 	if (r->ncomputes > DDCI_AGG_MAX_COMPUTES || r->ngroups > DDCI_AGG_MAX_GROUPS) {
 		cJSON_Delete(doc);
 		return ddci_error_set(DDCI_EUSAGE, "too many computes or group-bys");
@@ -119,7 +114,7 @@ int ddci_agg_request_json(cJSON **out, const struct ddci_agg_request *r)
 	*out = doc;
 	return 0;
 nomem:
-	rc = oom();
+	rc = ddci_error_oom();
 fail:
 	cJSON_Delete(doc);
 	return rc;

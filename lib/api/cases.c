@@ -8,11 +8,6 @@
 #include "ddci/endpoint.h"
 #include "ddci/json.h"
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_cases_check(const struct ddci_cases_query *q)
 {
 	static const char field_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
@@ -65,12 +60,12 @@ int ddci_cases_request_json(cJSON **out, const struct ddci_cases_query *q)
 	    !cJSON_AddStringToObject(attrs, "query_filter", q->query && *q->query ? q->query : "*"))
 		goto fail;
 	if (!(doc = ddci_jsonapi_wrap("aggregate", NULL, attrs)))
-		return oom(); /* attrs is owned (and freed) by wrap */
+		return ddci_error_oom(); /* attrs is owned (and freed) by wrap */
 	*out = doc;
 	return 0;
 fail:
 	cJSON_Delete(attrs);
-	return oom();
+	return ddci_error_oom();
 }
 
 /* A count: a number, or the first number of an array ("value": [42]). */
@@ -123,7 +118,7 @@ int ddci_cases_parse(struct ddci_cases_result *out, const cJSON *resp)
 	out->total = total;
 	n = (size_t)cJSON_GetArraySize(groups);
 	if (n && !(out->groups = calloc(n, sizeof(*out->groups))))
-		return oom();
+		return ddci_error_oom();
 	cJSON_ArrayForEach(g, groups)
 	{
 		struct ddci_cases_group *dst = &out->groups[out->ngroups];
@@ -136,7 +131,7 @@ int ddci_cases_parse(struct ddci_cases_result *out, const cJSON *resp)
 		}
 		if (!(dst->group = group_text(cJSON_GetObjectItemCaseSensitive(g, "group")))) {
 			ddci_cases_result_release(out);
-			return oom();
+			return ddci_error_oom();
 		}
 		out->ngroups++;
 	}

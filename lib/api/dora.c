@@ -161,12 +161,12 @@ static int add_strv(cJSON *obj, const char *name, const struct ddci_strv *sv)
 		return 0;
 	arr = cJSON_AddArrayToObject(obj, name);
 	if (!arr)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	for (size_t i = 0; i < sv->n; i++) {
 		cJSON *s = cJSON_CreateString(sv->v[i]);
 		if (!s || !cJSON_AddItemToArray(arr, s)) {
 			cJSON_Delete(s);
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		}
 	}
 	return 0;
@@ -181,14 +181,14 @@ static int add_git(cJSON *attrs, const char *sha, const char *url)
 	git = cJSON_AddObjectToObject(attrs, "git");
 	if (!git || ddci_json_add_str(git, "commit_sha", sha) < 0 ||
 	    ddci_json_add_str(git, "repository_url", url) < 0)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	return 0;
 }
 
 static int wrap(cJSON **out, cJSON *attrs)
 {
 	*out = ddci_jsonapi_wrap(NULL, NULL, attrs);
-	return *out ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+	return *out ? 0 : ddci_error_oom();
 }
 
 int ddci_dora_deployment_json(cJSON **out, const struct ddci_deployment *d)
@@ -198,7 +198,7 @@ int ddci_dora_deployment_json(cJSON **out, const struct ddci_deployment *d)
 	int rc;
 
 	if (!a)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	ddci_dora_deployment_id(id, d);
 	if ((rc = add_strv(a, "custom_tags", d->tags)) < 0 || (rc = ddci_json_add_str(a, "env", d->env)) < 0 ||
 	    (rc = ddci_json_add_int64(a, "finished_at", d->finished_ns)) < 0 ||
@@ -219,7 +219,7 @@ int ddci_dora_failure_json(cJSON **out, const struct ddci_failure *f)
 	int rc = 0;
 
 	if (!a)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	ddci_dora_failure_id(id, f);
 	if ((rc = add_strv(a, "custom_tags", f->tags)) < 0 || (rc = ddci_json_add_str(a, "env", f->env)) < 0 ||
 	    (f->finished_ns && (rc = ddci_json_add_int64(a, "finished_at", f->finished_ns)) < 0) ||
@@ -315,11 +315,6 @@ int ddci_dora_send_failure(struct ddci_dora_result *res, struct ddci_client *c, 
 
 /* --- Reading and tidying events ------------------------------------------ */
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_dora_kind_parse(enum ddci_dora_kind *out, const char *s)
 {
 	if (!strcmp(s, "deployment") || !strcmp(s, "deployments"))
@@ -371,7 +366,7 @@ static int add_time(cJSON *attrs, const char *name, int64_t ns)
 	if (!ns)
 		return 0;
 	ddci_time_format_rfc3339_frac(buf, sizeof(buf), ns, 3);
-	return cJSON_AddStringToObject(attrs, name, buf) ? 0 : oom();
+	return cJSON_AddStringToObject(attrs, name, buf) ? 0 : ddci_error_oom();
 }
 
 static int list_body(cJSON **out, const struct ddci_dora_query *q, int64_t limit, int64_t from_ns, int64_t to_ns)
@@ -381,7 +376,7 @@ static int list_body(cJSON **out, const struct ddci_dora_query *q, int64_t limit
 
 	*out = NULL;
 	if (!attrs)
-		return oom();
+		return ddci_error_oom();
 	if ((rc = add_time(attrs, "from", from_ns)) < 0 || (rc = ddci_json_add_int64(attrs, "limit", limit)) < 0 ||
 	    (rc = ddci_json_add_str(attrs, "query", q->query)) < 0 || (rc = ddci_json_add_str(attrs, "sort", q->sort)) < 0 ||
 	    (rc = add_time(attrs, "to", to_ns)) < 0) {
@@ -390,7 +385,7 @@ static int list_body(cJSON **out, const struct ddci_dora_query *q, int64_t limit
 	}
 	*out = ddci_jsonapi_wrap(q->kind == DDCI_DORA_DEPLOYMENTS ? "dora_deployments_list_request"
 								 : "dora_failures_list_request", NULL, attrs);
-	return *out ? 0 : oom();
+	return *out ? 0 : ddci_error_oom();
 }
 
 static const char *kind_name(enum ddci_dora_kind kind)
@@ -420,7 +415,7 @@ static int hold(struct reader *r, cJSON *data)
 
 			if (!nv) {
 				cJSON_Delete(ev);
-				return oom();
+				return ddci_error_oom();
 			}
 			r->v = nv;
 			r->cap = cap;
@@ -649,7 +644,7 @@ static int dup_opt(char **out, const cJSON *root, const char *path)
 	if (rc < 0 || !s)
 		return rc;
 	*out = strdup(s);
-	return *out ? 0 : oom();
+	return *out ? 0 : ddci_error_oom();
 }
 
 int ddci_dora_dep_parse(struct ddci_dora_dep *out, const cJSON *event)
@@ -803,10 +798,10 @@ int ddci_dora_patch_json(cJSON **out, const struct ddci_dora_patch *p)
 			goto oom;
 	}
 	*out = ddci_jsonapi_wrap("dora_deployment_patch_request", p->id, a);
-	return *out ? 0 : oom();
+	return *out ? 0 : ddci_error_oom();
 oom:
 	cJSON_Delete(a);
-	return oom();
+	return ddci_error_oom();
 }
 
 int ddci_dora_patch_deployment(struct ddci_client *c, const struct ddci_dora_patch *p)

@@ -15,11 +15,6 @@ const char *const ddci_flaky_sorts[] = {
 
 const char *const ddci_flaky_states[] = { "active", "quarantined", "disabled", "fixed", NULL };
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 static int in_list(const char *const *list, const char *s)
 {
 	for (; s && *list; list++)
@@ -112,13 +107,13 @@ int ddci_flaky_search_json(cJSON **out, const struct ddci_flaky_scope *s, const 
 	    !cJSON_AddStringToObject(filter, "query", query) || !(page = cJSON_AddObjectToObject(attrs, "page")) ||
 	    ddci_json_add_int64(page, "limit", limit) < 0 || ddci_json_add_str(page, "cursor", cursor) < 0 ||
 	    ddci_json_add_str(attrs, "sort", s->sort) < 0) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	doc = ddci_jsonapi_wrap("search_flaky_tests_request", NULL, attrs);
 	attrs = NULL;
 	if (!doc) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	*out = doc;
@@ -288,11 +283,11 @@ int ddci_flaky_update_json(cJSON **out, const char *const *ids, size_t n, const 
 			goto nomem;
 	}
 	if (!(*out = ddci_jsonapi_wrap("update_flaky_test_state_request", NULL, attrs)))
-		return oom();
+		return ddci_error_oom();
 	return 0;
 nomem:
 	cJSON_Delete(attrs);
-	return oom();
+	return ddci_error_oom();
 }
 
 static int read_results(struct ddci_flaky_update_result *res, const cJSON *doc, size_t sent,

@@ -16,11 +16,6 @@
 #define CONTEXT_LINES 3
 #define MAX_DP_CELLS ((size_t)1 << 22) /* line-diff table limit: 4M cells */
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_synth_check(const struct ddci_synth_query *q)
 {
 	const char *id = q->public_id;
@@ -230,7 +225,7 @@ static int split_lines(struct line **out, size_t *count, const char *text)
 			cap = cap ? cap * 2 : 16;
 			if (!(nv = realloc(v, cap * sizeof(*v)))) {
 				free(v);
-				return oom();
+				return ddci_error_oom();
 			}
 			v = nv;
 		}
@@ -263,7 +258,7 @@ static int edit_script(struct op **out, size_t *nops, const struct line *a, size
 	size_t k = 0, i = 0, j = 0;
 
 	if (!ops)
-		return oom();
+		return ddci_error_oom();
 	if (n && m && n <= MAX_DP_CELLS / m && (t = calloc((n + 1) * (m + 1), sizeof(*t)))) {
 		/* t[i][j] = LCS length of a[i..] and b[j..] */
 		for (size_t x = n; x-- > 0;)
@@ -368,7 +363,7 @@ static int value_text(char **out, const cJSON *v)
 		*out = strdup(v->valuestring);
 	else
 		*out = ddci_json_print_pretty(v);
-	return *out ? 0 : oom();
+	return *out ? 0 : ddci_error_oom();
 }
 
 /* A diff operation: -1 delete, 0 equal, 1 insert, 2 unknown. */

@@ -16,11 +16,6 @@
 #include "ddci/testevents.h"
 #include "ddci/timeutil.h"
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_testevents_check(const struct ddci_testevents_query *q)
 {
 	if (q->sort && strcmp(q->sort, "timestamp") && strcmp(q->sort, "-timestamp"))
@@ -94,7 +89,7 @@ static int add_ms_string(cJSON *o, const char *name, int64_t ms)
 	char num[32];
 
 	snprintf(num, sizeof(num), "%" PRId64, ms);
-	return cJSON_AddStringToObject(o, name, num) ? 0 : oom();
+	return cJSON_AddStringToObject(o, name, num) ? 0 : ddci_error_oom();
 }
 
 static int search_body(cJSON **out, const struct ddci_testevents_query *q, const char *cursor)
@@ -102,7 +97,7 @@ static int search_body(cJSON **out, const struct ddci_testevents_query *q, const
 	cJSON *b = cJSON_CreateObject(), *filter, *page, *opts;
 
 	if (!b)
-		return oom();
+		return ddci_error_oom();
 	if (q->query || q->from_ms || q->to_ms) {
 		if (!(filter = cJSON_AddObjectToObject(b, "filter")) ||
 		    (q->query && !cJSON_AddStringToObject(filter, "query", q->query)) ||
@@ -128,7 +123,7 @@ static int search_body(cJSON **out, const struct ddci_testevents_query *q, const
 	return 0;
 fail:
 	cJSON_Delete(b);
-	return oom();
+	return ddci_error_oom();
 }
 
 int ddci_testevents_request(char **path, cJSON **body, const struct ddci_testevents_query *q, const char *cursor)
@@ -140,7 +135,7 @@ int ddci_testevents_request(char **path, cJSON **body, const struct ddci_testeve
 	if (!q->search)
 		return list_path(path, q, cursor);
 	if (!(*path = strdup(DDCI_TESTEVENTS_SEARCH_PATH)))
-		return oom();
+		return ddci_error_oom();
 	if ((rc = search_body(body, q, cursor)) < 0) {
 		free(*path);
 		*path = NULL;
@@ -205,7 +200,7 @@ int ddci_testevents_next_cursor(char **out, const cJSON *page)
 	if ((rc = ddci_json_get_str_opt(&after, page, "meta.page.after")) < 0)
 		return rc;
 	if (after && *after)
-		return (*out = strdup(after)) ? 0 : oom();
+		return (*out = strdup(after)) ? 0 : ddci_error_oom();
 	if ((rc = ddci_json_get_str_opt(&next, page, "links.next")) < 0)
 		return rc;
 	if (next && *next)

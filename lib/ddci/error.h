@@ -37,6 +37,14 @@ int ddci_error_set(int code, const char *fmt, ...) DDCI_PRINTF(2, 3);
 /* Prefixes the current message with "context: ". Returns `code`. */
 int ddci_error_wrap(int code, const char *fmt, ...) DDCI_PRINTF(2, 3);
 
+/* Sets "out of memory" and returns DDCI_ENOMEM (inline: a constant that
+ * callers' checks, and gcc -fanalyzer, can follow). */
+static inline int ddci_error_oom(void)
+{
+	ddci_error_set(DDCI_ENOMEM, "out of memory");
+	return DDCI_ENOMEM;
+}
+
 const char *ddci_error_last(void);
 void ddci_error_clear(void);
 

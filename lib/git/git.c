@@ -80,11 +80,6 @@ static char *dup_str(const char *s)
 	return p;
 }
 
-static int nomem(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 /* --- libgit2's initialisation without the CA bundle ---------------------------
  *
  * Debian 12's libgit2 is built with mbedTLS, and git_libgit2_init() parses
@@ -182,7 +177,7 @@ int ddci_git_open(struct ddci_repo **out, const char *path)
 	if (r)
 		r->commits_left = -1;
 	if (!r || !(r->path = dup_str(path ? path : "."))) {
-		err = nomem();
+		err = ddci_error_oom();
 		goto done;
 	}
 	/* The files first: HEAD, branch and remote need nothing more.  Found
@@ -327,7 +322,7 @@ static int branch_name(char **out, const char *ref)
 	size_t k = 0, n;
 
 	if (!(*out = o))
-		return nomem();
+		return ddci_error_oom();
 	for (; *p; p += n ? n : 1) {
 		n = utf8_len(p);
 		if (n) {
@@ -362,7 +357,7 @@ int ddci_git_branch(char **out, struct ddci_repo *r)
 				break;
 			free(symref);
 			if (!(symref = dup_str(git_reference_symbolic_target(ref)))) {
-				err = nomem();
+				err = ddci_error_oom();
 				break;
 			}
 			name = symref;
@@ -482,7 +477,7 @@ int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name)
 			}
 		}
 		if (scan.nomem) {
-			err = nomem();
+			err = ddci_error_oom();
 			goto done;
 		}
 		if (!scan.url) {
@@ -492,7 +487,7 @@ int ddci_git_remote_url(char **out, struct ddci_repo *r, const char *name)
 		err = ddci_gitdir_rewrite_url(&url, scan.url, scan.pairs, scan.npairs);
 	}
 	if (err == 0 && url && !(*out = ddci_redact_url(url)))
-		err = nomem();
+		err = ddci_error_oom();
 done:
 	for (size_t i = 0; i < scan.npairs; i++)
 		free(scan.pairs[i]);
@@ -546,7 +541,7 @@ static int oidset_add(struct oidset *s, const git_oid *id)
 
 		bigger.v = calloc(bigger.cap, sizeof(*bigger.v));
 		if (!bigger.v)
-			return nomem();
+			return ddci_error_oom();
 		for (i = 0; i < s->cap; i++)
 			if (!git_oid_is_zero(&s->v[i]))
 				git_oid_cpy(&bigger.v[oid_slot(&bigger, &s->v[i])], &s->v[i]);
@@ -656,7 +651,7 @@ static int walk_push(struct walk *w, const git_oid *id)
 
 		if (!q) {
 			git_commit_free(c);
-			return nomem();
+			return ddci_error_oom();
 		}
 		w->q = q;
 		w->cap = cap;
@@ -888,7 +883,7 @@ int ddci_git_commit_info(struct ddci_git_commit *out, struct ddci_repo *r, const
 	git_commit_free(c);
 	if (!out->author_name || !out->author_email || !out->summary) {
 		ddci_git_commit_release(out);
-		return nomem();
+		return ddci_error_oom();
 	}
 	return 0;
 }
@@ -1020,7 +1015,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 		c *= 2;
 	q = realloc(*p, c * elem);
 	if (!q)
-		return nomem();
+		return ddci_error_oom();
 	*p = q;
 	*cap = c;
 	return 0;
@@ -1117,7 +1112,7 @@ static int range_get(size_t *ix, int *fresh, struct range_walk *w, const git_oid
 		if (!w->slot) {
 			w->slot = old;
 			w->nslot = oldn;
-			return nomem();
+			return ddci_error_oom();
 		}
 		for (i = 0; i < oldn; i++)
 			if (old[i])

@@ -20,12 +20,6 @@
 #define MAX_SMALL 4096              /* HEAD, loose refs, gitdir/commondir files */
 #define MAX_CONFIG ((size_t)4 * 1024 * 1024)
 
-static int nomem(void)
-{
-	ddci_error_set(DDCI_ENOMEM, "out of memory");
-	return DDCI_ENOMEM; /* a constant the analyzer can follow */
-}
-
 /* Reads a whole regular file of at most `max` bytes, NUL-terminated.
  * 0, UNSURE (missing, too big, unreadable) or DDCI_ENOMEM. */
 static int slurp(char **out, size_t *len, const char *path, size_t max)
@@ -44,7 +38,7 @@ static int slurp(char **out, size_t *len, const char *path, size_t max)
 		goto done;
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
-		rc = nomem();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	while (n < (size_t)st.st_size && (got = read(fd, buf + n, (size_t)st.st_size - n)) != 0) {
@@ -120,13 +114,13 @@ static int resolve_from(char **out, const char *base, const char *p)
 	if (p[0] != '/') {
 		joined = join(base, p);
 		if (!joined)
-			return nomem();
+			return ddci_error_oom();
 		p = joined;
 	}
 	real = realpath(p, NULL);
 	free(joined);
 	if (!real)
-		return errno == ENOMEM ? nomem() : UNSURE;
+		return errno == ENOMEM ? ddci_error_oom() : UNSURE;
 	*out = real;
 	return 0;
 }
@@ -143,7 +137,7 @@ static int is_git_directory(char **common, const char *g)
 	if (!is_kind(g, "HEAD", S_IFREG))
 		return 0;
 	if (!(cfile = join(g, "commondir")))
-		return nomem();
+		return ddci_error_oom();
 	rc = read_line_file(&line, cfile);
 	free(cfile);
 	if (rc < 0)
@@ -151,7 +145,7 @@ static int is_git_directory(char **common, const char *g)
 	if (rc == 0)
 		rc = resolve_from(common, g, line);
 	else if ((*common = realpath(g, NULL)) == NULL)
-		rc = errno == ENOMEM ? nomem() : UNSURE;
+		rc = errno == ENOMEM ? ddci_error_oom() : UNSURE;
 	else
 		rc = 0;
 	free(line);
@@ -172,7 +166,7 @@ static int use_gitdir(struct ddci_gitdir *d, char *g, char *common)
 	free(g);
 	if (!real) {
 		free(common);
-		return errno == ENOMEM ? nomem() : UNSURE;
+		return errno == ENOMEM ? ddci_error_oom() : UNSURE;
 	}
 	d->gitdir = real;
 	d->commondir = common;
@@ -197,7 +191,7 @@ static int read_gitfile(struct ddci_gitdir *d, const char *file, const char *dir
 	p = line + 8;
 	g = p[0] == '/' ? strdup(p) : join(dir, p);
 	if (!g) {
-		rc = nomem();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	rc = is_git_directory(&common, g);
@@ -263,7 +257,7 @@ static int explicit_gitdir(struct ddci_gitdir *d, const char *base, const char *
 	int rc;
 
 	if (!g)
-		return nomem();
+		return ddci_error_oom();
 	if (stat(g, &st) == 0 && S_ISREG(st.st_mode)) {
 		rc = read_gitfile(d, g, base);
 		free(g);
@@ -288,21 +282,21 @@ static int try_dir(struct ddci_gitdir *d, const char *dir)
 	int rc;
 
 	if (!dotgit)
-		return nomem();
+		return ddci_error_oom();
 	if (stat(dotgit, &st) == 0 && S_ISREG(st.st_mode)) {
 		rc = read_gitfile(d, dotgit, dir);
 		if (rc == 0 && !(d->gitfile = strdup(dotgit)))
-			rc = nomem();
+			rc = ddci_error_oom();
 		free(dotgit);
 		if (rc == 0 && !(d->worktree = strdup(dir)))
-			rc = nomem();
+			rc = ddci_error_oom();
 		return rc;
 	}
 	rc = is_git_directory(&common, dotgit);
 	if (rc == 1) {
 		rc = use_gitdir(d, dotgit, common);
 		if (rc == 0 && !(d->worktree = strdup(dir)))
-			rc = nomem();
+			rc = ddci_error_oom();
 		return rc;
 	}
 	free(dotgit);
@@ -312,7 +306,7 @@ static int try_dir(struct ddci_gitdir *d, const char *dir)
 	if (rc == 1) {
 		if (!(g = strdup(dir))) {
 			free(common);
-			return nomem();
+			return ddci_error_oom();
 		}
 		return use_gitdir(d, g, common);
 	}
@@ -331,7 +325,7 @@ int ddci_gitdir_discover(struct ddci_gitdir *out, const char *path)
 	memset(out, 0, sizeof(*out));
 	dir = realpath(path ? path : ".", NULL);
 	if (!dir)
-		return errno == ENOMEM ? nomem() : UNSURE;
+		return errno == ENOMEM ? ddci_error_oom() : UNSURE;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		goto done;
 	if (env && *env) {
@@ -479,7 +473,7 @@ static int packed_ref(char sha[41], const struct ddci_gitdir *d, const char *ref
 	int fd, sorted = 0, rc = UNSURE;
 
 	if (!path)
-		return nomem();
+		return ddci_error_oom();
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
 	if (fd < 0)
@@ -525,7 +519,7 @@ static int read_ref(char sha[41], char **last, const struct ddci_gitdir *d, cons
 		return UNSURE;
 	path = join(per_worktree(refname) ? d->gitdir : d->commondir, refname);
 	if (!path)
-		return nomem();
+		return ddci_error_oom();
 	rc = read_line_file(&line, path);
 	free(path);
 	if (rc < 0)
@@ -538,7 +532,7 @@ static int read_ref(char sha[41], char **last, const struct ddci_gitdir *d, cons
 			free(*last);
 			if (!(*last = strdup(target))) {
 				free(line);
-				return nomem();
+				return ddci_error_oom();
 			}
 		}
 		rc = read_ref(sha, last, d, target, reads + 1);
@@ -567,7 +561,7 @@ int ddci_gitdir_head(char sha[41], char **symref, const struct ddci_gitdir *d)
 	*symref = NULL;
 	path = join(d->gitdir, "HEAD");
 	if (!path)
-		return nomem();
+		return ddci_error_oom();
 	rc = read_line_file(&line, path);
 	free(path);
 	if (rc)
@@ -582,7 +576,7 @@ int ddci_gitdir_head(char sha[41], char **symref, const struct ddci_gitdir *d)
 	}
 	target = line + 4 + strspn(line + 4, " \t");
 	if (!(*symref = strdup(target))) {
-		rc = nomem();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	rc = read_ref(sha, symref, d, target, 1);
@@ -792,7 +786,7 @@ static int cfg_parse(const char *text, size_t len, cfg_fn fn, void *ctx, int *re
 	int rc = 0, c;
 
 	if (!value)
-		return nomem();
+		return ddci_error_oom();
 	memset(&p, 0, sizeof(p));
 	p.s = text;
 	p.n = len;
@@ -878,7 +872,7 @@ static int cfg_scopes(const struct ddci_gitdir *d, cfg_fn fn, void *ctx, int *re
 		char *local = join(d->commondir, "config");
 
 		if (!local)
-			return nomem();
+			return ddci_error_oom();
 		rc = cfg_file(local, fn, ctx, refused);
 		free(local);
 	}
@@ -922,7 +916,7 @@ static int get_cb(void *ctx, const char *section, const char *sub, const char *k
 	g->found = NULL;
 	g->boolean = !value;
 	if (value && !(g->found = strdup(value)))
-		return nomem();
+		return ddci_error_oom();
 	return 0;
 }
 
@@ -935,7 +929,7 @@ int ddci_gitdir_config(char **out, const struct ddci_gitdir *d, const char *sect
 
 	*out = NULL;
 	if (!path)
-		return nomem();
+		return ddci_error_oom();
 	snprintf(lkey, sizeof(lkey), "%s", key);
 	for (char *c = lkey; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
@@ -981,7 +975,7 @@ static int remote_cb(void *ctx, const char *section, const char *sub, const char
 			return 0;
 		}
 		if (!r->url && !(r->url = strdup(value)))
-			return nomem();
+			return ddci_error_oom();
 		return 0;
 	}
 	if (!strcmp(section, "url") && !strcmp(key, "insteadof") && value && *value) {
@@ -990,7 +984,7 @@ static int remote_cb(void *ctx, const char *section, const char *sub, const char
 			char **p = realloc(r->pairs, cap * sizeof(*p));
 
 			if (!p)
-				return nomem();
+				return ddci_error_oom();
 			r->pairs = p;
 			r->cap = cap;
 		}
@@ -998,7 +992,7 @@ static int remote_cb(void *ctx, const char *section, const char *sub, const char
 		r->pairs[r->npairs + 1] = strdup(value);
 		r->npairs += 2;
 		if (!r->pairs[r->npairs - 2] || !r->pairs[r->npairs - 1])
-			return nomem();
+			return ddci_error_oom();
 	}
 	return 0;
 }
@@ -1019,7 +1013,7 @@ int ddci_gitdir_rewrite_url(char **out, const char *url, char *const *pairs, siz
 	n = base ? strlen(base) : 0;
 	*out = malloc(n + strlen(url + best) + 1);
 	if (!*out)
-		return nomem();
+		return ddci_error_oom();
 	memcpy(*out, base ? base : "", n);
 	memcpy(*out + n, url + best, strlen(url + best) + 1);
 	return 0;

@@ -32,7 +32,7 @@ static int set_url(struct ddci_gitmeta *m, const char *text)
 	if ((rc = ddci_url_parse(&u, text)) < 0)
 		return rc;
 	m->repository_url = ddci_url_format(&u);
-	rc = m->repository_url ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+	rc = m->repository_url ? 0 : ddci_error_oom();
 	if (!rc && *m->repository_url && ddci_url_repository_id(&m->repository_id, &u) < 0)
 		m->repository_id = NULL; /* an unusual URL is still sent as is */
 	if (!rc && !*m->repository_url) {
@@ -75,7 +75,7 @@ static int set_copy(char **field, const char *v)
 	if (*field || !v || !*v)
 		return 0;
 	*field = strdup(v);
-	return *field ? 0 : ddci_error_set(DDCI_ENOMEM, "out of memory");
+	return *field ? 0 : ddci_error_oom();
 }
 
 int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char *commit,

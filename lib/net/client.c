@@ -14,11 +14,6 @@
 #include "ddci/spool.h"
 #include "ddci/timeutil.h"
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg)
 {
 	memset(c, 0, sizeof(*c));
@@ -48,12 +43,12 @@ static int dry_run(struct ddci_client *c, const struct ddci_call *call)
 		goto done;
 	line = ddci_redact_text(b.ptr);
 	if (call->body && !(body = ddci_json_print(call->body))) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	safe = body ? ddci_redact_keys(body) : NULL;
 	if (!line || (body && !safe)) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	if (fputs(line, c->out) == EOF || (safe && (fputs(safe, c->out) == EOF || fputc('\n', c->out) == EOF)) ||
@@ -179,7 +174,7 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	if (cfg->dry_run == 1)
 		return dry_run(c, call);
 	if (call->body && !(body = ddci_json_print(call->body)))
-		return oom();
+		return ddci_error_oom();
 	if (!c->http && (rc = ddci_http_new(&c->http, cfg)) < 0)
 		goto done;
 	ddci_http_set_trace(c->http, c->trace);
@@ -264,7 +259,7 @@ int ddci_client_paginate(struct ddci_client *c, struct ddci_pager *p)
 		free(before);
 		before = request_key(&p->call);
 		if (!before) {
-			rc = oom();
+			rc = ddci_error_oom();
 			goto done;
 		}
 		r = p->next(p, page);
@@ -278,7 +273,7 @@ int ddci_client_paginate(struct ddci_client *c, struct ddci_pager *p)
 		free(after);
 		after = request_key(&p->call);
 		if (!after) {
-			rc = oom();
+			rc = ddci_error_oom();
 			goto done;
 		}
 		if (strcmp(before, after) == 0) {

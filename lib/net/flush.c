@@ -60,7 +60,7 @@ static int send_one(struct ddci_client *c, struct ddci_spool *s, const char *nam
 		}
 		body = cJSON_CreateRaw(e.body);
 		if (!body) {
-			err = ddci_error_set(DDCI_ENOMEM, "out of memory");
+			err = ddci_error_oom();
 			goto done;
 		}
 	}

@@ -90,11 +90,6 @@ struct ddci_http {
 	char retry_after[64];
 };
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 /* "30 s", "1.5 s" */
 static void fmt_secs(char *buf, size_t size, int64_t ms)
 {
@@ -124,7 +119,7 @@ static int add_header(struct curl_slist **list, const char *name, const char *va
 		goto done;
 	n = curl_slist_append(*list, b.ptr);
 	if (!n) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	*list = n;
@@ -328,7 +323,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	h = calloc(1, sizeof(*h));
 	if (!h) {
 		curl_global_cleanup();
-		return oom();
+		return ddci_error_oom();
 	}
 	h->cfg = cfg;
 	h->deadline_ns = cfg->deadline_mono_ns;
@@ -339,7 +334,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 	h->base_url = ddci_redact_url(cfg->api_url);
 	h->curl = curl_easy_init();
 	if (!h->base_url || !h->curl) {
-		rc = h->curl ? oom() : ddci_error_set(DDCI_EIO, "cannot create a libcurl handle");
+		rc = h->curl ? ddci_error_oom() : ddci_error_set(DDCI_EIO, "cannot create a libcurl handle");
 		goto fail;
 	}
 	rc = build_headers(h);

@@ -58,7 +58,7 @@ static int mkdir_p(const char *dir)
 	int err = 0;
 
 	if (!s)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	for (p = s + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -242,7 +242,7 @@ static int read_file_at(struct ddci_spool_entry *e, int dfd, const char *dir, co
 	if (!err && !(e->name = strdup(name)))
 		err = DDCI_ENOMEM;
 	if (err == DDCI_ENOMEM)
-		err = ddci_error_set(DDCI_ENOMEM, "out of memory");
+		err = ddci_error_oom();
 	else if (err || !e->method[0] || e->path[0] != '/')
 		err = ddci_error_set(DDCI_EIO, "spool file '%s/%s' lacks a method, path or body", dir, name);
 done:
@@ -291,7 +291,7 @@ static int spool_open(struct ddci_spool **out, int *missing, const char *dir, in
 	*out = NULL;
 	if (!s || (dir && !(s->dir = tidy_dir(dir)))) {
 		free(s);
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	}
 	s->lockfd = -1;
 	err = open_dir(&s->dfd, missing, s->dir, create);
@@ -481,7 +481,7 @@ int ddci_spool_write(char **out_name, const char *dir, const struct ddci_spool_e
 	if (err)
 		goto done;
 	if (out_name && !(*out_name = strdup(name)))
-		err = ddci_error_set(DDCI_ENOMEM, "out of memory");
+		err = ddci_error_oom();
 	else
 		ddci_error_set(0, "%s", saved);
 done:
@@ -656,7 +656,7 @@ static int list_one(struct ddci_spool_queue *q, struct queued **items, size_t *c
 		grown = realloc(*items, *cap * sizeof(**items));
 		if (!grown) {
 			ddci_spool_entry_release(&e);
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		}
 		*items = grown;
 	}
@@ -695,7 +695,7 @@ int ddci_spool_list(struct ddci_spool_queue *q, struct ddci_spool *s)
 		qsort(items, q->count, sizeof(*items), by_time_then_name);
 		q->names = calloc(q->count, sizeof(*q->names));
 		if (!q->names)
-			err = ddci_error_set(DDCI_ENOMEM, "out of memory");
+			err = ddci_error_oom();
 	}
 	for (i = 0; i < q->count; i++) {
 		if (q->names)

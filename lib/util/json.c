@@ -18,11 +18,6 @@
 
 #include "ddci/json.h"
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 cJSON *ddci_json_int64(int64_t v)
 {
 	char text[24];
@@ -36,10 +31,10 @@ int ddci_json_add_int64(cJSON *obj, const char *name, int64_t v)
 	cJSON *n = ddci_json_int64(v);
 
 	if (!n)
-		return oom();
+		return ddci_error_oom();
 	if (!cJSON_AddItemToObject(obj, name, n)) {
 		cJSON_Delete(n);
-		return oom();
+		return ddci_error_oom();
 	}
 	return 0;
 }
@@ -49,7 +44,7 @@ int ddci_json_add_str(cJSON *obj, const char *name, const char *value)
 	if (!value || !*value)
 		return 0;
 	if (!cJSON_AddStringToObject(obj, name, value))
-		return oom();
+		return ddci_error_oom();
 	return 0;
 }
 
@@ -209,7 +204,7 @@ int ddci_json_parse(cJSON **out, const char *text, const char *what)
 		if (keep_exact(*out, &p) < 0) {
 			cJSON_Delete(*out);
 			*out = NULL;
-			return oom();
+			return ddci_error_oom();
 		}
 	}
 	return 0;

@@ -12,13 +12,13 @@ int ddci_strv_push(struct ddci_strv *sv, const char *s)
 		size_t cap = sv->cap ? sv->cap * 2 : 8;
 		char **v = realloc(sv->v, cap * sizeof(*v));
 		if (!v)
-			return ddci_error_set(DDCI_ENOMEM, "out of memory");
+			return ddci_error_oom();
 		sv->v = v;
 		sv->cap = cap;
 	}
 	copy = strdup(s);
 	if (!copy)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
+		return ddci_error_oom();
 	sv->v[sv->n++] = copy;
 	sv->v[sv->n] = NULL;
 	return 0;
