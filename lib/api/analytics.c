@@ -361,30 +361,14 @@ int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct
 		 int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx)
 {
 	struct ddci_agg_meta local;
-	struct run_ctx rc;
-	struct ddci_pager p;
+	struct run_ctx rc = { r, meta ? meta : &local, on_bucket, ctx };
+	struct ddci_pager p = { .call.path = DDCI_AGG_PATH, .next = run_next, .on_page = run_page, .ctx = &rc };
 	int err;
 
-	if (!meta)
-		meta = &local;
-	memset(meta, 0, sizeof(*meta));
-	memset(&p, 0, sizeof(p));
-	rc.req = r;
-	rc.meta = meta;
-	rc.on_bucket = on_bucket;
-	rc.ctx = ctx;
+	memset(rc.meta, 0, sizeof(*rc.meta));
 	if ((err = ddci_agg_request_json(&p.body_owned, r)) < 0)
 		return err;
-	p.call.method = "POST";
-	p.call.path = DDCI_AGG_PATH;
-	p.call.body = p.body_owned;
-	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
-	p.call.family = DDCI_FAMILY_TESTS;
-	p.next = run_next;
-	p.on_page = run_page;
-	p.ctx = &rc;
-	err = ddci_client_paginate(c, &p);
-	meta->pages = p.pages;
-	ddci_pager_release(&p);
+	err = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_TESTS);
+	rc.meta->pages = p.pages;
 	return err;
 }

@@ -199,9 +199,7 @@ static int search_next(struct ddci_pager *p, const cJSON *page)
 		return 0;
 	if ((rc = ddci_flaky_search_json(&body, sc->scope, cursor)) < 0)
 		return rc;
-	cJSON_Delete(p->body_owned);
-	p->body_owned = body;
-	p->call.body = body;
+	ddci_pager_set_request(p, NULL, body);
 	return 1;
 }
 
@@ -231,31 +229,15 @@ int ddci_flaky_search(struct ddci_flaky_stats *stats, struct ddci_client *c, con
 		      int (*on_test)(void *ctx, const struct ddci_flaky_test *t), void *ctx)
 {
 	struct ddci_flaky_stats local;
-	struct search_ctx sc;
-	struct ddci_pager p;
+	struct search_ctx sc = { s, stats ? stats : &local, on_test, ctx };
+	struct ddci_pager p = { .call.path = DDCI_FLAKY_PATH, .next = search_next, .on_page = search_page, .ctx = &sc };
 	int rc;
 
-	if (!stats)
-		stats = &local;
-	memset(stats, 0, sizeof(*stats));
-	memset(&p, 0, sizeof(p));
-	sc.scope = s;
-	sc.stats = stats;
-	sc.on_test = on_test;
-	sc.ctx = ctx;
+	memset(sc.stats, 0, sizeof(*sc.stats));
 	if ((rc = ddci_flaky_search_json(&p.body_owned, s, NULL)) < 0)
 		return rc;
-	p.call.method = "POST";
-	p.call.path = DDCI_FLAKY_PATH;
-	p.call.body = p.body_owned;
-	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
-	p.call.family = DDCI_FAMILY_FLAKY;
-	p.next = search_next;
-	p.on_page = search_page;
-	p.ctx = &sc;
-	rc = ddci_client_paginate(c, &p);
-	stats->pages = p.pages;
-	ddci_pager_release(&p);
+	rc = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_FLAKY);
+	sc.stats->pages = p.pages;
 	return rc;
 }
 

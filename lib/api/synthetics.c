@@ -148,9 +148,7 @@ static int next_page(struct ddci_pager *p, const cJSON *page)
 		return 0;
 	if ((rc = ddci_synth_path(&path, w->q, last)) < 0)
 		return rc;
-	free(p->path_owned);
-	p->path_owned = path;
-	p->call.path = path;
+	ddci_pager_set_request(p, path, NULL);
 	return 1;
 }
 
@@ -158,26 +156,16 @@ int ddci_synth_history(struct ddci_synth_result *res, struct ddci_client *c, con
 		       int (*on_version)(void *ctx, const cJSON *version), void *ctx)
 {
 	struct walk w = { q, res, on_version, ctx, 0 };
-	struct ddci_pager p;
+	struct ddci_pager p = { .next = next_page, .on_page = on_page, .ctx = &w };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	res->retention_days = -1;
-	memset(&p, 0, sizeof(p));
 	if ((rc = ddci_synth_check(q)) < 0)
 		return rc;
 	if ((rc = ddci_synth_path(&p.path_owned, q, 0)) < 0)
 		return rc;
-	p.call.method = "GET";
-	p.call.path = p.path_owned;
-	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
-	p.call.family = DDCI_FAMILY_SYNTHETICS;
-	p.next = next_page;
-	p.on_page = on_page;
-	p.ctx = &w;
-	rc = ddci_client_paginate(c, &p);
-	ddci_pager_release(&p);
-	return rc;
+	return ddci_client_read_all(c, &p, "GET", DDCI_FAMILY_SYNTHETICS);
 }
 
 /* ---- rendering ---- */

@@ -317,12 +317,7 @@ static int next_page(struct ddci_pager *p, const cJSON *page)
 	free(cursor);
 	if (rc < 0)
 		return rc;
-	free(p->path_owned);
-	cJSON_Delete(p->body_owned);
-	p->path_owned = path;
-	p->body_owned = body;
-	p->call.path = path;
-	p->call.body = body;
+	ddci_pager_set_request(p, path, body);
 	return 1;
 }
 
@@ -330,24 +325,13 @@ int ddci_testevents_fetch(struct ddci_testevents_result *res, struct ddci_client
 			  const struct ddci_testevents_query *q, const struct ddci_testevents_sink *sink)
 {
 	struct walk w = { q, sink, res, 0 };
-	struct ddci_pager p;
+	struct ddci_pager p = { .next = next_page, .on_page = on_page, .ctx = &w };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	memset(&p, 0, sizeof(p));
 	if ((rc = ddci_testevents_check(q)) < 0)
 		return rc;
 	if ((rc = ddci_testevents_request(&p.path_owned, &p.body_owned, q, NULL)) < 0)
 		return rc;
-	p.call.method = q->search ? "POST" : "GET";
-	p.call.path = p.path_owned;
-	p.call.body = p.body_owned;
-	p.call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
-	p.call.family = DDCI_FAMILY_TESTS;
-	p.next = next_page;
-	p.on_page = on_page;
-	p.ctx = &w;
-	rc = ddci_client_paginate(c, &p);
-	ddci_pager_release(&p);
-	return rc;
+	return ddci_client_read_all(c, &p, q->search ? "POST" : "GET", DDCI_FAMILY_TESTS);
 }

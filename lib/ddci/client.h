@@ -80,4 +80,16 @@ struct ddci_pager {
 int ddci_client_paginate(struct ddci_client *c, struct ddci_pager *p) DDCI_WUR;
 void ddci_pager_release(struct ddci_pager *p);
 
+/* The one way the API modules read a list endpoint: every page of a read
+ * (application key, retried, printed by --dry-run) of `method` in `family`,
+ * starting from the pager's call.path (or path_owned) and body_owned, then
+ * as next() says.  Releases what the pager owns; p->pages counts the pages
+ * read. */
+int ddci_client_read_all(struct ddci_client *c, struct ddci_pager *p, const char *method,
+			 const char *family) DDCI_WUR;
+
+/* From next(): the following page's path and/or body, taken over (NULL
+ * keeps the current one). */
+void ddci_pager_set_request(struct ddci_pager *p, char *path, cJSON *body);
+
 #endif

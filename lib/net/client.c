@@ -299,3 +299,32 @@ void ddci_pager_release(struct ddci_pager *p)
 	p->body_owned = NULL;
 	p->path_owned = NULL;
 }
+
+int ddci_client_read_all(struct ddci_client *c, struct ddci_pager *p, const char *method, const char *family)
+{
+	int rc;
+
+	p->call.method = method;
+	p->call.family = family;
+	p->call.flags = DDCI_CALL_APP_KEY | DDCI_CALL_RETRY | DDCI_CALL_READ;
+	if (!p->call.path)
+		p->call.path = p->path_owned;
+	p->call.body = p->body_owned;
+	rc = ddci_client_paginate(c, p);
+	ddci_pager_release(p);
+	return rc;
+}
+
+void ddci_pager_set_request(struct ddci_pager *p, char *path, cJSON *body)
+{
+	if (path) {
+		free(p->path_owned);
+		p->path_owned = path;
+		p->call.path = path;
+	}
+	if (body) {
+		cJSON_Delete(p->body_owned);
+		p->body_owned = body;
+		p->call.body = body;
+	}
+}
