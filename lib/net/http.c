@@ -859,180 +859,215 @@ static int take_slot(struct ddci_http *h, const char *family, int *after_429)
 	return 1;
 }
 
+/* One send's progress through its attempts. */
+struct send_state {
+	const struct ddci_http_request *req;
+	const char *url;
+	int max_attempts;       /* 1 + --retries for a retryable request */
+	int rate_limited;       /* 429s so far (retried until the deadline, counted apart) */
+	int shared_429;         /* the last 429 is waited out through the shared state */
+	int sharing;            /* limits shared with the machine's other processes */
+	int known;              /* the shared state knows when the window resets */
+	int64_t left;           /* ms left when the attempt was let through */
+	char last[CURL_ERROR_SIZE + 200]; /* the last retryable failure, for messages */
+};
+
+/* Before an attempt: its turn under the shared limits, or the pacing that
+ * earlier limits asked for.  1 to send, 0 to ask again, or an error. */
+static int before_attempt(struct ddci_http *h, struct send_state *st)
+{
+	int64_t left = left_ms(h);
+	int rc;
+
+	if (left <= 0)
+		return timed_out(h, st->last);
+	st->sharing = h->rl && !ddci_ratelimit_off(h->rl);
+	if (st->sharing) {
+		int after_429 = st->shared_429 ? st->rate_limited : 0;
+
+		rc = take_slot(h, st->req->family, &after_429);
+		st->shared_429 = after_429 != 0;
+		if (rc <= 0)
+			return rc;
+	} else if (h->not_before_ns > 0) {
+		/* Paced after earlier rate limits; never past half the time left. */
+		int64_t pace = (h->not_before_ns - ddci_time_mono_ns()) / NS_PER_MS;
+
+		h->not_before_ns = 0;
+		if (pace > left / 2)
+			pace = left / 2;
+		if (pace > 0) {
+			if (h->trace)
+				trace(h, "pacing %" PRId64 " ms (rate limit)\n", pace);
+			sleep_ms(pace);
+		}
+	}
+	st->left = left_ms(h);
+	if (st->left <= 0)
+		return timed_out(h, st->last);
+	return 1;
+}
+
+/* One attempt: sends, traces, and tells the shared state what came back. */
+static CURLcode attempt(struct ddci_http *h, struct send_state *st)
+{
+	struct ddci_http_response *resp = h->resp;
+	const struct ddci_http_request *req = st->req;
+	int64_t t0, sent_ms;
+	CURLcode cc;
+
+	resp->attempts++;
+	if (h->trace)
+		trace(h, "> %s %s%s\n", req->method, h->base_url, req->path);
+	t0 = ddci_time_mono_ns();
+	sent_ms = ddci_ratelimit_now_ms();
+	cc = (CURLcode)perform(h, req->method, st->url, req->body, req->flags, st->left);
+	resp->status = 0;
+	if (cc == CURLE_OK)
+		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+	if (h->trace) {
+		int64_t ms = (ddci_time_mono_ns() - t0) / NS_PER_MS;
+
+		if (cc == CURLE_OK) {
+			trace(h, "< %ld (%" PRId64 " ms%s%s)\n", resp->status, ms,
+				resp->request_id[0] ? ", request id " : "", resp->request_id);
+		} else {
+			char err[CURL_ERROR_SIZE + 32];
+
+			curl_text(err, sizeof(err), h, cc);
+			trace(h, "< failed (%" PRId64 " ms): %s\n", ms, err);
+		}
+	}
+	st->known = 0;
+	if (st->sharing) {
+		struct ddci_ratelimit_seen seen = {
+			.status = resp->status, .limit = resp->rl_limit, .remaining = resp->rl_remaining,
+			.reset_s = resp->rl_reset, .period_s = resp->rl_period, .retry_after_s = -1,
+			.sent_ms = sent_ms, .recv_ms = ddci_ratelimit_now_ms(), .slot_ms = h->slot_ms,
+		};
+
+		if (h->retry_after[0]) {
+			int64_t s = retry_after_secs(h->retry_after);
+
+			seen.retry_after_s = s >= 0 ? (long)s : -1;
+		}
+		st->known = ddci_ratelimit_after(h->rl, req->family, &seen);
+	}
+	return cc;
+}
+
+/* A retryable failure: 1 with the wait before the next attempt in *wait
+ * (-1: ask the shared state at once), or an error when it is time to give
+ * up. */
+static int retry_after_failure(struct ddci_http *h, struct send_state *st, CURLcode cc, int64_t *wait)
+{
+	const struct ddci_http_response *resp = h->resp;
+	int64_t reset_ms = -1, left;
+
+	describe(st->last, sizeof(st->last), h, cc);
+	st->shared_429 = 0;
+	if (cc == CURLE_OK && resp->status == 429) {
+		/* Not processed, so always safe to repeat: retried until the
+		 * deadline (--retries 0 turns it off), counted apart. */
+		st->rate_limited++;
+		if (h->cfg->retries <= 0 || resp->attempts >= RATE_MAX_ATTEMPTS)
+			return give_up(h, cc, -1);
+		if (st->known) {
+			/* The shared state knows when the window resets: the
+			 * next slot is taken from it like any other. */
+			st->shared_429 = 1;
+			if (h->trace)
+				trace(h, "rate limited: taking the next shared request slot\n");
+			*wait = -1;
+			return 1;
+		}
+		left = left_ms(h);
+		*wait = rate_wait_ms(h, &reset_ms, resp->attempts, left);
+		if (reset_ms >= left)
+			return give_up(h, cc, reset_ms);
+	} else {
+		if (resp->attempts - st->rate_limited >= st->max_attempts)
+			return give_up(h, cc, -1);
+		*wait = ddci_http_backoff_ms(resp->attempts - st->rate_limited, BACKOFF_BASE_MS, h->retry_after, -1,
+					     next_rand(h));
+		if (*wait >= left_ms(h))
+			return give_up(h, cc, *wait);
+	}
+	if (h->trace && reset_ms >= 0) {
+		trace(h, "rate limited: retrying in %" PRId64 " ms (window resets in %" PRId64
+			" ms, spread %" PRId64 " ms)\n", *wait, reset_ms, *wait - reset_ms);
+	} else if (h->trace) {
+		char why[48];
+
+		if (resp->status)
+			snprintf(why, sizeof(why), "HTTP %ld", resp->status);
+		else
+			snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
+		trace(h, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", *wait, why,
+			resp->attempts - st->rate_limited + 1, st->max_attempts);
+	}
+	return 1;
+}
+
+/* After an attempt: 0 done, 1 to retry after *wait ms (-1: at once), or
+ * an error. */
+static int after_attempt(struct ddci_http *h, struct send_state *st, CURLcode cc, int64_t *wait)
+{
+	const struct ddci_http_response *resp = h->resp;
+
+	if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {
+		if (!st->known && (resp->rl_limit >= 0 || h->spread_ms > 0))
+			rate_success(h);
+		return 0;
+	}
+	if (cc == CURLE_OK && resp->status != 429 && resp->status < 500)
+		return rejected(h);
+	if (h->too_big)
+		return ddci_error_set(DDCI_EPROTO, "response from Datadog larger than %zu MiB",
+				      DDCI_HTTP_MAX_BODY >> 20);
+	if (cc == CURLE_OPERATION_TIMEDOUT && left_ms(h) <= 0)
+		return timed_out(h, NULL);
+	if (cc != CURLE_OK && !retryable_curl(cc)) {
+		char err[CURL_ERROR_SIZE + 32];
+
+		curl_text(err, sizeof(err), h, cc);
+		return ddci_error_set(DDCI_EUNAVAIL, "cannot reach %s: %s", h->base_url, err);
+	}
+	/* Retryable: 429, 5xx or a connection-level failure. */
+	return retry_after_failure(h, st, cc, wait);
+}
+
 int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const struct ddci_http_request *req)
 {
-	const char *method = req->method, *path_and_query = req->path, *body = req->body;
-	unsigned flags = req->flags;
 	struct ddci_buf url = DDCI_BUF_INIT;
-	int max_attempts = 1, rate_limited = 0, shared_429 = 0;
-	char last[CURL_ERROR_SIZE + 200] = "";
+	struct send_state st = { .req = req, .max_attempts = 1 };
+	int64_t wait = -1;
 	int rc;
 
 	memset(resp, 0, sizeof(*resp));
 	ddci_buf_init(&resp->body, DDCI_HTTP_MAX_BODY);
 	h->resp = resp;
 	reset_captured(h);
-	if ((flags & DDCI_HTTP_RETRY) && h->cfg->retries > 0)
-		max_attempts += h->cfg->retries;
-	rc = ddci_buf_addf(&url, "%s%s", h->cfg->api_url, path_and_query);
+	if ((req->flags & DDCI_HTTP_RETRY) && h->cfg->retries > 0)
+		st.max_attempts += h->cfg->retries;
+	rc = ddci_buf_addf(&url, "%s%s", h->cfg->api_url, req->path);
 	if (rc)
 		goto done;
+	st.url = url.ptr;
 	if (h->trace && !h->rl_noted && h->rl && ddci_ratelimit_off(h->rl))
 		trace(h, "rate limits not shared with other ddci processes: %s\n", ddci_ratelimit_off(h->rl));
 	h->rl_noted = 1;
-
 	for (;;) {
-		int64_t left = left_ms(h), t0, wait, reset_ms = -1, sent_ms;
-		int sharing = h->rl && !ddci_ratelimit_off(h->rl), known = 0;
-		CURLcode cc;
-
-		if (left <= 0) {
-			rc = timed_out(h, last);
+		rc = before_attempt(h, &st);
+		if (rc < 0)
 			break;
-		}
-		if (sharing) {
-			int after_429 = shared_429 ? rate_limited : 0;
-
-			rc = take_slot(h, req->family, &after_429);
-			shared_429 = after_429 != 0;
-			if (rc < 0)
-				break;
-			if (rc == 0)
-				continue;
-			rc = 0;
-			left = left_ms(h);
-		} else if (h->not_before_ns > 0) {
-			/* Paced after earlier rate limits; never past half the time left. */
-			int64_t pace = (h->not_before_ns - ddci_time_mono_ns()) / NS_PER_MS;
-
-			h->not_before_ns = 0;
-			if (pace > left / 2)
-				pace = left / 2;
-			if (pace > 0) {
-				if (h->trace)
-					trace(h, "pacing %" PRId64 " ms (rate limit)\n", pace);
-				sleep_ms(pace);
-				left = left_ms(h);
-			}
-		}
-		if (left <= 0) {
-			rc = timed_out(h, last);
+		if (rc == 0)
+			continue;
+		rc = after_attempt(h, &st, attempt(h, &st), &wait);
+		if (rc <= 0)
 			break;
-		}
-		resp->attempts++;
-		if (h->trace)
-			trace(h, "> %s %s%s\n", method, h->base_url, path_and_query);
-		t0 = ddci_time_mono_ns();
-		sent_ms = ddci_ratelimit_now_ms();
-		cc = (CURLcode)perform(h, method, url.ptr, body, flags, left);
-		resp->status = 0;
-		if (cc == CURLE_OK)
-			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
-		if (h->trace) {
-			int64_t ms = (ddci_time_mono_ns() - t0) / NS_PER_MS;
-
-			if (cc == CURLE_OK) {
-				trace(h, "< %ld (%" PRId64 " ms%s%s)\n", resp->status, ms,
-					resp->request_id[0] ? ", request id " : "", resp->request_id);
-			} else {
-				char err[CURL_ERROR_SIZE + 32];
-
-				curl_text(err, sizeof(err), h, cc);
-				trace(h, "< failed (%" PRId64 " ms): %s\n", ms, err);
-			}
-		}
-		if (sharing) {
-			struct ddci_ratelimit_seen seen = {
-				.status = resp->status, .limit = resp->rl_limit, .remaining = resp->rl_remaining,
-				.reset_s = resp->rl_reset, .period_s = resp->rl_period, .retry_after_s = -1,
-				.sent_ms = sent_ms, .recv_ms = ddci_ratelimit_now_ms(), .slot_ms = h->slot_ms,
-			};
-
-			if (h->retry_after[0]) {
-				int64_t s = retry_after_secs(h->retry_after);
-
-				seen.retry_after_s = s >= 0 ? (long)s : -1;
-			}
-			known = ddci_ratelimit_after(h->rl, req->family, &seen);
-		}
-
-		if (cc == CURLE_OK && resp->status >= 200 && resp->status < 300) {
-			if (!known && (resp->rl_limit >= 0 || h->spread_ms > 0))
-				rate_success(h);
-			rc = 0;
-			break;
-		}
-		if (cc == CURLE_OK && resp->status != 429 && resp->status < 500) {
-			rc = rejected(h);
-			break;
-		}
-		if (h->too_big) {
-			rc = ddci_error_set(DDCI_EPROTO, "response from Datadog larger than %zu MiB",
-					    DDCI_HTTP_MAX_BODY >> 20);
-			break;
-		}
-		if (cc == CURLE_OPERATION_TIMEDOUT && left_ms(h) <= 0) {
-			rc = timed_out(h, NULL);
-			break;
-		}
-		if (cc != CURLE_OK && !retryable_curl(cc)) {
-			char err[CURL_ERROR_SIZE + 32];
-
-			curl_text(err, sizeof(err), h, cc);
-			rc = ddci_error_set(DDCI_EUNAVAIL, "cannot reach %s: %s", h->base_url, err);
-			break;
-		}
-		/* Retryable: 429, 5xx or a connection-level failure. */
-		describe(last, sizeof(last), h, cc);
-		shared_429 = 0;
-		if (cc == CURLE_OK && resp->status == 429) {
-			/* Not processed, so always safe to repeat: retried until the
-			 * deadline (--retries 0 turns it off), counted apart. */
-			rate_limited++;
-			if (h->cfg->retries <= 0 || resp->attempts >= RATE_MAX_ATTEMPTS) {
-				rc = give_up(h, cc, -1);
-				break;
-			}
-			if (known) {
-				/* The shared state knows when the window resets: the
-				 * next slot is taken from it like any other. */
-				shared_429 = 1;
-				if (h->trace)
-					trace(h, "rate limited: taking the next shared request slot\n");
-				continue;
-			}
-			left = left_ms(h);
-			wait = rate_wait_ms(h, &reset_ms, resp->attempts, left);
-			if (reset_ms >= left) {
-				rc = give_up(h, cc, reset_ms);
-				break;
-			}
-		} else {
-			if (resp->attempts - rate_limited >= max_attempts) {
-				rc = give_up(h, cc, -1);
-				break;
-			}
-			wait = ddci_http_backoff_ms(resp->attempts - rate_limited, BACKOFF_BASE_MS, h->retry_after,
-						    -1, next_rand(h));
-			if (wait >= left_ms(h)) {
-				rc = give_up(h, cc, wait);
-				break;
-			}
-		}
-		if (h->trace && reset_ms >= 0) {
-			trace(h, "rate limited: retrying in %" PRId64 " ms (window resets in %" PRId64
-				" ms, spread %" PRId64 " ms)\n", wait, reset_ms, wait - reset_ms);
-		} else if (h->trace) {
-			char why[48];
-
-			if (resp->status)
-				snprintf(why, sizeof(why), "HTTP %ld", resp->status);
-			else
-				snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
-			trace(h, "retrying in %" PRId64 " ms (%s, attempt %d of %d)\n", wait, why,
-				resp->attempts - rate_limited + 1, max_attempts);
-		}
-		sleep_ms(wait);
+		if (wait >= 0)
+			sleep_ms(wait);
 	}
 done:
 	if (rc < 0)
