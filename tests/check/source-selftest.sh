@@ -34,7 +34,7 @@ printf '#include "ddci/gate.h"\n#include "ddci/config.h"\nint main(void)\n{\n\tr
 : >"$tmp/none"
 
 run() { # TREE: the check's TAP output
-	DDCI_LAYERING_EXCEPTIONS="${EXC:-$tmp/none}" bash "$here/source.sh" "$1" 2>&1
+	DDCI_SOURCE_EXCEPTIONS="${EXC:-$tmp/none}" bash "$here/source.sh" "$1" 2>&1
 }
 
 out=$(run "$clean")
@@ -83,6 +83,8 @@ breaks "the library calling exit fails" "lib prints or exits" lib/api/dora.c <<<
 	printf "void e(void)\n{\n\texit(1);\n}\n" >>lib/api/dora.c'
 breaks "strcpy fails" "banned functions" lib/util/buf.c <<<'
 	printf "void c(char *d)\n{\n\tstrcpy(d, \"x\");\n}\n" >>lib/util/buf.c'
+breaks "a function over 100 lines fails" "functions longer than 100 lines" lib/api/dora.c <<<'
+	{ echo "int long_one(void)"; echo "{"; for i in $(seq 101); do echo "	(void)0;"; done; echo "}"; } >>lib/api/dora.c'
 
 # An exception excuses exactly its file; one that matches nothing fails.
 echo 'bin-src/ddci-x.c ddci/http.h a reason' >"$tmp/exc"

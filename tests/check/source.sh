@@ -63,10 +63,10 @@ may() {
 }
 
 # Known exceptions, each with its reason: "FILE-GLOB WHAT reason", WHAT
-# being a header (ddci/x.h), "cJSON" (types in a command) or "stdout" (the
-# library printing).  Each must still be needed (one that matches nothing
+# being a header (ddci/x.h), "cJSON" (types in a command), "stdout" (the
+# library printing) or "long:FUNCTION" (over 100 lines).  Each must still be needed (one that matches nothing
 # fails), so the list only shrinks.
-exceptions="${DDCI_LAYERING_EXCEPTIONS:-$here/layering-exceptions.txt}"
+exceptions="${DDCI_SOURCE_EXCEPTIONS:-$here/source-exceptions.txt}"
 ex_glob=() ex_what=() ex_used=()
 if [ -f "$exceptions" ]; then
 	while read -r g w _; do
@@ -111,6 +111,25 @@ while IFS=: read -r f l rest; do
 	excused "$f" stdout || bad+=("$f:$l:$rest")
 done < <(grep -nE '(\b(printf|puts|putchar|exit|abort)\s*\(|\b(stdout|stderr)\b)' "${lib_c[@]}" /dev/null | grep -vE '^lib/(cli|output)\.c:')
 [ ${#bad[@]} -eq 0 ] && ok "the library never prints or exits (outside cli/output)" || nok "lib prints or exits" "${bad[@]}"
+
+# No function longer than 100 lines (a body between a "{" and a "}" that
+# open and close a line, the way every function here is written).
+bad=()
+while read -r where fn len; do
+	excused "${where%%:*}" "long:$fn" || bad+=("$where $fn() is $len lines")
+done < <(awk -v max=100 '
+	FNR == 1 { prev = ""; start = 0 }
+	/^\{/ && start == 0 { start = FNR; name = prev; next }
+	/^\}/ && start > 0 {
+		if (FNR - start - 1 > max) {
+			n = name; sub(/\(.*/, "", n); sub(/.*[ *]/, "", n)
+			print FILENAME ":" start, n, FNR - start - 1
+		}
+		start = 0
+		next
+	}
+	start == 0 && /\(/ { prev = $0 }' "${lib_c[@]}" "${bin_c[@]}" /dev/null)
+[ ${#bad[@]} -eq 0 ] && ok "no function longer than 100 lines in lib/ or bin-src/" || nok "functions longer than 100 lines" "${bad[@]}"
 
 stale=()
 for i in "${!ex_glob[@]}"; do
