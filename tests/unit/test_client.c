@@ -28,179 +28,7 @@
 #define API_KEY "clientapikey0123456789"
 #define APP_KEY "clientappkey9876543210"
 
-/* ---- the scripted server (one connection at a time, keep-alive) ---- */
-
-struct reply {
-	int status;
-	const char *headers;
-	const char *body;
-};
-
-#define MAX_REQS 8
-
-struct server {
-	int lfd, port;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	const struct reply *replies;
-	int nreplies, served;
-	char reqs[MAX_REQS][2048];
-	volatile int stop;
-};
-
-static int wait_readable(struct server *s, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (!s->stop) {
-		int n = poll(&p, 1, 20);
-
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return 0;
-	}
-	return 0;
-}
-
-static void serve_conn(struct server *s, int fd)
-{
-	char buf[8192], out[8192];
-	size_t have = 0;
-
-	for (;;) {
-		char *end;
-		size_t head, want = 0;
-		const char *cl;
-		const struct reply *r;
-		int n;
-
-		while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
-			ssize_t got;
-
-			if (have == sizeof(buf) || !wait_readable(s, fd))
-				return;
-			got = recv(fd, buf + have, sizeof(buf) - have, 0);
-			if (got <= 0)
-				return;
-			have += (size_t)got;
-		}
-		head = (size_t)(end - buf) + 4;
-		buf[head - 1] = '\0';
-		cl = strcasestr(buf, "\r\ncontent-length:");
-		if (cl)
-			want = strtoul(cl + 17, NULL, 10);
-		buf[head - 1] = '\n';
-		while (have < head + want && have < sizeof(buf)) {
-			ssize_t got;
-
-			if (!wait_readable(s, fd))
-				return;
-			got = recv(fd, buf + have, sizeof(buf) - have, 0);
-			if (got <= 0)
-				return;
-			have += (size_t)got;
-		}
-		pthread_mutex_lock(&s->lock);
-		if (s->served < MAX_REQS) {
-			size_t len = head + want < sizeof(s->reqs[0]) - 1 ? head + want : sizeof(s->reqs[0]) - 1;
-
-			memcpy(s->reqs[s->served], buf, len);
-			s->reqs[s->served][len] = '\0';
-		}
-		r = &s->replies[s->served < s->nreplies ? s->served : s->nreplies - 1];
-		s->served++;
-		pthread_mutex_unlock(&s->lock);
-		memmove(buf, buf + head + want, have - head - want);
-		have -= head + want;
-		n = snprintf(out, sizeof(out), "HTTP/1.1 %d Scripted\r\nContent-Length: %zu\r\n%s\r\n%s",
-			     r->status, r->body ? strlen(r->body) : 0, r->headers ? r->headers : "",
-			     r->body ? r->body : "");
-		if (send(fd, out, (size_t)n, MSG_NOSIGNAL) != n)
-			return;
-	}
-}
-
-static void *server_main(void *arg)
-{
-	struct server *s = arg;
-
-	while (wait_readable(s, s->lfd)) {
-		int fd = accept(s->lfd, NULL, NULL);
-
-		if (fd < 0)
-			continue;
-		serve_conn(s, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static int listen_loopback(int *port, int do_listen)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (do_listen)
-		assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-static void server_start(struct server *s, const struct reply *replies, int n)
-{
-	memset(s, 0, sizeof(*s));
-	s->replies = replies;
-	s->nreplies = n;
-	pthread_mutex_init(&s->lock, NULL);
-	s->lfd = listen_loopback(&s->port, 1);
-	assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	s->stop = 1;
-	pthread_join(s->thread, NULL);
-	close(s->lfd);
-	pthread_mutex_destroy(&s->lock);
-}
-
-struct fixture {
-	struct ddci_config cfg;
-	char url[96];
-};
-
-static void fixture_init(struct fixture *f, const char *url, int64_t timeout_ms, int retries)
-{
-	struct ddci_config init = DDCI_CONFIG_INIT;
-
-	f->cfg = init;
-	snprintf(f->url, sizeof(f->url), "%s", url);
-	f->cfg.prog = "ddci-test";
-	f->cfg.api_url = f->url;
-	f->cfg.api_key = API_KEY;
-	f->cfg.app_key = APP_KEY;
-	f->cfg.timeout_ms = timeout_ms;
-	f->cfg.retries = retries;
-	f->cfg.dry_run = 0;
-	f->cfg.loopback = 1;
-	f->cfg.deadline_mono_ns = ddci_time_mono_ns() + timeout_ms * 1000000;
-}
-
-static void fixture_port(struct fixture *f, int port, int64_t timeout_ms, int retries)
-{
-	char url[64];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
-	fixture_init(f, url, timeout_ms, retries);
-}
-
-/* ---- dry run ---- */
+#include "scripted_server.h"
 
 static void test_client__dry_run_prints_without_secrets(void **state)
 {
@@ -261,8 +89,8 @@ static void test_client__dry_run_prints_without_secrets(void **state)
 static void test_client__parses_response(void **state)
 {
 	static const struct reply replies[] = {
-		{ 202, "Content-Type: application/json\r\nX-Request-Id: req-9\r\n", "{\"data\":{\"id\":\"dep-1\"}}" },
-		{ 204, NULL, NULL },
+		{ 202, "Content-Type: application/json\r\nX-Request-Id: req-9\r\n", "{\"data\":{\"id\":\"dep-1\"}}", 0 },
+		{ 204, NULL, NULL, 0 },
 	};
 	struct server s;
 	struct fixture f;
@@ -303,7 +131,7 @@ static void test_client__parses_response(void **state)
 static void test_client__non_json_success_is_a_protocol_error(void **state)
 {
 	static const struct reply replies[] = {
-		{ 200, "Content-Type: text/html\r\nX-Request-Id: r-html\r\n", "<html>portal</html>" },
+		{ 200, "Content-Type: text/html\r\nX-Request-Id: r-html\r\n", "<html>portal</html>", 0 },
 	};
 	struct server s;
 	struct fixture f;
@@ -326,7 +154,7 @@ static void test_client__non_json_success_is_a_protocol_error(void **state)
 
 static void test_client__rejection_passes_through(void **state)
 {
-	static const struct reply replies[] = { { 422, NULL, "{\"errors\":[\"bad service\"]}" } };
+	static const struct reply replies[] = { { 422, NULL, "{\"errors\":[\"bad service\"]}", 0 } };
 	struct server s;
 	struct fixture f;
 	struct ddci_client c;
@@ -391,10 +219,10 @@ static int next_cursor(struct ddci_pager *p, const cJSON *page)
 static void test_client__paginates_through_rate_limit(void **state)
 {
 	static const struct reply replies[] = {
-		{ 200, NULL, "{\"data\":[1,2],\"meta\":{\"page\":{\"after\":\"c 2\"}}}" },
-		{ 429, "X-RateLimit-Reset: 0\r\n", "{\"errors\":[\"slow down\"]}" },
-		{ 200, NULL, "{\"data\":[3],\"meta\":{\"page\":{\"after\":\"c3\"}}}" },
-		{ 200, NULL, "{\"data\":[4,5,6],\"meta\":{\"page\":{}}}" },
+		{ 200, NULL, "{\"data\":[1,2],\"meta\":{\"page\":{\"after\":\"c 2\"}}}", 0 },
+		{ 429, "X-RateLimit-Reset: 0\r\n", "{\"errors\":[\"slow down\"]}", 0 },
+		{ 200, NULL, "{\"data\":[3],\"meta\":{\"page\":{\"after\":\"c3\"}}}", 0 },
+		{ 200, NULL, "{\"data\":[4,5,6],\"meta\":{\"page\":{}}}", 0 },
 	};
 	struct server s;
 	struct fixture f;
@@ -437,7 +265,7 @@ static int stop_after_one(void *ctx, const cJSON *page)
 
 static void test_client__paging_stops(void **state)
 {
-	static const struct reply replies[] = { { 200, NULL, "{\"data\":[]}" } };
+	static const struct reply replies[] = { { 200, NULL, "{\"data\":[]}", 0 } };
 	struct server s;
 	struct fixture f;
 	struct ddci_client c;

@@ -28,198 +28,7 @@
 #define API_KEY "testapikey1234abcd"
 #define APP_KEY "testappkey5678efgh"
 
-/* ---- the scripted server ---- */
-
-struct reply {
-	int status;
-	const char *headers; /* extra header lines, each ending in \r\n */
-	const char *body;
-	int hang;            /* read the request, never answer */
-};
-
-#define MAX_REQS 8
-
-struct server {
-	int lfd, port;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	const struct reply *replies;
-	int nreplies;
-	int served, accepts;
-	char reqs[MAX_REQS][4096];
-	volatile int stop;
-};
-
-/* Waits until fd is readable or the server stops; 1 when readable. */
-static int wait_readable(struct server *s, int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	while (!s->stop) {
-		int n = poll(&p, 1, 20);
-
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return 0;
-	}
-	return 0;
-}
-
-static void write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-static void serve_conn(struct server *s, int fd)
-{
-	char buf[8192];
-	size_t have = 0;
-
-	for (;;) {
-		char *end;
-		size_t head, want = 0;
-		const char *cl;
-		const struct reply *r;
-		char out[8192];
-		int n;
-
-		while (!(end = memmem(buf, have, "\r\n\r\n", 4))) {
-			ssize_t got;
-
-			if (have == sizeof(buf) || !wait_readable(s, fd))
-				return;
-			got = recv(fd, buf + have, sizeof(buf) - have, 0);
-			if (got <= 0)
-				return;
-			have += (size_t)got;
-		}
-		head = (size_t)(end - buf) + 4;
-		buf[head - 1] = '\0';
-		cl = strcasestr(buf, "\r\ncontent-length:");
-		if (cl)
-			want = strtoul(cl + 17, NULL, 10);
-		buf[head - 1] = '\n';
-		while (have < head + want && have < sizeof(buf)) {
-			ssize_t got;
-
-			if (!wait_readable(s, fd))
-				return;
-			got = recv(fd, buf + have, sizeof(buf) - have, 0);
-			if (got <= 0)
-				return;
-			have += (size_t)got;
-		}
-		pthread_mutex_lock(&s->lock);
-		if (s->served < MAX_REQS) {
-			size_t len = head + want < sizeof(s->reqs[0]) - 1 ? head + want : sizeof(s->reqs[0]) - 1;
-
-			memcpy(s->reqs[s->served], buf, len);
-			s->reqs[s->served][len] = '\0';
-		}
-		r = &s->replies[s->served < s->nreplies ? s->served : s->nreplies - 1];
-		s->served++;
-		pthread_mutex_unlock(&s->lock);
-		memmove(buf, buf + head + want, have - head - want);
-		have -= head + want;
-
-		if (r->hang) {
-			while (wait_readable(s, fd) && recv(fd, out, sizeof(out), 0) > 0)
-				;
-			return;
-		}
-		n = snprintf(out, sizeof(out), "HTTP/1.1 %d Scripted\r\nContent-Length: %zu\r\n%s\r\n%s",
-			     r->status, r->body ? strlen(r->body) : 0, r->headers ? r->headers : "",
-			     r->body ? r->body : "");
-		write_all(fd, out, (size_t)n);
-	}
-}
-
-static void *server_main(void *arg)
-{
-	struct server *s = arg;
-
-	while (wait_readable(s, s->lfd)) {
-		int fd = accept(s->lfd, NULL, NULL);
-
-		if (fd < 0)
-			continue;
-		pthread_mutex_lock(&s->lock);
-		s->accepts++;
-		pthread_mutex_unlock(&s->lock);
-		serve_conn(s, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
-static int listen_loopback(int *port, int do_listen)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	if (do_listen)
-		assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-	*port = ntohs(a.sin_port);
-	return fd;
-}
-
-static void server_start(struct server *s, const struct reply *replies, int n)
-{
-	memset(s, 0, sizeof(*s));
-	s->replies = replies;
-	s->nreplies = n;
-	pthread_mutex_init(&s->lock, NULL);
-	s->lfd = listen_loopback(&s->port, 1);
-	assert_int_equal(pthread_create(&s->thread, NULL, server_main, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	s->stop = 1;
-	pthread_join(s->thread, NULL);
-	close(s->lfd);
-	pthread_mutex_destroy(&s->lock);
-}
-
-struct fixture {
-	struct ddci_config cfg;
-	char url[64];
-};
-
-static void fixture_init(struct fixture *f, int port, int64_t timeout_ms, int retries)
-{
-	struct ddci_config init = DDCI_CONFIG_INIT;
-
-	f->cfg = init;
-	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%d", port);
-	f->cfg.prog = "ddci-test";
-	f->cfg.api_url = f->url;
-	f->cfg.api_key = API_KEY;
-	f->cfg.app_key = APP_KEY;
-	f->cfg.timeout_ms = timeout_ms;
-	f->cfg.retries = retries;
-	f->cfg.dry_run = 0;
-	f->cfg.loopback = 1;
-	f->cfg.deadline_mono_ns = ddci_time_mono_ns() + timeout_ms * 1000000;
-}
-
-static int64_t elapsed_ms(int64_t t0)
-{
-	return (ddci_time_mono_ns() - t0) / 1000000;
-}
+#include "scripted_server.h"
 
 /* ---- exchanges ---- */
 
@@ -238,7 +47,7 @@ static void test_http__headers_and_keep_alive(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 5000, 3);
+	fixture_port(&f, s.port, 5000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	tf = open_memstream(&trace, &trace_len);
 	ddci_http_set_trace(h, tf);
@@ -298,7 +107,7 @@ static void test_http__retries_5xx_then_succeeds(void **state)
 
 	(void)state;
 	server_start(&s, replies, 3);
-	fixture_init(&f, s.port, 10000, 3);
+	fixture_port(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY, "dora")), 0);
 	assert_int_equal(r.status, 200);
@@ -321,7 +130,7 @@ static void test_http__5xx_after_all_retries(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 20000, 2);
+	fixture_port(&f, s.port, 20000, 2);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 3);
@@ -349,7 +158,7 @@ static void test_http__400_is_not_retried(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 10000, 3);
+	fixture_port(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EREJECT);
 	assert_int_equal(r.status, 400);
@@ -374,7 +183,7 @@ static void test_http__403_hints_at_keys(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 10000, 3);
+	fixture_port(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY | DDCI_HTTP_APP_KEY, NULL)),
 			 DDCI_EREJECT);
@@ -399,7 +208,7 @@ static void test_http__no_retry_without_flag(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 10000, 3);
+	fixture_port(&f, s.port, 10000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", 0, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 1);
@@ -419,7 +228,7 @@ static void test_http__connection_refused(void **state)
 
 	(void)state;
 	close(fd); /* bound, never listened: connections are refused */
-	fixture_init(&f, port, 10000, 1);
+	fixture_port(&f, port, 10000, 1);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.status, 0);
@@ -441,7 +250,7 @@ static void test_http__deadline_is_honoured(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 1000, 3);
+	fixture_port(&f, s.port, 1000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
@@ -465,7 +274,7 @@ static void test_http__rate_limit_past_deadline_stops_at_once(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 5000, 3);
+	fixture_port(&f, s.port, 5000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
@@ -492,7 +301,7 @@ static void test_http__rate_limit_reset_is_waited_for(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 1500, 3);
+	fixture_port(&f, s.port, 1500, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	assert_int_equal(r.attempts, 2);
@@ -520,7 +329,7 @@ static void test_http__rate_limit_is_retried_past_retries_until_served(void **st
 
 	(void)state;
 	server_start(&s, replies, 4);
-	fixture_init(&f, s.port, 1200, 1);
+	fixture_port(&f, s.port, 1200, 1);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	/* Without DDCI_HTTP_RETRY too: a 429 was not processed. */
@@ -561,7 +370,7 @@ static void test_http__rate_limit_waits_for_reset_plus_spread(void **state)
 		int64_t t0, ms;
 
 		server_start(&s, replies, 2);
-		fixture_init(&f, s.port, 1500, 3); /* the spread is cut to < 250 ms */
+		fixture_port(&f, s.port, 1500, 3); /* the spread is cut to < 250 ms */
 		assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 		tf = open_memstream(&trace, &trace_len);
 		ddci_http_set_trace(h, tf);
@@ -608,7 +417,7 @@ static void test_http__shared_limit_paces_another_handle(void **state)
 
 	(void)state;
 	server_start(&s, replies, 3);
-	fixture_init(&f, s.port, 8000, 3);
+	fixture_port(&f, s.port, 8000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	t0 = ddci_time_mono_ns();
 	for (int i = 0; i < 2; i++) {
@@ -651,7 +460,7 @@ static void test_http__shared_limit_past_deadline_fails_fast(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 2000, 3);
+	fixture_port(&f, s.port, 2000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/dora/deployment", "{}", DDCI_HTTP_RETRY, "dora")), 0);
 	ddci_http_response_release(&r);
@@ -668,7 +477,7 @@ static void test_http__shared_limit_past_deadline_fails_fast(void **state)
 
 	/* Another family is not held back; a 429 there past the deadline says
 	 * so after that one attempt. */
-	fixture_init(&f, s.port, 2000, 3);
+	fixture_port(&f, s.port, 2000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/api/v2/cases/aggregate", "{}", DDCI_HTTP_RETRY, "cases")),
 			 DDCI_EUNAVAIL);
@@ -693,7 +502,7 @@ static void test_http__rate_limit_not_retried_with_retries_0(void **state)
 
 	(void)state;
 	server_start(&s, replies, 1);
-	fixture_init(&f, s.port, 5000, 0);
+	fixture_port(&f, s.port, 5000, 0);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p", NULL, DDCI_HTTP_RETRY, NULL)), DDCI_EUNAVAIL);
 	assert_int_equal(r.attempts, 1);
@@ -718,7 +527,7 @@ static void test_http__empty_window_paces_the_next_request(void **state)
 
 	(void)state;
 	server_start(&s, replies, 2);
-	fixture_init(&f, s.port, 8000, 3);
+	fixture_port(&f, s.port, 8000, 3);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
 	assert_int_equal(ddci_http_send(&r, h, REQ("GET", "/p?page=1", NULL, DDCI_HTTP_RETRY, NULL)), 0);
 	ddci_http_response_release(&r);
