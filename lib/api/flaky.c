@@ -44,21 +44,17 @@ int ddci_flaky_check_state(const char *state, const char *what)
 int ddci_flaky_query_term(struct ddci_buf *b, const char *key, const char *value)
 {
 	int quote = !*value || strpbrk(value, " \t:()/\"\\") != NULL;
-	int rc;
 
-	if (b->len && (rc = ddci_buf_addc(b, ' ')) < 0)
-		return rc;
-	if ((rc = ddci_buf_addf(b, "%s:", key)) < 0)
-		return rc;
+	if (b->len)
+		ddci_buf_addc(b, ' ');
+	ddci_buf_addf(b, "%s:", key);
 	if (!quote)
 		return ddci_buf_adds(b, value);
-	if ((rc = ddci_buf_addc(b, '"')) < 0)
-		return rc;
-	for (const char *p = value; *p; p++) {
-		if ((*p == '"' || *p == '\\') && (rc = ddci_buf_addc(b, '\\')) < 0)
-			return rc;
-		if ((rc = ddci_buf_addc(b, *p)) < 0)
-			return rc;
+	ddci_buf_addc(b, '"');
+	for (const char *p = value; *p && !ddci_buf_error(b); p++) {
+		if (*p == '"' || *p == '\\')
+			ddci_buf_addc(b, '\\');
+		ddci_buf_addc(b, *p);
 	}
 	return ddci_buf_addc(b, '"');
 }
@@ -79,11 +75,11 @@ int ddci_flaky_query(char **out, const struct ddci_flaky_scope *s)
 	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]) && rc == 0; i++)
 		if (terms[i].value && *terms[i].value)
 			rc = ddci_flaky_query_term(&b, terms[i].key, terms[i].value);
-	if (rc == 0 && s->query && *s->query)
-		rc = ddci_buf_addf(&b, "%s%s", b.len ? " " : "", s->query);
-	if (rc == 0 && !b.len)
-		rc = ddci_buf_adds(&b, "*");
-	if (rc < 0) {
+	if (s->query && *s->query)
+		ddci_buf_addf(&b, "%s%s", b.len ? " " : "", s->query);
+	if (!b.len)
+		ddci_buf_adds(&b, "*");
+	if ((rc = ddci_buf_error(&b)) < 0) {
 		ddci_buf_release(&b);
 		return rc;
 	}

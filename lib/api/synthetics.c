@@ -170,25 +170,25 @@ int ddci_synth_history(struct ddci_synth_result *res, struct ddci_client *c, con
 
 /* ---- rendering ---- */
 
-/* Appends s[0..n) with control characters as \xNN. */
-static int add_safe(struct ddci_buf *out, const char *s, size_t n)
-{
-	int rc = 0;
+/* The renderers append without checking each addition: the buffer's
+ * first error sticks and is returned once, at the end (ddci_buf_error). */
 
-	for (size_t i = 0; i < n && !rc; i++) {
+/* Appends s[0..n) with control characters as \xNN. */
+static void add_safe(struct ddci_buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && !ddci_buf_error(out); i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			rc = ddci_buf_addf(out, "\\x%02x", ch);
+			ddci_buf_addf(out, "\\x%02x", ch);
 		else
-			rc = ddci_buf_addc(out, (char)ch);
+			ddci_buf_addc(out, (char)ch);
 	}
-	return rc;
 }
 
-static int add_safe_str(struct ddci_buf *out, const char *s)
+static void add_safe_str(struct ddci_buf *out, const char *s)
 {
-	return add_safe(out, s, strlen(s));
+	add_safe(out, s, strlen(s));
 }
 
 struct line {
@@ -276,20 +276,40 @@ static int edit_script(struct op **out, size_t *nops, const struct line *a, size
 	return 0;
 }
 
-static int add_line(struct ddci_buf *out, const char *indent, char kind, const struct line *l)
+static void add_line(struct ddci_buf *out, const char *indent, char kind, const struct line *l)
 {
-	int rc = ddci_buf_addf(out, "%s%c", indent, kind);
+	ddci_buf_addf(out, "%s%c", indent, kind);
+	add_safe(out, l->p, l->n);
+	ddci_buf_addc(out, '\n');
+}
 
-	if (!rc)
-		rc = add_safe(out, l->p, l->n);
-	return rc ? rc : ddci_buf_addc(out, '\n');
+/* The edit script with at most CONTEXT_LINES unchanged lines on each side
+ * of a change, longer unchanged runs elided. */
+static void add_script(struct ddci_buf *out, const char *indent, const struct op *ops, size_t nops)
+{
+	for (size_t i = 0; i < nops; i++) {
+		size_t run = i;
+
+		while (run < nops && ops[run].kind == ' ')
+			run++;
+		if (run - i > 2 * CONTEXT_LINES) {
+			for (size_t k = i; k < i + CONTEXT_LINES; k++)
+				add_line(out, indent, ' ', ops[k].l);
+			ddci_buf_addf(out, "%s ...\n", indent);
+			for (size_t k = run - CONTEXT_LINES; k < run; k++)
+				add_line(out, indent, ' ', ops[k].l);
+			i = run - 1;
+			continue;
+		}
+		add_line(out, indent, ops[i].kind, ops[i].l);
+	}
 }
 
 int ddci_synth_render_diff(struct ddci_buf *out, const char *before, const char *after, const char *indent)
 {
 	struct line *a = NULL, *b = NULL;
 	struct op *ops = NULL;
-	size_t n = 0, m = 0, nops = 0, pre = 0, suf = 0;
+	size_t n = 0, m = 0, nops = 0, pre = 0, suf = 0, ctx_before, ctx_after;
 	int rc;
 
 	if ((rc = split_lines(&a, &n, before ? before : "")) < 0 || (rc = split_lines(&b, &m, after ? after : "")) < 0)
@@ -302,38 +322,18 @@ int ddci_synth_render_diff(struct ddci_buf *out, const char *before, const char 
 	if ((rc = edit_script(&ops, &nops, a ? a + pre : NULL, n - pre - suf, b ? b + pre : NULL, m - pre - suf)) < 0)
 		goto done;
 	/* Context: at most CONTEXT_LINES unchanged lines on each side of a change. */
-	{
-		size_t ctx_before = pre < CONTEXT_LINES ? pre : CONTEXT_LINES;
-		size_t ctx_after = suf < CONTEXT_LINES ? suf : CONTEXT_LINES;
-
-		if (pre > ctx_before && (rc = ddci_buf_addf(out, "%s ...\n", indent)) < 0)
-			goto done;
-		for (size_t i = pre - ctx_before; i < pre && !rc; i++)
-			rc = add_line(out, indent, ' ', &a[i]);
-		for (size_t i = 0; i < nops && !rc; i++) {
-			/* elide long unchanged runs inside the script too */
-			if (ops[i].kind == ' ') {
-				size_t run = i;
-				while (run < nops && ops[run].kind == ' ')
-					run++;
-				if (run - i > 2 * CONTEXT_LINES) {
-					for (size_t k = i; k < i + CONTEXT_LINES && !rc; k++)
-						rc = add_line(out, indent, ' ', ops[k].l);
-					if (!rc)
-						rc = ddci_buf_addf(out, "%s ...\n", indent);
-					for (size_t k = run - CONTEXT_LINES; k < run && !rc; k++)
-						rc = add_line(out, indent, ' ', ops[k].l);
-					i = run - 1;
-					continue;
-				}
-			}
-			rc = add_line(out, indent, ops[i].kind, ops[i].l);
-		}
-		for (size_t i = m - suf; i < m - suf + ctx_after && !rc; i++)
-			rc = add_line(out, indent, ' ', &b[i]);
-		if (!rc && suf > ctx_after)
-			rc = ddci_buf_addf(out, "%s ...\n", indent);
-	}
+	ctx_before = pre < CONTEXT_LINES ? pre : CONTEXT_LINES;
+	ctx_after = suf < CONTEXT_LINES ? suf : CONTEXT_LINES;
+	if (pre > ctx_before)
+		ddci_buf_addf(out, "%s ...\n", indent);
+	for (size_t i = pre - ctx_before; i < pre; i++)
+		add_line(out, indent, ' ', &a[i]);
+	add_script(out, indent, ops, nops);
+	for (size_t i = m - suf; i < m - suf + ctx_after; i++)
+		add_line(out, indent, ' ', &b[i]);
+	if (suf > ctx_after)
+		ddci_buf_addf(out, "%s ...\n", indent);
+	rc = ddci_buf_error(out);
 done:
 	free(a);
 	free(b);
@@ -393,10 +393,8 @@ static int render_patch(struct ddci_buf *out, const cJSON *patch, const char *in
 	struct ddci_buf before = DDCI_BUF_INIT, after = DDCI_BUF_INIT;
 	int64_t s1 = int_or(patch, "start1", 0), s2 = int_or(patch, "start2", 0);
 	int64_t l1 = int_or(patch, "length1", -1), l2 = int_or(patch, "length2", -1);
-	int rc = 0, unknown = 0;
+	int rc, unknown = 0;
 
-	if ((rc = ddci_buf_add(&before, "", 0)) < 0 || (rc = ddci_buf_add(&after, "", 0)) < 0)
-		goto done;
 	cJSON_ArrayForEach(d, list)
 	{
 		const cJSON *text = cJSON_GetObjectItemCaseSensitive(d, "change_text");
@@ -406,20 +404,18 @@ static int render_patch(struct ddci_buf *out, const cJSON *patch, const char *in
 		if (op == 2)
 			unknown++;
 		if (op <= 0 || op == 2)
-			rc = ddci_buf_adds(&before, t);
-		if (!rc && op >= 0)
-			rc = ddci_buf_adds(&after, t);
-		if (rc)
-			goto done;
+			ddci_buf_adds(&before, t);
+		if (op >= 0)
+			ddci_buf_adds(&after, t);
 	}
+	if ((rc = ddci_buf_error(&before)) < 0 || (rc = ddci_buf_error(&after)) < 0)
+		goto done;
 	if (l1 < 0)
 		l1 = (int64_t)before.len;
 	if (l2 < 0)
 		l2 = (int64_t)after.len;
-	if ((rc = ddci_buf_addf(out, "%s@@ -%" PRId64 ",%" PRId64 " +%" PRId64 ",%" PRId64 " @@%s\n", indent,
-				l1 ? s1 + 1 : s1, l1, l2 ? s2 + 1 : s2, l2,
-				unknown ? " (unknown operations shown as unchanged)" : "")) < 0)
-		goto done;
+	ddci_buf_addf(out, "%s@@ -%" PRId64 ",%" PRId64 " +%" PRId64 ",%" PRId64 " @@%s\n", indent,
+		      l1 ? s1 + 1 : s1, l1, l2 ? s2 + 1 : s2, l2, unknown ? " (unknown operations shown as unchanged)" : "");
 	rc = ddci_synth_render_diff(out, ddci_buf_str(&before), ddci_buf_str(&after), indent);
 done:
 	ddci_buf_release(&before);
@@ -438,22 +434,24 @@ int ddci_synth_render_change(struct ddci_buf *out, const cJSON *change, const ch
 	int rc;
 
 	indent = indent ? indent : "";
-	if ((rc = ddci_buf_adds(out, indent)) < 0 ||
-	    (rc = add_safe_str(out, cJSON_IsString(action) && *action->valuestring ? action->valuestring : "changed")) < 0)
-		goto done;
-	if (cJSON_IsString(path) && *path->valuestring &&
-	    ((rc = ddci_buf_addc(out, ' ')) < 0 || (rc = add_safe_str(out, path->valuestring)) < 0))
-		goto done;
-	if ((rc = ddci_buf_addc(out, '\n')) < 0 || (rc = ddci_buf_addf(&inner, "%s  ", indent)) < 0)
+	ddci_buf_adds(out, indent);
+	add_safe_str(out, cJSON_IsString(action) && *action->valuestring ? action->valuestring : "changed");
+	if (cJSON_IsString(path) && *path->valuestring) {
+		ddci_buf_addc(out, ' ');
+		add_safe_str(out, path->valuestring);
+	}
+	ddci_buf_addc(out, '\n');
+	ddci_buf_addf(&inner, "%s  ", indent);
+	if ((rc = ddci_buf_error(out)) < 0 || (rc = ddci_buf_error(&inner)) < 0)
 		goto done;
 	if (cJSON_IsArray(patches) && cJSON_GetArraySize(patches) > 0) {
-		if ((rc = ddci_buf_addf(out, "%s--- before\n%s+++ after\n", inner.ptr, inner.ptr)) < 0)
-			goto done;
+		ddci_buf_addf(out, "%s--- before\n%s+++ after\n", inner.ptr, inner.ptr);
 		cJSON_ArrayForEach(p, patches)
 		{
 			if (cJSON_IsObject(p) && (rc = render_patch(out, p, inner.ptr)) < 0)
 				goto done;
 		}
+		rc = ddci_buf_error(out);
 		goto done;
 	}
 	if ((rc = value_text(&before, cJSON_GetObjectItemCaseSensitive(md, "before_value"))) < 0 ||
@@ -461,13 +459,14 @@ int ddci_synth_render_change(struct ddci_buf *out, const cJSON *change, const ch
 		goto done;
 	if (!before && !after)
 		goto done;
-	if ((before && after && !strcmp(before, after))) {
-		rc = ddci_buf_addf(out, "%s(value unchanged)\n", inner.ptr);
-		goto done;
+	if (before && after && !strcmp(before, after)) {
+		ddci_buf_addf(out, "%s(value unchanged)\n", inner.ptr);
+	} else {
+		ddci_buf_addf(out, "%s--- before\n%s+++ after\n", inner.ptr, inner.ptr);
+		rc = ddci_synth_render_diff(out, before, after, inner.ptr);
 	}
-	if ((rc = ddci_buf_addf(out, "%s--- before\n%s+++ after\n", inner.ptr, inner.ptr)) < 0)
-		goto done;
-	rc = ddci_synth_render_diff(out, before, after, inner.ptr);
+	if (!rc)
+		rc = ddci_buf_error(out);
 done:
 	free(before);
 	free(after);
@@ -483,20 +482,23 @@ int ddci_synth_render_version(struct ddci_buf *out, const cJSON *version)
 	const cJSON *author = cJSON_GetObjectItemCaseSensitive(attrs, "author_uuid");
 	const cJSON *changes = cJSON_GetObjectItemCaseSensitive(attrs, "change_metadata"), *c;
 	const cJSON *list = cJSON_IsArray(changes) ? changes : NULL;
-	int rc;
+	int rc = 0;
 
 	if (cJSON_IsNumber(num))
-		rc = ddci_buf_addf(out, "version %.0f", num->valuedouble);
+		ddci_buf_addf(out, "version %.0f", num->valuedouble);
 	else
-		rc = ddci_buf_adds(out, "version ?");
-	if (!rc && cJSON_IsString(at) && ((rc = ddci_buf_adds(out, "  ")) == 0))
-		rc = add_safe_str(out, at->valuestring);
-	if (!rc && cJSON_IsString(author) && *author->valuestring && (rc = ddci_buf_adds(out, "  by ")) == 0)
-		rc = add_safe_str(out, author->valuestring);
-	if (!rc)
-		rc = ddci_buf_addc(out, '\n');
-	if (!rc && (!cJSON_IsArray(changes) || cJSON_GetArraySize(changes) == 0))
-		rc = ddci_buf_adds(out, "  (no change details)\n");
+		ddci_buf_adds(out, "version ?");
+	if (cJSON_IsString(at)) {
+		ddci_buf_adds(out, "  ");
+		add_safe_str(out, at->valuestring);
+	}
+	if (cJSON_IsString(author) && *author->valuestring) {
+		ddci_buf_adds(out, "  by ");
+		add_safe_str(out, author->valuestring);
+	}
+	ddci_buf_addc(out, '\n');
+	if (!cJSON_IsArray(changes) || cJSON_GetArraySize(changes) == 0)
+		ddci_buf_adds(out, "  (no change details)\n");
 	cJSON_ArrayForEach(c, list)
 	{
 		if (rc)
@@ -504,5 +506,5 @@ int ddci_synth_render_version(struct ddci_buf *out, const cJSON *version)
 		if (cJSON_IsObject(c))
 			rc = ddci_synth_render_change(out, c, "  ");
 	}
-	return rc;
+	return rc ? rc : ddci_buf_error(out);
 }

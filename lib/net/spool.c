@@ -373,39 +373,28 @@ static void file_name(char out[40], const char *event_id, const char *method, co
 	memcpy(out + 27, ".json", 6);
 }
 
-static int add_json_str(struct ddci_buf *b, const char *key, const char *value)
+static void add_json_str(struct ddci_buf *b, const char *key, const char *value)
 {
-	int err = ddci_buf_addf(b, ",\"%s\":\"", key);
-
-	if (!err)
-		err = ddci_buf_add_json_escaped(b, value);
-	if (!err)
-		err = ddci_buf_addc(b, '"');
-	return err;
+	ddci_buf_addf(b, ",\"%s\":\"", key);
+	ddci_buf_add_json_escaped(b, value);
+	ddci_buf_addc(b, '"');
 }
 
-/* The file's text. */
+/* The file's text (the buffer's first error, checked once). */
 static int format_event(struct ddci_buf *text, const struct ddci_spool_event *ev, int64_t queued_ns)
 {
-	int err = ddci_buf_adds(text, "{\"v\":1");
-
-	if (!err)
-		err = add_json_str(text, "method", ev->method);
-	if (!err)
-		err = add_json_str(text, "path", ev->path);
-	if (!err)
-		err = ddci_buf_addf(text, ",\"queued_ns\":%" PRId64, queued_ns);
-	if (!err && ev->event_id && *ev->event_id)
-		err = add_json_str(text, "event_id", ev->event_id);
-	if (!err && ev->family && *ev->family)
-		err = add_json_str(text, "family", ev->family);
-	if (!err)
-		err = add_json_str(text, "auth", ev->app_key ? "api+app" : "api");
-	if (!err)
-		err = add_json_str(text, "body", ev->body ? ev->body : "");
-	if (!err)
-		err = ddci_buf_adds(text, "}\n");
-	return err;
+	ddci_buf_adds(text, "{\"v\":1");
+	add_json_str(text, "method", ev->method);
+	add_json_str(text, "path", ev->path);
+	ddci_buf_addf(text, ",\"queued_ns\":%" PRId64, queued_ns);
+	if (ev->event_id && *ev->event_id)
+		add_json_str(text, "event_id", ev->event_id);
+	if (ev->family && *ev->family)
+		add_json_str(text, "family", ev->family);
+	add_json_str(text, "auth", ev->app_key ? "api+app" : "api");
+	add_json_str(text, "body", ev->body ? ev->body : "");
+	ddci_buf_adds(text, "}\n");
+	return ddci_buf_error(text);
 }
 
 static int write_all(int fd, const char *p, size_t len)

@@ -11,6 +11,13 @@ static size_t limit(const struct ddci_buf *b)
 	return b->max ? b->max : DDCI_BUF_DEFAULT_MAX;
 }
 
+/* The first error sticks: later additions do nothing and return it. */
+static int fail(struct ddci_buf *b, int err)
+{
+	b->err = err;
+	return err;
+}
+
 /* Makes room for `extra` more bytes plus the NUL. */
 static int grow(struct ddci_buf *b, size_t extra)
 {
@@ -18,8 +25,10 @@ static int grow(struct ddci_buf *b, size_t extra)
 	size_t need, cap;
 	char *p;
 
+	if (b->err)
+		return b->err;
 	if (extra > max || b->len > max - extra)
-		return ddci_error_set(DDCI_ENOMEM, "data larger than %zu bytes", max);
+		return fail(b, ddci_error_set(DDCI_ENOMEM, "data larger than %zu bytes", max));
 	need = b->len + extra + 1;
 	if (b->ptr && need <= b->cap)
 		return 0;
@@ -30,7 +39,7 @@ static int grow(struct ddci_buf *b, size_t extra)
 		cap = max + 1;
 	p = realloc(b->ptr, cap);
 	if (!p)
-		return ddci_error_set(DDCI_ENOMEM, "out of memory (%zu bytes)", cap);
+		return fail(b, ddci_error_set(DDCI_ENOMEM, "out of memory (%zu bytes)", cap));
 	b->ptr = p;
 	b->cap = cap;
 	return 0;
@@ -42,6 +51,7 @@ void ddci_buf_init(struct ddci_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->err = 0;
 }
 
 int ddci_buf_add(struct ddci_buf *b, const void *data, size_t len)
@@ -85,7 +95,7 @@ int ddci_buf_vaddf(struct ddci_buf *b, const char *fmt, va_list ap)
 	va_end(cp);
 	if (n < 0) {
 		b->ptr[b->len] = '\0';
-		return ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt);
+		return fail(b, ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt));
 	}
 	if ((size_t)n >= b->cap - b->len) {
 		err = grow(b, (size_t)n);
@@ -98,7 +108,7 @@ int ddci_buf_vaddf(struct ddci_buf *b, const char *fmt, va_list ap)
 		va_end(cp);
 		if (n < 0) {
 			b->ptr[b->len] = '\0';
-			return ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt);
+			return fail(b, ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt));
 		}
 	}
 	b->len += (size_t)n;
@@ -160,9 +170,15 @@ const char *ddci_buf_str(const struct ddci_buf *b)
 	return b->ptr ? b->ptr : "";
 }
 
+int ddci_buf_error(const struct ddci_buf *b)
+{
+	return b->err;
+}
+
 void ddci_buf_reset(struct ddci_buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->ptr)
 		b->ptr[0] = '\0';
 }
@@ -176,6 +192,7 @@ char *ddci_buf_detach(struct ddci_buf *b)
 	b->ptr = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->err = 0;
 	return p;
 }
 
@@ -187,4 +204,5 @@ void ddci_buf_release(struct ddci_buf *b)
 	b->ptr = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->err = 0;
 }

@@ -140,6 +140,31 @@ static void test_buf__json_escaping_respects_limit(void **state)
 	ddci_buf_release(&b);
 }
 
+static void test_buf__errors_stick_until_reset(void **state)
+{
+	struct ddci_buf b;
+
+	(void)state;
+	ddci_buf_init(&b, 4);
+	assert_int_equal(ddci_buf_error(&b), 0);
+	assert_int_equal(ddci_buf_adds(&b, "ab"), 0);
+	assert_int_equal(ddci_buf_adds(&b, "cdef"), DDCI_ENOMEM);
+	/* Later additions, even ones that would fit, do nothing. */
+	ddci_error_set(0, "later");
+	assert_int_equal(ddci_buf_addc(&b, 'c'), DDCI_ENOMEM);
+	assert_int_equal(ddci_buf_addf(&b, "%d", 1), DDCI_ENOMEM);
+	assert_int_equal(ddci_buf_add_json_escaped(&b, "x"), DDCI_ENOMEM);
+	assert_string_equal(ddci_buf_str(&b), "ab");
+	assert_int_equal(ddci_buf_error(&b), DDCI_ENOMEM);
+	assert_string_equal(ddci_error_last(), "later");
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_buf_error(&b), 0);
+	assert_int_equal(ddci_buf_adds(&b, "abc"), 0);
+	assert_string_equal(ddci_buf_str(&b), "abc");
+	ddci_buf_release(&b);
+	assert_int_equal(ddci_buf_error(&b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_buf__add_self),
 		cmocka_unit_test(test_buf__json_escaping),
 		cmocka_unit_test(test_buf__json_escaping_respects_limit),
+		cmocka_unit_test(test_buf__errors_stick_until_reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
