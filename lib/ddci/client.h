@@ -41,7 +41,7 @@ enum {
 
 struct ddci_call {
 	const char *method;     /* "POST" */
-	const char *path;       /* "/api/v2/dora/deployment", query included */
+	const char *path;       /* the endpoint's path, query included */
 	const cJSON *body;      /* or NULL */
 	unsigned flags;         /* DDCI_CALL_* */
 	const char *event_id;   /* for spooling: the event's deterministic id */

@@ -81,6 +81,8 @@ breaks "the library writing to stdout fails" "lib prints or exits" lib/gate.c <<
 	printf "void g(const char *s);\nvoid g(const char *s)\n{\n\tfputs(s, stdout);\n}\n" >>lib/gate.c'
 breaks "the library calling exit fails" "lib prints or exits" lib/api/dora.c <<<'
 	printf "void e(void)\n{\n\texit(1);\n}\n" >>lib/api/dora.c'
+breaks "an endpoint path in net/ fails" "endpoint paths below the API layer" lib/net/http.c <<<'
+	printf "const char *p = \"/api/v2/dora/deployment\";\n" >>lib/net/http.c'
 breaks "strcpy fails" "banned functions" lib/util/buf.c <<<'
 	printf "void c(char *d)\n{\n\tstrcpy(d, \"x\");\n}\n" >>lib/util/buf.c'
 breaks "a function over 100 lines fails" "functions longer than 100 lines" lib/api/dora.c <<<'

@@ -64,7 +64,8 @@ may() {
 
 # Known exceptions, each with its reason: "FILE-GLOB WHAT reason", WHAT
 # being a header (ddci/x.h), "cJSON" (types in a command), "stdout" (the
-# library printing) or "long:FUNCTION" (over 100 lines).  Each must still be needed (one that matches nothing
+# library printing), "endpoint" (an endpoint path below lib/api) or
+# "long:FUNCTION" (over 100 lines).  Each must still be needed (one that matches nothing
 # fails), so the list only shrinks.
 exceptions="${DDCI_SOURCE_EXCEPTIONS:-$here/source-exceptions.txt}"
 ex_glob=() ex_what=() ex_used=()
@@ -102,6 +103,14 @@ while IFS=: read -r f l rest; do
 	excused "$f" cJSON || bad+=("$f:$l:$rest")
 done < <(grep -nE '#include *<(curl/curl|cjson/cJSON|cJSON|git2)\.h>|\bcJSON\b|\bCURL[A-Z]*\b|\bcurl_[a-z_]+\s*\(|\bgit_[a-z_]+\s*\(' "${bin_c[@]}" /dev/null)
 [ ${#bad[@]} -eq 0 ] && ok "commands use no libcurl/cJSON/libgit2 include or type" || nok "libcurl/cJSON/libgit2 in bin-src" "${bad[@]}"
+
+# The transport and the base know no endpoint: the API module that makes
+# a call names its rate-limit family and keys on struct ddci_call.
+bad=()
+while IFS=: read -r f l rest; do
+	excused "$f" endpoint || bad+=("$f:$l:$rest")
+done < <(grep -nE '"/api/v[0-9]|/dora/|flaky-test-management|/ci/tests|/synthetics/|/cases' lib/util/*.c lib/net/*.c lib/ddci/http.h lib/ddci/client.h lib/ddci/ratelimit.h lib/ddci/spool.h lib/ddci/flush.h /dev/null | grep -vE ':[0-9]+:\s*(/?\*|//)')
+[ ${#bad[@]} -eq 0 ] && ok "lib/net and lib/util hold no endpoint path" || nok "endpoint paths below the API layer" "${bad[@]}"
 
 # The library writes only to streams its caller hands it (trace, report),
 # never to stdout/stderr of its own accord, and never exits; cli.c and
