@@ -82,35 +82,38 @@ int ddci_buf_addc(struct ddci_buf *b, char c)
 	return ddci_buf_add(b, &c, 1);
 }
 
-int ddci_buf_vaddf(struct ddci_buf *b, const char *fmt, va_list ap)
+/* Formats into the room left; vsnprintf's count (< 0 on error). */
+static int format_in_room(struct ddci_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		b->ptr[b->len] = '\0';
+	return n;
+}
+
+int ddci_buf_vaddf(struct ddci_buf *b, const char *fmt, va_list ap)
+{
 	int n, err;
 
 	err = grow(b, 0);
 	if (err)
 		return err;
-	va_copy(cp, ap);
-	n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, cp);
-	va_end(cp);
-	if (n < 0) {
-		b->ptr[b->len] = '\0';
-		return fail(b, ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt));
-	}
-	if ((size_t)n >= b->cap - b->len) {
+	n = format_in_room(b, fmt, ap);
+	if (n >= 0 && (size_t)n >= b->cap - b->len) {
 		err = grow(b, (size_t)n);
 		if (err) {
 			b->ptr[b->len] = '\0';
 			return err;
 		}
-		va_copy(cp, ap);
-		n = vsnprintf(b->ptr + b->len, b->cap - b->len, fmt, cp);
-		va_end(cp);
-		if (n < 0) {
-			b->ptr[b->len] = '\0';
-			return fail(b, ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt));
-		}
+		n = format_in_room(b, fmt, ap);
 	}
+	if (n < 0)
+		return fail(b, ddci_error_set(DDCI_EIO, "cannot format '%s'", fmt));
 	b->len += (size_t)n;
 	return 0;
 }
