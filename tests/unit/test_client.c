@@ -228,7 +228,7 @@ static void test_client__paginates_through_rate_limit(void **state)
 	struct fixture f;
 	struct ddci_client c;
 	struct count n = { 0 };
-	struct ddci_pager p = { .call = { "GET", "/api/v2/list", NULL, DDCI_CALL_READ | DDCI_CALL_RETRY, NULL },
+	struct ddci_pager p = { .call = { "GET", "/api/v2/list", NULL, DDCI_CALL_READ | DDCI_CALL_RETRY, NULL, NULL },
 				.next = next_cursor, .on_page = count_items, .ctx = &n };
 
 	(void)state;
@@ -271,7 +271,7 @@ static void test_client__paging_stops(void **state)
 	struct ddci_client c;
 	struct count n = { 0 };
 	int seen = 0;
-	struct ddci_pager p = { .call = { "GET", "/l", NULL, DDCI_CALL_READ, NULL }, .next = same_cursor,
+	struct ddci_pager p = { .call = { "GET", "/l", NULL, DDCI_CALL_READ, NULL, NULL }, .next = same_cursor,
 				.on_page = count_items, .ctx = &n };
 
 	(void)state;
@@ -304,7 +304,7 @@ static void test_client__paging_dry_run(void **state)
 	struct fixture f;
 	struct ddci_client c;
 	struct count n = { 0 };
-	struct ddci_pager p = { .call = { "GET", "/api/v2/list", NULL, DDCI_CALL_READ, NULL },
+	struct ddci_pager p = { .call = { "GET", "/api/v2/list", NULL, DDCI_CALL_READ, NULL, NULL },
 				.next = next_cursor, .on_page = count_items, .ctx = &n };
 	char *text = NULL;
 	size_t len = 0;
