@@ -4,6 +4,7 @@
  * (--flaky-generate) or uploaded (POST /_fake/flaky-tests).  Search results
  * are cached per (query, sort) so that walking 1,000 pages stays fast.
  */
+#include "cache.h"
 #include "fd.h"
 
 #include <inttypes.h>
@@ -26,27 +27,11 @@ struct ftest {
 static struct ftest *tests;
 static int ntests;
 static int *by_id; /* indexes sorted by id */
-static uint64_t generation;
+
 static cJSON *updates;
 static uint64_t update_responses;
 
-#define NCACHE 8
-static struct {
-	char *key;
-	uint64_t gen;
-	int *idx;
-	int n;
-} cache[NCACHE];
-static int cache_next;
-
-static void cache_clear(void)
-{
-	for (int i = 0; i < NCACHE; i++) {
-		free(cache[i].key);
-		free(cache[i].idx);
-		memset(&cache[i], 0, sizeof cache[i]);
-	}
-}
+static struct fd_cache cache;
 
 static void dataset_clear(void)
 {
@@ -63,8 +48,7 @@ static void dataset_clear(void)
 	tests = NULL;
 	by_id = NULL;
 	ntests = 0;
-	generation++;
-	cache_clear();
+	fd_cache_clear(&cache);
 }
 
 void fd_flaky_reset(void)
@@ -117,8 +101,7 @@ static void index_tests(void)
 		by_id[i] = i;
 	}
 	qsort(by_id, (size_t)ntests, sizeof *by_id, cmp_id);
-	generation++;
-	cache_clear();
+	fd_cache_clear(&cache);
 }
 
 static struct ftest *find_test(const char *id)
@@ -431,13 +414,9 @@ static int results(const char *query, int sort, int **idx_out, int *n_out, char 
 {
 	struct fd_buf key = {0};
 	fd_buf_addf(&key, "%d\x1f%s", sort, query);
-	for (int i = 0; i < NCACHE; i++) {
-		if (cache[i].key && cache[i].gen == generation && strcmp(cache[i].key, key.p) == 0) {
-			*idx_out = cache[i].idx;
-			*n_out = cache[i].n;
-			fd_buf_release(&key);
-			return 0;
-		}
+	if ((*idx_out = fd_cache_get(&cache, key.p, n_out))) {
+		fd_buf_release(&key);
+		return 0;
 	}
 	struct fd_search q;
 	if (fd_search_parse(&q, query, err, errlen) != 0) {
@@ -455,13 +434,7 @@ static int results(const char *query, int sort, int **idx_out, int *n_out, char 
 	cur_key = (enum skey)(sort / 2);
 	cur_desc = sort % 2;
 	qsort(idx, (size_t)n, sizeof *idx, cmp_sorted);
-	int slot = cache_next++ % NCACHE;
-	free(cache[slot].key);
-	free(cache[slot].idx);
-	cache[slot].key = key.p;
-	cache[slot].gen = generation;
-	cache[slot].idx = idx;
-	cache[slot].n = n;
+	fd_cache_put(&cache, key.p, idx, n);
 	*idx_out = idx;
 	*n_out = n;
 	return 0;
@@ -672,7 +645,7 @@ void fd_flaky_update(const struct fd_req *req, struct fd_resp *resp)
 		cJSON_AddBoolToObject(u, "success", t != NULL);
 		cJSON_AddItemToArray(updates, u);
 	}
-	generation++; /* states changed: cached filters are stale */
+	fd_cache_stale(&cache); /* states changed: cached filters are stale */
 	cJSON *out = cJSON_CreateObject();
 	cJSON *d = cJSON_AddObjectToObject(out, "data");
 	cJSON *oa = cJSON_AddObjectToObject(d, "attributes");

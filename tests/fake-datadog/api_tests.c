@@ -5,6 +5,7 @@
  * uploaded (POST /_fake/test-events).  Errors use the APIErrorResponse form
  * ({"errors":["<field>: ..."]}) of this API's reference.
  */
+#include "cache.h"
 #include "fd.h"
 
 #include <inttypes.h>
@@ -30,25 +31,9 @@ struct tevent {
 static struct tevent *evs;
 static int nev;
 static char *arena; /* every event's flat block, in time order */
-static uint64_t generation, request_seq;
+static uint64_t request_seq;
 
-#define NCACHE 8
-static struct {
-	char *key;
-	uint64_t gen;
-	int *idx;
-	int n;
-} cache[NCACHE];
-static int cache_next;
-
-static void cache_clear(void)
-{
-	for (int i = 0; i < NCACHE; i++) {
-		free(cache[i].key);
-		free(cache[i].idx);
-		memset(&cache[i], 0, sizeof cache[i]);
-	}
-}
+static struct fd_cache cache;
 
 /* Frees events; their flat blocks are in `in_arena` or each malloc'd. */
 static void events_release(struct tevent *v, int n, char *in_arena)
@@ -129,8 +114,7 @@ static void dataset_release(void)
 	arena = NULL;
 	evs = NULL;
 	nev = 0;
-	generation++;
-	cache_clear();
+	fd_cache_clear(&cache);
 }
 
 void fd_tests_free(void)
@@ -446,7 +430,7 @@ void fd_tests_generate(int n)
 	}
 	nev = n;
 	arena = settle(evs, n);
-	generation++;
+	fd_cache_stale(&cache);
 }
 
 void fd_tests_state(cJSON *out)
@@ -586,13 +570,9 @@ static int select_events(const char *query, int64_t from, int64_t to, int desc, 
 	struct fd_buf key = {0};
 	fd_buf_addf(&key, "%d:%" PRId64 ":%" PRId64 ":", desc, from, to);
 	fd_buf_adds(&key, query);
-	for (int i = 0; i < NCACHE; i++) {
-		if (cache[i].key && cache[i].gen == generation && strcmp(cache[i].key, key.p) == 0) {
-			*out = cache[i].idx;
-			*nout = cache[i].n;
-			fd_buf_release(&key);
-			return 0;
-		}
+	if ((*out = fd_cache_get(&cache, key.p, nout))) {
+		fd_buf_release(&key);
+		return 0;
 	}
 	struct fd_search q;
 	if (fd_search_parse(&q, query, err, errlen) != 0) {
@@ -622,13 +602,7 @@ static int select_events(const char *query, int64_t from, int64_t to, int desc, 
 			idx[i] = idx[j];
 			idx[j] = t;
 		}
-	int slot = cache_next++ % NCACHE;
-	free(cache[slot].key);
-	free(cache[slot].idx);
-	cache[slot].key = key.p;
-	cache[slot].gen = generation;
-	cache[slot].idx = idx;
-	cache[slot].n = n;
+	fd_cache_put(&cache, key.p, idx, n);
 	*out = idx;
 	*nout = n;
 	return 0;
