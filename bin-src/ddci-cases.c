@@ -48,7 +48,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-cases",
-	.summary = "count Case Management cases; fail the job when too many are open",
 	.synopsis = "count|gate [--query Q] [--group-by FIELD] [--max N] [OPTIONS]",
 	.description =
 		"Preview: Datadog's Case Management aggregate endpoint is in preview and may change.\n"

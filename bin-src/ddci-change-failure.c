@@ -63,7 +63,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-change-failure",
-	.summary = "mark a deployment as a change failure, with its remediation",
 	.synopsis = "(--deployment-id ID | --last --service S [--env E] | --commit REV)\n"
 		    "       [--remediation-id ID | --remediated-by-current] [--remediation-type TYPE] [--clear]",
 	.description =

@@ -64,7 +64,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-deploy",
-	.summary = "send a DORA deployment event for the current commit",
 	.synopsis = "--service NAME [--env ENV] [--started-at TIME] [OPTIONS]",
 	.description =
 		"Sends POST /api/v2/dora/deployment with the HEAD commit and the origin URL\n"

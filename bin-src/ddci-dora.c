@@ -61,7 +61,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-dora",
-	.summary = "list, get and delete DORA events; report the four DORA figures",
 	.synopsis = "list deployments|failures [--from T] [--to T] [--query Q] [--limit N] [--sort F]\n"
 		    "       get|delete deployment|failure ID\n"
 		    "       report --service S [--env E] [--from now-30d] [--to now] [--markdown F] [--html F]",

@@ -86,7 +86,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-failrate-gate",
-	.summary = "fail the job when the aggregate test failure rate is above a threshold",
 	.synopsis = "--max-failure-rate PCT [--from TIME] [--group-by FACET] [--trend] [OPTIONS]",
 	.description =
 		"Counts this repository's test runs by @test.status with POST\n"

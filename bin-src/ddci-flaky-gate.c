@@ -74,7 +74,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-flaky-gate",
-	.summary = "fail the job when flaky-test thresholds are exceeded",
 	.synopsis = "[--max-active N] [--max-failure-rate PCT] [--max-new N] [--fail-on-changed] "
 		    "[--max-lost-time DURATION] [OPTIONS]",
 	.description =

@@ -67,7 +67,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-flaky",
-	.summary = "search flaky tests; set their state (quarantine, disable, fixed, active)",
 	.synopsis = "list [OPTIONS] | set-state --state STATE (ID... | --from-json FILE) [OPTIONS]",
 	.description =
 		"Preview: Datadog's Flaky Test Management endpoints are in preview and may change.\n"

@@ -27,7 +27,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-flush",
-	.summary = "deliver events spooled while Datadog was unreachable",
 	.synopsis = "[--spool DIR] [OPTIONS]",
 	.description =
 		"Sends every event in the spool directory (--spool or DDCI_SPOOL_DIR), oldest\n"

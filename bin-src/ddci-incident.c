@@ -72,7 +72,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-incident",
-	.summary = "send a DORA failure (incident) event",
 	.synopsis = "--started-at TIME (--service NAME... | --team TEAM) [OPTIONS]",
 	.description =
 		"Sends POST /api/v2/dora/failure. Datadog needs the services impacted\n"

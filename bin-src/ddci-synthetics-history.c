@@ -47,7 +47,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-synthetics-history",
-	.summary = "show a Synthetic test's version history and what each version changed",
 	.synopsis = "PUBLIC_ID [--since-version N | --since TIME] [OPTIONS]",
 	.description =
 		"Sends GET /api/v2/synthetics/tests/{public_id}/version_history page after page\n"

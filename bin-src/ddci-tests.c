@@ -70,7 +70,6 @@ static int on_opt(void *ctx, int key, const char *arg)
 
 static const struct ddci_cmd cmd = {
 	.name = "ddci-tests",
-	.summary = "list, search or aggregate CI Visibility test events (all pages, streamed)",
 	.synopsis = "list|search [--query Q] [--from TIME] [--to TIME] [--sort ORDER] [OPTIONS]\n"
 		    "       ddci-tests aggregate [--compute AGG[:METRIC]]... [--group-by FACET]... [--interval D] [OPTIONS]",
 	.description =

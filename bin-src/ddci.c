@@ -8,31 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ddci/commands.h"
 #include "ddci/output.h"
 
 #ifndef DDCI_VERSION
 #define DDCI_VERSION "0.0.0"
 #endif
 
-static const char *const commands[][2] = {
-	{ "deploy", "send a DORA deployment event for the current commit" },
-	{ "incident", "send a DORA failure (incident) event" },
-	{ "change-failure", "mark a deployment as a change failure, with its remediation" },
-	{ "dora", "list, get, delete DORA events; compute the four DORA figures" },
-	{ "flaky-gate", "fail the job when flaky-test thresholds are exceeded" },
-	{ "failrate-gate", "fail the job when the test failure rate is above a threshold" },
-	{ "flaky", "search flaky tests; set their state" },
-	{ "tests", "list, search and aggregate CI test events" },
-	{ "synthetics-history", "show a Synthetic test's version history" },
-	{ "cases", "count cases; gate on open cases" },
-	{ "flush", "deliver events spooled while Datadog was unreachable" },
-};
-
 static void usage(FILE *f)
 {
 	fputs("Usage: ddci <command> [OPTIONS]\n\nCommands:\n", f);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-20s %s\n", commands[i][0], commands[i][1]);
+	for (size_t i = 0; i < ddci_ncommands; i++)
+		fprintf(f, "  %-20s %s\n", ddci_commands[i].name, ddci_commands[i].summary);
 	fputs("\n'ddci <command> --help' describes a command; 'man 7 ddci' the shared configuration.\n", f);
 }
 

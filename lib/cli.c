@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <git2/common.h> /* git_libgit2_version(): in every libgit2, unlike the version macros (renamed in 1.9) */
 
+#include "ddci/commands.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/redact.h"
@@ -306,8 +307,9 @@ static void print_opt(const struct ddci_opt *o, const char *title, void *ctx)
 void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd)
 {
 	struct help_ctx h = { f, "", 1 };
+	const char *summary = ddci_command_summary(cmd->name);
 
-	fprintf(f, "%s - %s\n\nUsage: %s %s\n", cmd->name, cmd->summary, cmd->name,
+	fprintf(f, "%s - %s\n\nUsage: %s %s\n", cmd->name, summary ? summary : "", cmd->name,
 		cmd->synopsis ? cmd->synopsis : "[OPTIONS]");
 	if (cmd->description)
 		fprintf(f, "\n%s\n", cmd->description);

@@ -34,7 +34,6 @@ enum {
 
 struct ddci_cmd {
 	const char *name;      /* "ddci-deploy" */
-	const char *summary;   /* one line: what it does */
 	const char *synopsis;  /* "[OPTIONS]" or "list|get ... [OPTIONS]" */
 	const char *description; /* a paragraph or more, may be NULL */
 	const struct ddci_opt *opts; /* command options, ended by { NULL } */

@@ -9,6 +9,14 @@ nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; printf '# %s\n' "$@"; }
 for exe in "$BIN"/ddci-*; do
 	name=$(basename "$exe")
 	out=$("$exe" --help 2>/dev/null); rc=$?
+	# The first line comes from the command table (lib/commands.c), which
+	# the dispatcher lists too.
+	line=$(head -n 1 <<<"$out")
+	if [[ $line == "$name - "?* ]] && grep -qxF "  $(printf '%-20s %s' "${name#ddci-}" "${line#"$name - "}")" <<<"$("$BIN"/ddci --help)"; then
+		ok "$name --help opens with its line of the command table, which ddci --help lists"
+	else
+		nok "$name in the command table" "$line"
+	fi
 	if [ $rc -eq 0 ] && grep -q "^Usage: $name" <<<"$out" && grep -q 'Exit status' <<<"$out"; then
 		ok "$name --help"
 	else
