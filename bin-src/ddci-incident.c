@@ -87,13 +87,6 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static const char *env_or(const char *v, const char *name)
-{
-	const char *e = getenv(name);
-
-	return v ? v : (e && *e ? e : NULL);
-}
-
 static int print_result(const struct ddci_config *cfg, const struct ddci_failure *f,
 			const struct ddci_dora_result *res)
 {
@@ -133,7 +126,6 @@ int main(int argc, char **argv)
 	struct ddci_failure f = { 0 };
 	struct ddci_dora_result res;
 	struct args a = { 0 };
-	const char *svc;
 	int64_t now = ddci_time_now_ns();
 	int rc;
 
@@ -143,8 +135,9 @@ int main(int argc, char **argv)
 		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	svc = getenv("DD_SERVICE");
-	if (!a.services.n && !a.team && svc && *svc && (rc = ddci_strv_push(&a.services, svc)) < 0)
+	/* DD_SERVICE, DD_ENV and DD_VERSION as the configuration read (and
+	 * checked) them, when the flags are not given. */
+	if (!a.services.n && !a.team && cfg.service && (rc = ddci_strv_push(&a.services, cfg.service)) < 0)
 		goto done;
 
 	f.id = a.id;
@@ -152,8 +145,8 @@ int main(int argc, char **argv)
 	f.severity = a.severity;
 	f.services = &a.services;
 	f.team = a.team;
-	f.env = env_or(a.env, "DD_ENV");
-	f.version = env_or(a.version, "DD_VERSION");
+	f.env = a.env ? a.env : cfg.env;
+	f.version = a.version ? a.version : cfg.version;
 	f.tags = &a.tags;
 	if (!a.started) {
 		rc = ddci_error_set(DDCI_EUSAGE, "missing --started-at");

@@ -55,6 +55,26 @@ teardown() { ddci_teardown; }
 	[ "$(jq -r .data.attributes.env <<<"$body")" = staging ]
 }
 
+@test "the flags win over DD_SERVICE/DD_ENV/DD_VERSION; --team drops DD_SERVICE; a non-UTF-8 DD_ENV exits 2" {
+	DD_SERVICE=web DD_ENV=staging DD_VERSION=1.2 run ddci-incident --started-at 1700000000 --service api \
+		--env prod --service-version 2.0
+	[ "$status" -eq 0 ]
+	body=$(last_body /api/v2/dora/failure)
+	[ "$(jq -c .data.attributes.services <<<"$body")" = '["api"]' ]
+	[ "$(jq -r .data.attributes.env <<<"$body")" = prod ]
+	[ "$(jq -r .data.attributes.version <<<"$body")" = 2.0 ]
+	DD_SERVICE=web DD_VERSION=1.2 run ddci-incident --started-at 1700000100 --team payments
+	[ "$status" -eq 0 ]
+	body=$(last_body /api/v2/dora/failure)
+	[ "$(jq -c .data.attributes.services <<<"$body")" = null ]
+	[ "$(jq -r .data.attributes.version <<<"$body")" = 1.2 ]
+	n=$(fake_requests)
+	DD_ENV=$'\xff' run --separate-stderr ddci-incident --started-at 1700000000 --service api
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"DD_ENV"*"UTF-8"* ]]
+	[ "$(fake_requests)" -eq "$n" ]
+}
+
 @test "the same incident twice is stored once" {
 	ddci-incident --service shop --started-at 1700000000 --name down
 	ddci-incident --service shop --started-at 1700000000 --name down
