@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddci/buf.h"
+#include "ddci/analytics.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
-#include "ddci/flaky.h"
 #include "ddci/gate.h"
 #include "ddci/gitmeta.h"
 #include "ddci/report.h"
@@ -109,32 +108,6 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-/* The default query: this repository, plus --service, --branch, --env. */
-static int build_query(char **out, const struct args *a, const struct ddci_config *cfg, const char *repo_id)
-{
-	struct ddci_buf b = DDCI_BUF_INIT;
-	int rc = 0;
-
-	if (a->query)
-		rc = ddci_buf_adds(&b, a->query);
-	else if (repo_id)
-		rc = ddci_flaky_query_term(&b, "@git.repository.id_v2", repo_id);
-	if (rc == 0 && cfg->service)
-		rc = ddci_flaky_query_term(&b, "@test.service", cfg->service);
-	if (rc == 0 && a->branch)
-		rc = ddci_flaky_query_term(&b, "@git.branch", a->branch);
-	if (rc == 0 && cfg->env)
-		rc = ddci_flaky_query_term(&b, "env", cfg->env);
-	if (rc == 0 && !b.len)
-		rc = ddci_buf_adds(&b, "*");
-	if (rc < 0) {
-		ddci_buf_release(&b);
-		return rc;
-	}
-	*out = ddci_buf_detach(&b);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
@@ -180,7 +153,8 @@ int main(int argc, char **argv)
 						 "pass --repository-id github.com/org/repo or --query");
 		goto done;
 	}
-	if ((rc = build_query(&query, &a, &cfg, a.repo_id ? a.repo_id : meta.repository_id)) < 0)
+	if ((rc = ddci_agg_scope_query(&query, a.query, a.repo_id ? a.repo_id : meta.repository_id, cfg.service,
+				       a.branch, cfg.env)) < 0)
 		goto done;
 	a.g.query = query;
 	a.g.chart = ddci_report_wants_charts(&ro);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/buf.h"
 #include "ddci/endpoint.h"
+#include "ddci/flaky.h"
 #include "ddci/json.h"
 #include "ddci/sanitize.h"
 #include "ddci/timeutil.h"
@@ -371,4 +373,31 @@ int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct
 	err = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_TESTS);
 	rc.meta->pages = p.pages;
 	return err;
+}
+
+int ddci_agg_scope_query(char **out, const char *query, const char *repo_id, const char *service,
+			 const char *branch, const char *env)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (query)
+		ddci_buf_adds(&b, query);
+	else if (repo_id)
+		ddci_flaky_query_term(&b, "@git.repository.id_v2", repo_id);
+	if (service)
+		ddci_flaky_query_term(&b, "@test.service", service);
+	if (branch)
+		ddci_flaky_query_term(&b, "@git.branch", branch);
+	if (env)
+		ddci_flaky_query_term(&b, "env", env);
+	if (!b.len)
+		ddci_buf_adds(&b, "*");
+	if ((rc = ddci_buf_error(&b)) < 0) {
+		ddci_buf_release(&b);
+		return rc;
+	}
+	*out = ddci_buf_detach(&b);
+	return 0;
 }

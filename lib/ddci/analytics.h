@@ -96,4 +96,10 @@ int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
 		 int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx) DDCI_WUR;
 
+/* The test events a gate judges: `query` as given, else this repository's
+ * (@git.repository.id_v2:repo_id); narrowed by service, branch and env when
+ * given; "*" when nothing is.  *out is malloc'd. */
+int ddci_agg_scope_query(char **out, const char *query, const char *repo_id, const char *service,
+			 const char *branch, const char *env) DDCI_WUR;
+
 #endif

@@ -64,8 +64,9 @@ int ddci_flaky_check_sort(const char *sort) DDCI_WUR;
 int ddci_flaky_check_state(const char *state, const char *what) DDCI_WUR;
 
 /* Appends `key:value` to a search query, quoting the value when needed
- * (space, colon, parentheses, quotes) and escaping quotes and backslashes. */
-int ddci_flaky_query_term(struct ddci_buf *b, const char *key, const char *value) DDCI_WUR;
+ * (space, colon, parentheses, quotes) and escaping quotes and backslashes.
+ * Returns the buffer's error, which sticks like any addition's (buf.h). */
+int ddci_flaky_query_term(struct ddci_buf *b, const char *key, const char *value);
 /* The filter.query for a scope ("*" when empty); malloc'd. */
 int ddci_flaky_query(char **out, const struct ddci_flaky_scope *s) DDCI_WUR;
 /* The search request body for a scope and cursor (NULL = first page). */

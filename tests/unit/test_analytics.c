@@ -89,12 +89,32 @@ static void test_analytics__bucket_values(void **state)
 	cJSON_Delete(it);
 }
 
+/* What ddci-failrate-gate judges (moved out of the command). */
+static void test_analytics__scope_query(void **state)
+{
+	char *q = NULL;
+
+	(void)state;
+	assert_int_equal(ddci_agg_scope_query(&q, NULL, "github.com/acme/shop", "web", "feat/x y", "ci"), 0);
+	assert_string_equal(q, "@git.repository.id_v2:\"github.com/acme/shop\" @test.service:web "
+			       "@git.branch:\"feat/x y\" env:ci");
+	free(q);
+	/* A query replaces the repository, not the narrowing. */
+	assert_int_equal(ddci_agg_scope_query(&q, "@test.suite:a", "github.com/acme/shop", NULL, NULL, "ci"), 0);
+	assert_string_equal(q, "@test.suite:a env:ci");
+	free(q);
+	assert_int_equal(ddci_agg_scope_query(&q, NULL, NULL, NULL, NULL, NULL), 0);
+	assert_string_equal(q, "*");
+	free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_analytics__request_json),
 		cmocka_unit_test(test_analytics__parse_compute),
 		cmocka_unit_test(test_analytics__bucket_values),
+		cmocka_unit_test(test_analytics__scope_query),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
