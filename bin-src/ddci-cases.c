@@ -199,8 +199,7 @@ int main(int argc, char **argv)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	if ((rc = ddci_cases_aggregate(&res, &client, &q)) < 0 || res.dry_run)
 		goto done;
 	if (gate) {

@@ -142,8 +142,7 @@ int main(int argc, char **argv)
 	a.cf.repo = meta.repo;
 	a.cf.head_sha = meta.commit_sha;
 
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = ddci_change_failure_apply(&res, &client, &a.cf);
 	if (rc == 0)
 		rc = print_result(&cfg, &a.cf, &res);

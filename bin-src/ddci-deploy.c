@@ -174,9 +174,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 
-	client.out = stdout;
-	client.notice = stderr; /* an event Datadog takes late (HTTP 202) */
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = ddci_dora_send_deployment(&res, &client, &d);
 	if (rc == 0)
 		rc = print_result(&cfg, &d, &res, meta.source);

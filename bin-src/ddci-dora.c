@@ -380,8 +380,7 @@ int main(int argc, char **argv)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	if (!strcmp(verb, "list"))
 		rc = cmd_list(&client, &cfg, &a, kind);
 	else if (!strcmp(verb, "get"))

@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 	a.g.query = query;
 	a.g.chart = ddci_report_wants_charts(&ro);
 
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = ddci_gate_failrate(&gate, &client, &a.g);
 	rc = ddci_report_verdict(&gate, rc, &ro);
 done:

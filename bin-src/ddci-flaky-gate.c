@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 		a.g.base_sha = base;
 	}
 
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = ddci_gate_flaky(&gate, &client, &a.g);
 	rc = ddci_report_verdict(&gate, rc, &ro);
 done:

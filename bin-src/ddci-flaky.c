@@ -315,7 +315,7 @@ int main(int argc, char **argv)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	if (!strcmp(sub, "list")) {
 		if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
 			goto done;

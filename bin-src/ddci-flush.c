@@ -81,9 +81,7 @@ int main(int argc, char **argv)
 		rc = ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
 		goto done;
 	}
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
-	client.notice = stderr; /* an event Datadog takes late (HTTP 202) */
+	ddci_cli_client(&client, &cfg);
 	rc = ddci_flush(&st, &client, cfg.spool_dir, ddci_endpoint_classify);
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;

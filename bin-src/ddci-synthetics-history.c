@@ -176,8 +176,7 @@ int main(int argc, char **argv)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = run(&client, &cfg, &q);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);

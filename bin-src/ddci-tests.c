@@ -503,8 +503,7 @@ int main(int argc, char **argv)
 		if ((rc = build_agg(&agg, &a)) < 0 ||
 		    (rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 			goto done;
-		client.out = stdout;
-		client.trace = cfg.verbose ? stderr : NULL;
+		ddci_cli_client(&client, &cfg);
 		rc = run_aggregate(&client, &cfg, &agg, a.strict);
 		goto done;
 	}
@@ -522,8 +521,7 @@ int main(int argc, char **argv)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
-	client.out = stdout;
-	client.trace = cfg.verbose ? stderr : NULL;
+	ddci_cli_client(&client, &cfg);
 	rc = run_events(&client, &cfg, &q);
 done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);

@@ -432,3 +432,10 @@ int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, i
 	free(msg);
 	return (int)code;
 }
+
+void ddci_cli_client(struct ddci_client *c, const struct ddci_config *cfg)
+{
+	c->out = stdout;
+	c->notice = stderr; /* an event Datadog takes late (HTTP 202) */
+	c->trace = cfg->verbose ? stderr : NULL;
+}

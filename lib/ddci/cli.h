@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 
+#include "ddci/client.h"
 #include "ddci/config.h"
 #include "ddci/error.h"
 
@@ -76,5 +77,10 @@ int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, i
 /* Every command's long option names (shared and own), for tests/man check:
  * prints one per line. Used by `ddci-<x> --list-options` (hidden). */
 void ddci_cli_list_options(FILE *f, const struct ddci_cmd *cmd);
+
+/* Sets up the client a command hands to its calls: --dry-run prints the
+ * request on stdout, --verbose traces every attempt on stderr, and an
+ * event Datadog takes late is a warning on stderr. */
+void ddci_cli_client(struct ddci_client *c, const struct ddci_config *cfg);
 
 #endif

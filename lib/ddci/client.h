@@ -20,7 +20,7 @@
 struct ddci_client {
 	const struct ddci_config *cfg;
 	struct ddci_http *http;   /* created on first call */
-	FILE *out;                /* where --dry-run prints (stdout) */
+	FILE *out;                /* where --dry-run prints (the command's stdout) */
 	FILE *trace;              /* --verbose trace (stderr) or NULL */
 	FILE *notice;             /* warnings about a success (HTTP 202 "delayed"), or NULL */
 	int requests;             /* requests made (for tests and reports) */

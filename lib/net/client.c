@@ -18,7 +18,6 @@ void ddci_client_init(struct ddci_client *c, const struct ddci_config *cfg)
 {
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
-	c->out = stdout;
 }
 
 void ddci_client_release(struct ddci_client *c)
@@ -39,6 +38,8 @@ static int dry_run(struct ddci_client *c, const struct ddci_call *call)
 	int rc;
 
 	rc = ddci_buf_addf(&b, "%s %s%s\n", call->method, c->cfg->api_url ? c->cfg->api_url : "", call->path);
+	if (!rc && !c->out)
+		rc = ddci_error_set(DDCI_EIO, "cannot print the --dry-run request: no output stream");
 	if (rc)
 		goto done;
 	line = ddci_redact_text(b.ptr);
