@@ -17,11 +17,6 @@
 
 #define MAX_LOGIN 64
 
-static int nomem(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 static char *dup_n(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);
@@ -167,7 +162,7 @@ static int parse_scheme(struct ddci_url *u, const char *s, const char *colon, co
 		u->port = dup_n(port, (size_t)(aend - port));
 	u->path = filter_query(aend, (size_t)(end - aend));
 	if (!u->scheme || !u->host || !u->path || (port && port < aend && !u->port))
-		return nomem();
+		return ddci_error_oom();
 	return 0;
 }
 
@@ -210,7 +205,7 @@ static int parse_other(struct ddci_url *u, const char *s, const char *end)
 	if (!at && (!colon || (slash && slash < colon) || colon - s < 2)) {
 		u->kind = DDCI_URL_LOCAL; /* no host, or a drive letter "C:" */
 		u->path = dup_n(s, (size_t)(end - s));
-		return u->path ? 0 : nomem();
+		return u->path ? 0 : ddci_error_oom();
 	}
 	u->kind = DDCI_URL_SCP;
 	if (at) { /* the login, without a password */
@@ -219,11 +214,11 @@ static int parse_other(struct ddci_url *u, const char *s, const char *end)
 		if (n > (size_t)(at - s))
 			n = (size_t)(at - s);
 		if (plain_login(s, n) && !(u->login = dup_n(s, n)))
-			return nomem();
+			return ddci_error_oom();
 	}
 	u->host = dup_n(host, (size_t)(colon - host));
 	u->path = dup_n(colon + 1, (size_t)(end - colon - 1));
-	return u->host && u->path ? 0 : nomem();
+	return u->host && u->path ? 0 : ddci_error_oom();
 }
 
 int ddci_url_parse(struct ddci_url *u, const char *text)
@@ -366,7 +361,7 @@ int ddci_url_repository_id(char **out, const struct ddci_url *u)
 							  : invalid(u, "");
 	}
 	if (!err && !(*out = ddci_buf_detach(&b)))
-		err = nomem();
+		err = ddci_error_oom();
 	ddci_buf_release(&b);
 	return err < 0 ? err : 0;
 }
