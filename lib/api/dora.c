@@ -590,7 +590,7 @@ static int event_path(struct ddci_buf *b, const char *prefix, const char *id)
 	if (!id || !*id)
 		return ddci_error_set(DDCI_EUSAGE, "missing event id");
 	/* Checked, not only escaped: "." or ".." would name another path. */
-	if ((rc = ddci_dora_check_id(id, "event id")) < 0)
+	if ((rc = ddci_dora_check_ref(id, "event id")) < 0)
 		return rc;
 	if ((rc = ddci_buf_adds(b, prefix)) < 0 || (rc = ddci_url_escape(b, id)) < 0)
 		return rc;

