@@ -22,19 +22,6 @@ static char tmp[256];
  * merged is c3 + f1 merged (m1). */
 static char c1[41], c2[41], c3[41], f1[41], m1[41];
 
-static void rev_parse(char out[41], const char *repo, const char *rev)
-{
-	char cmd[1024];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse '%s'", repo, rev);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(out, 41, p));
-	pclose(p);
-	assert_int_equal(strlen(out), 40);
-}
-
 static const char *path_of(const char *name)
 {
 	static char buf[4][512];

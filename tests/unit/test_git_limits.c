@@ -23,19 +23,6 @@
 
 static char tmp[256], repo[300], root[41], head[41];
 
-static void rev_parse(char out[41], const char *rev)
-{
-	char cmd[1024];
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse '%s'", repo, rev);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	assert_non_null(fgets(out, 41, p));
-	pclose(p);
-	assert_int_equal(strlen(out), 40);
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -48,8 +35,8 @@ static int setup(void **state)
 	       "GIT_COMMITTER_DATE=\"@$((1700000000 + i * 60)) +0000\" git commit -q -m c$i; done",
 	       repo, repo, NCOMMITS - 1) != 0)
 		return -1;
-	rev_parse(root, "HEAD~39");
-	rev_parse(head, "HEAD");
+	rev_parse(root, repo, "HEAD~39");
+	rev_parse(head, repo, "HEAD");
 	return 0;
 }
 
