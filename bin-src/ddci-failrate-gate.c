@@ -27,7 +27,8 @@ static const struct ddci_opt opts[] = {
 	{ "query", O_QUERY, "QUERY", NULL, "this repository", "test events to count (CI Visibility search syntax)" },
 	{ "branch", O_BRANCH, "BRANCH", NULL, NULL, "only runs on this branch" },
 	{ "group-by", O_GROUP_BY, "FACET", NULL, NULL, "apply the threshold per group (@test.suite, @test.service, ...)" },
-	{ "group-limit", O_GROUP_LIMIT, "N", NULL, "10", "groups read with --group-by (1-1000)" },
+	{ "group-limit", O_GROUP_LIMIT, "N", NULL, "10000, the API's most",
+	  "most groups judged with --group-by; more exits 2 (the gate judges every group or none)" },
 	{ "min-runs", O_MIN_RUNS, "N", NULL, "0", "fewer runs than N is not enough data to judge" },
 	{ "require-data", O_REQUIRE_DATA, NULL, NULL, NULL, "fail when there is not enough data (default: pass)" },
 	{ "allow-partial", O_ALLOW_PARTIAL, NULL, NULL, NULL,
@@ -63,7 +64,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 			return ddci_error_set(DDCI_EUSAGE, "invalid --group-by '': expected a facet such as @test.suite");
 		a->g.group_by = arg;
 		return 0;
-	case O_GROUP_LIMIT: return ddci_parse_int64(&a->g.group_limit, arg, 1, 1000, "--group-limit");
+	case O_GROUP_LIMIT: return ddci_parse_int64(&a->g.group_limit, arg, 1, DDCI_GATE_GROUP_MAX, "--group-limit");
 	case O_MIN_RUNS: return ddci_parse_int64(&a->g.min_runs, arg, 0, INT64_MAX / 2, "--min-runs");
 	case O_REQUIRE_DATA: a->g.require_data = 1; return 0;
 	case O_ALLOW_PARTIAL: a->g.allow_partial = 1; return 0;

@@ -286,12 +286,16 @@ int ddci_gate_evaluate(struct ddci_gate *g)
 	for (int i = 0; i < g->nchecks; i++) {
 		struct ddci_gate_check *c = &g->checks[i];
 
-		c->failed = ddci_gate_over(g, i, c->value);
+		c->failed = !c->no_data && ddci_gate_over(g, i, c->value);
 		g->failed |= c->failed;
 		ddci_gate_format(v, sizeof(v), c->unit, c->value);
 		ddci_gate_format(l, sizeof(l), c->unit, c->limit);
-		snprintf(c->explain, sizeof(c->explain), "%s: %s %s, limit %s (%s)", c->failed ? "FAIL" : "ok", v,
-			 c->what, l, c->flag);
+		if (c->no_data) /* the gate's note says why (the numbers observed) */
+			snprintf(c->explain, sizeof(c->explain), "not enough data: %s %s, not judged against %s (%s)",
+				 v, c->what, l, c->flag);
+		else
+			snprintf(c->explain, sizeof(c->explain), "%s: %s %s, limit %s (%s)", c->failed ? "FAIL" : "ok",
+				 v, c->what, l, c->flag);
 	}
 	if (g->rows)
 		qsort(g->rows, g->nrows, sizeof(*g->rows), by_impact);
@@ -715,7 +719,7 @@ done:
 
 /* ---- the failure-rate gate ---- */
 
-#define MAX_GROUPS 1000
+#define MAX_GROUPS DDCI_GATE_GROUP_MAX
 #define MAX_POINTS 1000
 #define SPARK_POINTS 120
 
@@ -758,14 +762,12 @@ static int rate_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 	int64_t n;
 	int r;
 
-	if (!kind)
-		return 0;
-	if ((r = ddci_agg_bucket_total(&d, b, 0)) < 0 ||
-	    (r = ddci_gate_sound_count(&n, d, "the count (computes.c0) of a bucket")) < 0)
-		return r;
 	if (!*key)
 		key = "(none)";
-	for (size_t i = 0; i < rc->ngroups && !g; i++)
+	/* A group's buckets come together: look at the last group first. */
+	if (rc->ngroups && !strcmp(rc->groups[rc->ngroups - 1].key, key))
+		g = &rc->groups[rc->ngroups - 1];
+	for (size_t i = 0; !g && i < rc->ngroups; i++)
 		if (!strcmp(rc->groups[i].key, key))
 			g = &rc->groups[i];
 	if (!g) {
@@ -777,6 +779,11 @@ static int rate_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 			return oom();
 		g = &rc->groups[rc->ngroups++];
 	}
+	if (!kind) /* skipped: counted as a group, not as a run */
+		return 0;
+	if ((r = ddci_agg_bucket_total(&d, b, 0)) < 0 ||
+	    (r = ddci_gate_sound_count(&n, d, "the count (computes.c0) of a bucket")) < 0)
+		return r;
 	if (kind == 1)
 		g->pass = ddci_gate_sat_add(g->pass, n);
 	else
@@ -956,7 +963,7 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 }
 
 struct rate_sums {
-	int64_t pass, fail, enough, over;
+	int64_t pass, fail, enough, over, listed;
 	double worst;
 };
 
@@ -971,9 +978,12 @@ static int rate_row(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o
 	unsigned checks = 0;
 	cJSON *j;
 
+	if (runs <= 0) /* a group of skipped runs only: nothing to judge */
+		return 0;
+	t->listed++;
 	t->pass = ddci_gate_sat_add(t->pass, gr->pass);
 	t->fail = ddci_gate_sat_add(t->fail, gr->fail);
-	if (runs < o->min_runs || runs <= 0) {
+	if (runs < o->min_runs) {
 		verdict = "not enough data";
 		if (c_data >= 0)
 			checks |= 1u << c_data;
@@ -1027,8 +1037,7 @@ static int rate_meta(struct ddci_gate *g, const struct ddci_failrate_gate_opts *
 	return 0;
 }
 
-static void rate_counts(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const struct rate_ctx *rc,
-			const struct rate_sums *t)
+static void rate_counts(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const struct rate_sums *t)
 {
 	int64_t runs = ddci_gate_sat_add(t->pass, t->fail);
 
@@ -1037,7 +1046,7 @@ static void rate_counts(struct ddci_gate *g, const struct ddci_failrate_gate_opt
 	ddci_gate_set_int(g, "failed", t->fail);
 	ddci_gate_set_int(g, "passed", t->pass);
 	if (o->group_by) {
-		ddci_gate_set_int(g, "groups", (int64_t)rc->ngroups);
+		ddci_gate_set_int(g, "groups", t->listed);
 		ddci_gate_set_int(g, "groups_over", t->over);
 	}
 }
@@ -1083,6 +1092,46 @@ static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddc
 	return 0;
 }
 
+/* A gate judges every group or none: more groups than --group-limit, as
+ * many as the API returns at most, or an answer saying it has more buckets
+ * than it returned (meta.page.after) is refused, never judged in part (a
+ * usage error: --fail-open does not turn it into a pass). */
+static int rate_all_groups(const struct ddci_failrate_gate_opts *o, const struct rate_ctx *rc,
+			   const struct ddci_agg_meta *meta)
+{
+	int64_t limit = o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+
+	if (o->group_by && ((int64_t)rc->ngroups > limit || rc->ngroups >= DDCI_GATE_GROUP_MAX || rc->truncated))
+		return ddci_error_set(DDCI_EUSAGE,
+				      "more than %" PRId64 " groups of %s (--group-limit %" PRId64 "): the gate judges "
+				      "every group or none; raise --group-limit (at most %d) or narrow --query/--from",
+				      limit, o->group_by, limit, DDCI_GATE_GROUP_MAX);
+	if (meta->more)
+		return ddci_error_set(DDCI_EUSAGE,
+				      "Datadog has more buckets than it returned (meta.page.after): the gate judges "
+				      "all the data or none; narrow --query/--from%s",
+				      o->group_by ? " or group by a facet with fewer values" : "");
+	return 0;
+}
+
+/* "not enough data" for the rate check: the numbers observed, not a 0. */
+static void rate_no_data(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, int c_rate,
+			 const struct rate_sums *t)
+{
+	int64_t runs = ddci_gate_sat_add(t->pass, t->fail);
+
+	g->checks[c_rate].no_data = 1;
+	g->checks[c_rate].value = runs > 0 ? (double)t->fail / (double)runs * 100.0 : 0;
+	if (o->min_runs > 0)
+		snprintf(g->note, sizeof(g->note),
+			 "not enough data: %" PRId64 " runs%s, fewer than --min-runs %" PRId64 "%s", runs,
+			 o->group_by ? " (fewer in every group)" : "", o->min_runs,
+			 o->require_data ? "" : "; passing (--require-data fails instead)");
+	else
+		snprintf(g->note, sizeof(g->note), "not enough data: 0 runs%s",
+			 o->require_data ? "" : "; passing (--require-data fails instead)");
+}
+
 /* The verdict over the buckets read: rows, notes, the trend (read with c;
  * none without), the checks and the counts. */
 static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o,
@@ -1091,6 +1140,8 @@ static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 	struct rate_sums t = { 0 };
 	int err;
 
+	if ((err = rate_all_groups(o, rc, meta)) < 0)
+		return err;
 	for (size_t i = 0; i < rc->ngroups; i++)
 		if ((err = rate_row(g, o, &rc->groups[i], c_rate, c_data, &t)) < 0)
 			return err;
@@ -1098,14 +1149,12 @@ static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		g->checks[c_rate].value = t.worst;
 	} else {
 		int64_t runs = ddci_gate_sat_add(t.pass, t.fail);
-		g->checks[c_rate].value = runs >= o->min_runs && runs > 0 ? (double)t.fail / (double)runs * 100.0 : 0;
+		g->checks[c_rate].value = runs > 0 ? (double)t.fail / (double)runs * 100.0 : 0;
 	}
 	if (c_data >= 0)
 		g->checks[c_data].value = t.enough ? 0 : 1;
 	if (!t.enough)
-		snprintf(g->note, sizeof(g->note), "not enough data: %" PRId64 " runs%s (--min-runs %" PRId64 ")%s",
-			 ddci_gate_sat_add(t.pass, t.fail), o->group_by ? " in every group below" : "", o->min_runs,
-			 o->require_data ? "" : "; passing (--require-data fails instead)");
+		rate_no_data(g, o, c_rate, &t);
 	if ((err = rate_meta(g, o, meta)) < 0)
 		return err;
 	g->trend_limit = o->max_failure_rate;
@@ -1122,12 +1171,7 @@ static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		g->trend[0] = '\0';
 	}
 	ddci_gate_evaluate(g);
-	rate_counts(g, o, rc, &t);
-	if (rc->truncated) {
-		size_t len = strlen(g->note);
-		snprintf(g->note + len, sizeof(g->note) - len, "%sonly the first %d groups were read", len ? "; " : "",
-			 MAX_GROUPS);
-	}
+	rate_counts(g, o, &t);
 	return 0;
 }
 
@@ -1147,7 +1191,10 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 	req.computes[0].aggregation = "count";
 	if (o->group_by) {
 		req.groups[req.ngroups].facet = o->group_by;
-		req.groups[req.ngroups].limit = o->group_limit > 0 ? o->group_limit : 10;
+		int64_t limit = o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+
+		/* one more than judged, to see whether there are more */
+		req.groups[req.ngroups].limit = limit < DDCI_GATE_GROUP_MAX ? limit + 1 : limit;
 		req.ngroups++;
 	}
 	req.groups[req.ngroups].facet = "@test.status";

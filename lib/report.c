@@ -98,6 +98,7 @@ int ddci_report_json(cJSON **out, const struct ddci_gate *g)
 		    !cJSON_AddNumberToObject(c, "limit", k->limit) ||
 		    ddci_json_add_int64(c, "offenders", k->offenders) < 0 ||
 		    !cJSON_AddBoolToObject(c, "failed", k->failed) ||
+		    !cJSON_AddStringToObject(c, "status", k->no_data ? "not enough data" : k->failed ? "failed" : "ok") ||
 		    !cJSON_AddStringToObject(c, "explanation", k->explain))
 			goto nomem;
 	}

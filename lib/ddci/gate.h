@@ -38,6 +38,8 @@ struct ddci_gate_check {
 	double limit;
 	double value;           /* observed: a count, the worst rate, a sum */
 	int64_t offenders;      /* rows over this check's line */
+	int no_data;            /* too little data to judge: not judged, value
+				   * is what was observed */
 	int failed;
 	char explain[320];      /* set by ddci_gate_evaluate() */
 };
@@ -180,7 +182,9 @@ struct ddci_failrate_gate_opts {
 	const char *query;
 	int64_t from_ms, to_ms;
 	const char *group_by;     /* facet, or NULL for one overall rate */
-	int64_t group_limit;      /* 0 = 10 */
+	int64_t group_limit;      /* groups asked for; 0 = DDCI_GATE_GROUP_MAX.  As
+				   * many groups as that read means there may be
+				   * more: the gate refuses (DDCI_EUSAGE) */
 	double max_failure_rate;  /* percent, required */
 	int64_t min_runs;         /* 0 = any */
 	int require_data;
@@ -192,6 +196,9 @@ struct ddci_failrate_gate_opts {
 	int allow_partial;        /* judge partial results (meta.status other than
 				   * "done") instead of failing closed */
 };
+
+/* The most buckets the aggregate API returns for one group-by. */
+#define DDCI_GATE_GROUP_MAX 10000
 
 #define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }
 
