@@ -1,8 +1,9 @@
 /* ddci-deploy — send a DORA deployment event for the current commit.
  *
  * The commit and repository come from git (or the CI's variables); the id is
- * derived from service, env, commit and start time, so a retried or re-run
- * step updates the same deployment instead of creating a second one. */
+ * derived from service, env, commit and the CI job's identity (or an
+ * absolute start time), so a retried or re-run step updates the same
+ * deployment instead of creating a second one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 enum { O_STARTED = 256, O_FINISHED, O_TEAM, O_TAG, O_ID, O_COMMIT, O_REPO_URL, O_NO_GIT, O_REMEDIATES };
 
 static const struct ddci_opt opts[] = {
-	{ "started-at", O_STARTED, "TIME", NULL, "CI job start", "when the deployment started" },
+	{ "started-at", O_STARTED, "TIME", "DDCI_JOB_STARTED_AT", "the CI job's start",
+	  "when the deployment started" },
 	{ "finished-at", O_FINISHED, "TIME", NULL, "now", "when the deployment finished" },
 	{ "team", O_TEAM, "TEAM", NULL, NULL, "team owning the service" },
 	{ "tag", O_TAG, "KEY:VALUE", NULL, NULL, "custom tag (repeatable, at most 100)" },
@@ -68,12 +70,18 @@ static const struct ddci_cmd cmd = {
 	.description =
 		"Sends POST /api/v2/dora/deployment with the HEAD commit and the origin URL\n"
 		"(credentials removed) read with libgit2, or the CI's variables when there is\n"
-		"no repository. The id is derived from service, env, commit and start time, so\n"
-		"re-running the step never creates a second deployment. Prints the id.",
+		"no repository. The id is derived from service, env, commit and the CI job's\n"
+		"identity (GitHub run and job, GitLab pipeline and job name, Jenkins BUILD_TAG,\n"
+		"...), else the start time when it is absolute, never a relative one such as\n"
+		"now-5m: re-running or retrying the step never creates a second deployment.\n"
+		"--started-at defaults to DDCI_JOB_STARTED_AT, else the CI's own job start\n"
+		"(GitLab, Buildkite, Azure Pipelines, CodeBuild). Prints the id.\n"
+		"--remediates failing after the deployment was sent exits 3 or 4 (never 2),\n"
+		"and says how to finish with ddci-change-failure.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT | DDCI_CLI_SPOOL |
 		  DDCI_CLI_REPORTER,
-	.examples = "  ddci-deploy --service shop --env prod --started-at \"$JOB_STARTED\"\n"
+	.examples = "  ddci-deploy --service shop --env prod --started-at \"$DDCI_JOB_STARTED_AT\"\n"
 		    "  ddci-deploy --service shop --env prod --started-at now-5m --tag region:eu\n"
 		    "  ddci-deploy --service shop --started-at 1700000000 --dry-run\n",
 	.on_opt = on_opt,
@@ -109,7 +117,9 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_deploym
 	return ddci_gh_output("deployment_id", res->id);
 }
 
-/* --remediates: the deployment just sent fixed an earlier one. */
+/* --remediates: the deployment just sent fixed an earlier one.  A failure
+ * now comes after a send: exit 3 when Datadog could not be reached, else 4,
+ * never 2 ("nothing was sent"), and say how to finish the job by hand. */
 static int remediates(struct ddci_client *c, struct ddci_gitmeta *meta, const struct ddci_deployment *d,
 		      const struct ddci_dora_result *res, const char *target)
 {
@@ -117,11 +127,56 @@ static int remediates(struct ddci_client *c, struct ddci_gitmeta *meta, const st
 	int rc = ddci_remediation_mark(&cf, c, meta->repo, target, res->id, d->commit_sha, d->service, d->env,
 				       d->started_ns);
 
-	if (rc < 0)
-		return ddci_error_wrap(rc, "deployment %s was sent, but --remediates failed", res->id);
+	if (rc < 0) {
+		int code = rc == DDCI_EUNAVAIL || rc == DDCI_EPROTO ? DDCI_EUNAVAIL : DDCI_EREJECT;
+
+		return ddci_error_wrap(code,
+				       "deployment %s was sent, but --remediates %s failed (finish with: "
+				       "ddci-change-failure --deployment-id %s --remediation-id %s "
+				       "[--remediation-type rollback|rollforward])",
+				       res->id, target, strcmp(target, "auto") ? target : "FAILED_ID", res->id);
+	}
 	if (!cf.dry_run)
 		ddci_print(stderr, "%s: marked %s as a change failure remediated by %s (%s)\n", cmd.name,
 			cf.deployment_id, res->id, cf.decision.why);
+	return 0;
+}
+
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
+/* The start time (--started-at, DDCI_JOB_STARTED_AT, the CI's own) and what
+ * besides service, env and commit tells this deployment apart: the CI job's
+ * identity, else an absolute start time; a relative one ("now-5m") never. */
+static int start_and_key(struct ddci_deployment *d, char *key, size_t n, const char *started,
+			 const struct ddci_ci *ci, int64_t now)
+{
+	const char *what = "--started-at", *env = getenv("DDCI_JOB_STARTED_AT");
+	int rc;
+
+	if (!started && env && *env) {
+		started = env;
+		what = "DDCI_JOB_STARTED_AT";
+	}
+	if (started && (rc = ddci_time_parse(&d->started_ns, started, now, what)) < 0)
+		return rc;
+	if (!started)
+		d->started_ns = ci->started_ns;
+	if (!d->started_ns && ci->provider)
+		return ddci_error_set(DDCI_EUSAGE,
+				      "missing --started-at: %s gives no job start time; pass --started-at TIME "
+				      "(e.g. started=$(date +%%s) taken before deploying) or set DDCI_JOB_STARTED_AT%s",
+				      ddci_ci_display_name(ci),
+				      !strcmp(ci->provider, "github") ? " (the ddci setup action sets it)" : "");
+	if (!d->started_ns)
+		return ddci_error_set(DDCI_EUSAGE,
+				      "missing --started-at: no CI job start time in the environment; pass "
+				      "--started-at TIME or set DDCI_JOB_STARTED_AT");
+	if (ci->job_key)
+		snprintf(key, n, "ci:%s", ci->job_key);
+	d->run_key = ci->job_key ? key : ddci_time_is_relative(started) ? "" : NULL;
 	return 0;
 }
 
@@ -134,6 +189,7 @@ int main(int argc, char **argv)
 	struct ddci_dora_result res;
 	struct args a = { 0 };
 	int64_t now = ddci_time_now_ns();
+	char key[600];
 	int rc;
 
 	ddci_client_init(&client, &cfg);
@@ -155,8 +211,6 @@ int main(int argc, char **argv)
 		goto done;
 	if (!a.finished)
 		d.finished_ns = now;
-	if (a.started && (rc = ddci_time_parse(&d.started_ns, a.started, now, "--started-at")) < 0)
-		goto done;
 	if (!a.no_git) {
 		rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit, a.repo_url, DDCI_META_COMMIT | DDCI_META_URL);
 		if (rc < 0)
@@ -166,13 +220,11 @@ int main(int argc, char **argv)
 	} else if (a.commit || a.repo_url) {
 		rc = ddci_error_set(DDCI_EUSAGE, "--no-git cannot be combined with --commit-sha or --repository-url");
 		goto done;
+	} else if ((rc = ddci_ci_detect(&meta.ci, env_get)) < 0) {
+		goto done; /* no git, but the CI's start time and job identity */
 	}
-	if (!a.started && meta.ci.started_ns > 0)
-		d.started_ns = meta.ci.started_ns;
-	if (!d.started_ns) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing --started-at (no CI start time found in the environment)");
+	if ((rc = start_and_key(&d, key, sizeof(key), a.started, &meta.ci, now)) < 0)
 		goto done;
-	}
 
 	ddci_cli_client(&client, &cfg);
 	rc = ddci_dora_send_deployment(&res, &client, &d);

@@ -50,7 +50,7 @@ static const struct group groups[] = {
 		{ NULL, 0, NULL, NULL, NULL, NULL } } },
 	{ DDCI_CLI_REPORTER, "Delivery", {
 		{ "no-fail", K_NO_FAIL, NULL, NULL, NULL,
-		  "always exit 0 (warn on stderr): telemetry never breaks the pipeline" },
+		  "exit 0 with a warning when Datadog is down or rejects the event (3, 4); usage errors still exit 2" },
 		{ NULL, 0, NULL, NULL, NULL, NULL } } },
 	{ DDCI_CLI_GATE, "Gate", {
 		{ "fail-open", K_FAIL_OPEN, NULL, NULL, NULL,
@@ -207,11 +207,6 @@ int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_confi
 	int rc = 0, c, idx;
 
 	cfg->prog = cmd->name;
-	/* --no-fail must hold even when a later argument is bad. */
-	if (cmd->groups & DDCI_CLI_REPORTER)
-		for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-			if (!strcmp(argv[i], "--no-fail"))
-				cfg->no_fail = 1;
 
 	each_opt(cmd, count_opt, &n);
 	l.v = calloc(n + 1, sizeof(*l.v));
@@ -418,7 +413,7 @@ int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, i
 	for (char *p = msg; p && *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	if (cfg && cfg->no_fail) {
+	if (cfg && cfg->no_fail && code != DDCI_EXIT_USAGE) { /* outages only: never a misconfiguration */
 		ddci_print(stderr, "%s: warning: %s (--no-fail: exit status %d ignored)\n", cmd->name,
 			   msg ? msg : "error", (int)code);
 		code = DDCI_EXIT_OK;

@@ -343,6 +343,7 @@ done:
 struct collect {
 	struct ddci_dora_dep *v;
 	size_t n, cap;
+	int64_t from_ns, to_ns; /* the window, both ends in: the API's is in seconds */
 };
 
 static int collect_one(void *ctx, const cJSON *event)
@@ -360,6 +361,10 @@ static int collect_one(void *ctx, const cJSON *event)
 	}
 	if ((rc = ddci_dora_dep_parse(&c->v[c->n], event)) < 0)
 		return rc;
+	if (c->v[c->n].started_ns < c->from_ns || c->v[c->n].started_ns > c->to_ns) {
+		ddci_dora_dep_release(&c->v[c->n]);
+		return 0;
+	}
 	c->n++;
 	return 0;
 }
@@ -401,7 +406,7 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 {
 	struct ddci_dora_query q = { DDCI_DORA_DEPLOYMENTS, from_ns, to_ns, NULL, "started_at", 0 };
 	struct ddci_buf query = DDCI_BUF_INIT;
-	struct collect all = { NULL, 0, 0 };
+	struct collect all = { NULL, 0, 0, from_ns, to_ns };
 	struct collect_fails fails = { NULL, 0, 0 };
 	struct ddci_dora_dep before;
 	int64_t *lead = NULL, *lead_at = NULL;
@@ -424,7 +429,9 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 	if ((rc = ddci_dora_list(c, &q, collect_fail, &fails)) != 0)
 		goto done;
 	if (r) { /* the deployment just before the window starts the first range */
-		struct ddci_dora_query pq = { DDCI_DORA_DEPLOYMENTS, 0, from_ns, q.query, "-started_at", 1 };
+		/* "to" whole: rounded up, it could return one in the window */
+		struct ddci_dora_query pq = { DDCI_DORA_DEPLOYMENTS, 0, from_ns - from_ns % DDCI_NS_PER_SEC, q.query,
+					      "-started_at", 1 };
 		if ((rc = ddci_dora_list(c, &pq, keep_first, &before)) != 0)
 			goto done;
 		/* The server's deployments decide how much history is walked. */

@@ -12,7 +12,7 @@
 
 #include "ddci/json.h"
 
-#define TYPE_HINT "pass --remediation-type rollback|rollforward"
+#define TYPE_HINT "give the type with ddci-change-failure --remediation-type rollback|rollforward"
 
 int ddci_remediation_type_parse(enum ddci_remediation_type *out, const char *s, const char *what)
 {

@@ -129,7 +129,7 @@ void ddci_dora_deployment_id(char out[DDCI_ID_MAX], const struct ddci_deployment
 	parts[0] = d->service;
 	parts[1] = d->env;
 	parts[2] = d->commit_sha;
-	parts[3] = started;
+	parts[3] = d->run_key ? d->run_key : started;
 	ddci_dora_derive_id(out, "dep", parts, 4);
 }
 

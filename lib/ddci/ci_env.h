@@ -2,7 +2,8 @@
  *
  * Detects the provider from its environment variables and reads commit sha,
  * branch, tag, repository URL (scrubbed), pipeline id/URL, job URL, PR
- * number, PR target branch and base sha, and the pipeline start time.
+ * number, PR target branch and base sha, the job's start time, and the
+ * job's identity that stays the same when the job is retried or re-run.
  * Used as a fallback when there is no .git and as extra event tags.
  */
 #ifndef DDCI_CI_ENV_H
@@ -25,14 +26,25 @@ struct ddci_ci {
 	char *pr_number;
 	char *base_branch;     /* PR/MR target branch */
 	char *base_sha;        /* MR diff base sha when the CI gives it */
-	int64_t started_ns;    /* pipeline/job start, 0 when unknown */
+	char *job_key;         /* this job of this run, the same across re-runs
+			        * and retries ("4242/deploy"), or NULL */
+	int64_t started_ns;    /* job (else pipeline) start, 0 when unknown */
+	const char *started_var; /* the variable started_ns came from */
 };
 
 #define DDCI_CI_INIT { 0 }
 
 /* Reads the environment through getenv_fn (getenv in production, a table
- * in tests). Unknown CI: provider NULL, fields NULL, returns 0. */
+ * in tests). Unknown CI: provider NULL, fields NULL, returns 0.  The start
+ * time is the provider's own variable (GitLab CI_JOB_STARTED_AT, then
+ * CI_PIPELINE_CREATED_AT; Buildkite BUILDKITE_BUILD_CREATED_AT; Azure
+ * SYSTEM_PIPELINESTARTTIME; CodeBuild CODEBUILD_START_TIME; Jenkins
+ * BUILD_TIMESTAMP when readable); DDCI_JOB_STARTED_AT is read by the
+ * commands themselves (ddci_ci_job_start), as it wins and must be valid. */
 int ddci_ci_detect(struct ddci_ci *ci, const char *(*getenv_fn)(const char *name)) DDCI_WUR;
 void ddci_ci_release(struct ddci_ci *ci);
+
+/* The provider's name for people ("GitHub Actions"), or "this CI". */
+const char *ddci_ci_display_name(const struct ddci_ci *ci);
 
 #endif

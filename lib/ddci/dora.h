@@ -36,7 +36,12 @@ int ddci_dora_check_tags(const struct ddci_strv *tags) DDCI_WUR;
 void ddci_dora_derive_id(char out[DDCI_ID_MAX], const char *kind, const char *const *parts, size_t n);
 
 struct ddci_deployment {
-	const char *id;             /* NULL: derived from service, env, commit, started */
+	const char *id;             /* NULL: derived from service, env, commit and
+				     * run_key (see ddci_dora_deployment_id) */
+	const char *run_key;        /* what tells this run apart from other runs of
+				     * the same commit, and stays across re-runs:
+				     * the CI job's identity, or an absolute start
+				     * time; "" for none; NULL: started_ns */
 	const char *service;        /* required */
 	const char *env, *version, *team;
 	int64_t started_ns, finished_ns;
@@ -59,7 +64,8 @@ struct ddci_dora_result {
 	int dry_run;
 };
 
-/* The deterministic id a deployment gets when none is given. */
+/* The deterministic id a deployment gets when none is given: a hash of
+ * service, env, commit and run_key (the start time when run_key is NULL). */
 void ddci_dora_deployment_id(char out[DDCI_ID_MAX], const struct ddci_deployment *d);
 void ddci_dora_failure_id(char out[DDCI_ID_MAX], const struct ddci_failure *f);
 

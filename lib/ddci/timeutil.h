@@ -22,6 +22,9 @@ int64_t ddci_time_mono_ns(void);
 /* Parses `s` relative to `now_ns`. On error sets a message naming `what`
  * (e.g. "--started-at") and returns DDCI_EUSAGE. */
 int ddci_time_parse(int64_t *out_ns, const char *s, int64_t now_ns, const char *what) DDCI_WUR;
+/* Is `s` relative to the time of the call ("now", "now-5m")?  Such a time is
+ * another one on every run, so it never goes into a derived id. */
+int ddci_time_is_relative(const char *s);
 
 /* Durations: "90", "90s", "15m", "2h", "7d", "1h30m", "500ms" -> ms. */
 int ddci_duration_parse(int64_t *out_ms, const char *s, const char *what) DDCI_WUR;

@@ -127,19 +127,45 @@ static void set_branch_name(struct rd *r, char **field, const char *ref)
 	set(r, field, ref);
 }
 
-/* Start time from an RFC 3339 or Unix (s/ms) value; a value we cannot read
- * leaves it unknown rather than failing the command. */
+/* Start time from an RFC 3339 or Unix (s/ms) value ("2024-05-01 12:00:00+00:00"
+ * with a space too, as Azure writes it); a value we cannot read leaves it
+ * unknown rather than failing the command. */
 static void set_started(struct rd *r, const char *name)
 {
 	const char *v = env(r, name);
+	char text[64];
 	int64_t ns;
 
-	if (r->ci->started_ns || !v)
+	if (r->ci->started_ns || !v || strlen(v) >= sizeof(text))
 		return;
-	if (ddci_time_parse(&ns, v, ddci_time_now_ns(), name) == 0)
+	snprintf(text, sizeof(text), "%s", v);
+	if (strlen(text) > 10 && text[10] == ' ')
+		text[10] = 'T';
+	if (ddci_time_parse(&ns, text, ddci_time_now_ns(), name) == 0) {
 		r->ci->started_ns = ns;
-	else
+		r->ci->started_var = name;
+	} else {
 		ddci_error_clear();
+	}
+}
+
+/* The job's identity: the values of the variables named, joined by '/',
+ * when the first one (the run) is set. */
+static void set_job_key(struct rd *r, const char *run, const char *const *jobs)
+{
+	char key[512];
+	size_t n;
+
+	if (r->ci->job_key || !run || strlen(run) >= sizeof(key))
+		return;
+	n = (size_t)snprintf(key, sizeof(key), "%s", run);
+	for (; *jobs; jobs++) {
+		const char *v = env(r, *jobs);
+
+		if (v && n + 1 + strlen(v) < sizeof(key))
+			n += (size_t)snprintf(key + n, sizeof(key) - n, "/%s", v);
+	}
+	set(r, &r->ci->job_key, key);
 }
 
 /* --- Providers ------------------------------------------------------------ */
@@ -189,6 +215,10 @@ static void read_github(struct rd *r)
 	/* GitHub does not name the job's run in the environment; its checks
 	 * page for the commit is the closest link. */
 	set_urlf(r, &ci->job_url, 3, "%s/%s/commit/%s/checks", server, repo, sha);
+	/* GITHUB_RUN_ID stays when a job is re-run (GITHUB_RUN_ATTEMPT grows);
+	 * GITHUB_JOB is the job's id in the workflow.  There is no job start
+	 * time in the environment: actions/setup records DDCI_JOB_STARTED_AT. */
+	set_job_key(r, run, (const char *const[]){ "GITHUB_JOB", NULL });
 }
 
 /* https://docs.gitlab.com/ee/ci/variables/predefined_variables.html */
@@ -213,8 +243,10 @@ static void read_gitlab(struct rd *r)
 	set_env(r, &ci->pr_number, "CI_MERGE_REQUEST_IID");
 	set_env(r, &ci->base_branch, "CI_MERGE_REQUEST_TARGET_BRANCH_NAME");
 	set_env(r, &ci->base_sha, "CI_MERGE_REQUEST_DIFF_BASE_SHA");
-	set_started(r, "CI_PIPELINE_CREATED_AT");
 	set_started(r, "CI_JOB_STARTED_AT");
+	set_started(r, "CI_PIPELINE_CREATED_AT");
+	/* A retried job gets a new CI_JOB_ID, not a new name. */
+	set_job_key(r, env(r, "CI_PIPELINE_ID"), (const char *const[]){ "CI_JOB_NAME", NULL });
 }
 
 /* https://www.jenkins.io/doc/book/pipeline/jenkinsfile/#using-environment-variables
@@ -244,6 +276,10 @@ static void read_jenkins(struct rd *r)
 	/* BUILD_URL is this run; JOB_URL is the project page, not a run, so
 	 * there is no job URL. */
 	set_url(r, &ci->pipeline_url, env(r, "BUILD_URL"));
+	/* BUILD_TAG is jenkins-<job>-<build number>; the stage when named. */
+	set_job_key(r, env(r, "BUILD_TAG"), (const char *const[]){ "STAGE_NAME", NULL });
+	/* The Build Timestamp plugin's BUILD_TIMESTAMP, when in a format we read. */
+	set_started(r, "BUILD_TIMESTAMP");
 }
 
 /* https://circleci.com/docs/variables/#built-in-environment-variables */
@@ -266,6 +302,8 @@ static void read_circleci(struct rd *r)
 	set_env(r, &ci->pr_number, "CIRCLE_PR_NUMBER");
 	if (pr && (slash = strrchr(pr, '/')) && slash[1])
 		set(r, &ci->pr_number, slash + 1);
+	/* No start time in CircleCI's environment. */
+	set_job_key(r, env(r, "CIRCLE_WORKFLOW_ID"), (const char *const[]){ "CIRCLE_JOB", NULL });
 }
 
 /* https://buildkite.com/docs/pipelines/environment-variables */
@@ -287,6 +325,9 @@ static void read_buildkite(struct rd *r)
 		set(r, &ci->pr_number, pr);
 		set_env(r, &ci->base_branch, "BUILDKITE_PULL_REQUEST_BASE_BRANCH");
 	}
+	/* A retried job keeps its step (BUILDKITE_JOB_ID changes). */
+	set_job_key(r, env(r, "BUILDKITE_BUILD_ID"), (const char *const[]){ "BUILDKITE_STEP_ID", NULL });
+	set_started(r, "BUILDKITE_BUILD_CREATED_AT");
 }
 
 /* https://learn.microsoft.com/azure/devops/pipelines/build/variables */
@@ -314,6 +355,9 @@ static void read_azure(struct rd *r)
 	set(r, &ci->pr_number, pr);
 	set_env(r, &ci->pr_number, "SYSTEM_PULLREQUEST_PULLREQUESTID");
 	set_branch_name(r, &ci->base_branch, env(r, "SYSTEM_PULLREQUEST_TARGETBRANCH"));
+	/* Re-running failed jobs keeps BUILD_BUILDID; SYSTEM_JOBID is per attempt. */
+	set_job_key(r, build, (const char *const[]){ "SYSTEM_STAGENAME", "SYSTEM_JOBNAME", NULL });
+	set_started(r, "SYSTEM_PIPELINESTARTTIME");
 }
 
 /* https://support.atlassian.com/bitbucket-cloud/docs/variables-and-secrets/ */
@@ -346,6 +390,7 @@ static void read_bitbucket(struct rd *r)
 		 env(r, "BITBUCKET_BUILD_NUMBER"));
 	set_env(r, &ci->pr_number, "BITBUCKET_PR_ID");
 	set_env(r, &ci->base_branch, "BITBUCKET_PR_DESTINATION_BRANCH");
+	set_job_key(r, ci->pipeline_id, (const char *const[]){ "BITBUCKET_STEP_UUID", NULL });
 }
 
 /* https://docs.travis-ci.com/user/environment-variables/ */
@@ -371,6 +416,8 @@ static void read_travis(struct rd *r)
 	set(r, &ci->pipeline_name, slug);
 	set_url(r, &ci->pipeline_url, env(r, "TRAVIS_BUILD_WEB_URL"));
 	set_url(r, &ci->job_url, env(r, "TRAVIS_JOB_WEB_URL"));
+	/* A restarted job keeps its TRAVIS_JOB_ID. */
+	set_job_key(r, env(r, "TRAVIS_JOB_ID"), (const char *const[]){ NULL });
 }
 
 /* https://www.jetbrains.com/help/teamcity/predefined-build-parameters.html
@@ -384,6 +431,7 @@ static void read_teamcity(struct rd *r)
 	set_env(r, &ci->pipeline_id, "BUILD_NUMBER");
 	set_env(r, &ci->pipeline_name, "TEAMCITY_BUILDCONF_NAME");
 	set_url(r, &ci->pipeline_url, env(r, "BUILD_URL"));
+	set_job_key(r, env(r, "TEAMCITY_BUILDCONF_NAME"), (const char *const[]){ "BUILD_NUMBER", NULL });
 }
 
 /* https://docs.aws.amazon.com/codebuild/latest/userguide/build-env-ref-env-vars.html */
@@ -435,26 +483,28 @@ static void read_codebuild(struct rd *r)
 	}
 	/* Unix milliseconds. */
 	set_started(r, "CODEBUILD_START_TIME");
+	set_job_key(r, id, (const char *const[]){ NULL });
 }
 
 static const struct provider {
 	const char *name;
+	const char *display;
 	const char *var;   /* detection variable */
 	const char *value; /* its value (case-insensitive), or NULL for any */
 	void (*read)(struct rd *r);
 } providers[] = {
 	/* Most specific first: a Jenkins agent's JENKINS_URL can leak into
 	 * other environments. */
-	{ "github", "GITHUB_ACTIONS", "true", read_github },
-	{ "gitlab", "GITLAB_CI", NULL, read_gitlab },
-	{ "buildkite", "BUILDKITE", "true", read_buildkite },
-	{ "circleci", "CIRCLECI", "true", read_circleci },
-	{ "azurepipelines", "TF_BUILD", "true", read_azure },
-	{ "bitbucket", "BITBUCKET_BUILD_NUMBER", NULL, read_bitbucket },
-	{ "travisci", "TRAVIS", "true", read_travis },
-	{ "awscodebuild", "CODEBUILD_BUILD_ID", NULL, read_codebuild },
-	{ "teamcity", "TEAMCITY_VERSION", NULL, read_teamcity },
-	{ "jenkins", "JENKINS_URL", NULL, read_jenkins },
+	{ "github", "GitHub Actions", "GITHUB_ACTIONS", "true", read_github },
+	{ "gitlab", "GitLab CI", "GITLAB_CI", NULL, read_gitlab },
+	{ "buildkite", "Buildkite", "BUILDKITE", "true", read_buildkite },
+	{ "circleci", "CircleCI", "CIRCLECI", "true", read_circleci },
+	{ "azurepipelines", "Azure Pipelines", "TF_BUILD", "true", read_azure },
+	{ "bitbucket", "Bitbucket Pipelines", "BITBUCKET_BUILD_NUMBER", NULL, read_bitbucket },
+	{ "travisci", "Travis CI", "TRAVIS", "true", read_travis },
+	{ "awscodebuild", "AWS CodeBuild", "CODEBUILD_BUILD_ID", NULL, read_codebuild },
+	{ "teamcity", "TeamCity", "TEAMCITY_VERSION", NULL, read_teamcity },
+	{ "jenkins", "Jenkins", "JENKINS_URL", NULL, read_jenkins },
 };
 
 int ddci_ci_detect(struct ddci_ci *ci, const char *(*getenv_fn)(const char *name))
@@ -495,5 +545,14 @@ void ddci_ci_release(struct ddci_ci *ci)
 	free(ci->pr_number);
 	free(ci->base_branch);
 	free(ci->base_sha);
+	free(ci->job_key);
 	memset(ci, 0, sizeof(*ci));
+}
+
+const char *ddci_ci_display_name(const struct ddci_ci *ci)
+{
+	for (size_t i = 0; ci->provider && i < sizeof(providers) / sizeof(providers[0]); i++)
+		if (!strcmp(providers[i].name, ci->provider))
+			return providers[i].display;
+	return "this CI";
 }

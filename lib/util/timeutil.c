@@ -286,6 +286,11 @@ int ddci_time_parse(int64_t *out_ns, const char *s, int64_t now_ns, const char *
 	return parse_unix(out_ns, s, what);
 }
 
+int ddci_time_is_relative(const char *s)
+{
+	return s && strncmp(s, "now", 3) == 0;
+}
+
 static int64_t duration_unit_ms(const char **p)
 {
 	const char *u = *p;

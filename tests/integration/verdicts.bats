@@ -74,3 +74,19 @@ fifteen_suites() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"not enough data: 6.00% failure rate"* ]]
 }
+
+@test "finding 3: the DORA report counts a deployment made in the window's last second" {
+	# --to with a fraction of a second stands for "now": the deployments
+	# started in that second, before it, must all count
+	T0=1700000000
+	ddci-deploy --service shop --env prod --started-at "${T0}000000000" --finished-at "${T0}100000000" >/dev/null
+	ddci-deploy --service shop --env prod --started-at "${T0}200000000" --finished-at "${T0}300000000" >/dev/null
+	ddci-deploy --service shop --env prod --started-at "${T0}400000000" --finished-at "${T0}500000000" >/dev/null
+	run --separate-stderr ddci-dora list deployments --from $((T0 - 60)) --to "${T0}500000000" --output json
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" -eq 3 ]
+	run --separate-stderr ddci-dora report --service shop --env prod --from $((T0 - 3600)) --to "${T0}500000000" --output json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .deployments <<<"$output")" -eq 3 ]
+	[ "$(jq -r .change_failures <<<"$output")" -eq 0 ]
+}

@@ -179,7 +179,8 @@ static void test_ci_env__gitlab_branch_scrubs_the_job_token(void **state)
 	check(ci.pipeline_url, "https://gitlab.com/g/p/-/pipelines/1001");
 	check(ci.job_url, "https://gitlab.com/g/p/-/jobs/2002");
 	check(ci.pr_number, NULL);
-	assert_true(ci.started_ns == NS(1704164645)); /* the pipeline's, not the job's */
+	assert_true(ci.started_ns == NS(1714979289)); /* the job's: the deployment is this job */
+	check(ci.job_key, "1001"); /* CI_JOB_NAME is always set in real jobs */
 	ddci_ci_release(&ci);
 }
 
@@ -579,6 +580,56 @@ static void test_ci_env__detection_order_and_values(void **state)
 	ddci_ci_release(&ci);
 }
 
+/* The job's identity stays the same when the job is retried or re-run. */
+static void test_ci_env__job_key_is_stable_across_re_runs(void **state)
+{
+	static const struct { const char *provider, *key; struct var vars[6]; } cases[] = {
+		{ "github", "4242/deploy", { { "GITHUB_ACTIONS", "true" }, { "GITHUB_RUN_ID", "4242" },
+					     { "GITHUB_JOB", "deploy" }, { "GITHUB_RUN_ATTEMPT", "3" } } },
+		{ "gitlab", "77/deploy", { { "GITLAB_CI", "true" }, { "CI_PIPELINE_ID", "77" },
+					   { "CI_JOB_NAME", "deploy" }, { "CI_JOB_ID", "9" } } },
+		{ "jenkins", "jenkins-shop-12/Deploy", { { "JENKINS_URL", "http://j" }, { "BUILD_TAG", "jenkins-shop-12" },
+							 { "STAGE_NAME", "Deploy" } } },
+		{ "buildkite", "b1/s1", { { "BUILDKITE", "true" }, { "BUILDKITE_BUILD_ID", "b1" },
+					  { "BUILDKITE_STEP_ID", "s1" }, { "BUILDKITE_JOB_ID", "j7" } } },
+		{ "circleci", "w1/deploy", { { "CIRCLECI", "true" }, { "CIRCLE_WORKFLOW_ID", "w1" },
+					     { "CIRCLE_JOB", "deploy" } } },
+		{ "azurepipelines", "5/Prod/Deploy", { { "TF_BUILD", "True" }, { "BUILD_BUILDID", "5" },
+						       { "SYSTEM_STAGENAME", "Prod" }, { "SYSTEM_JOBNAME", "Deploy" },
+						       { "SYSTEM_JOBID", "attempt-2" } } },
+		{ "travisci", "123", { { "TRAVIS", "true" }, { "TRAVIS_JOB_ID", "123" } } },
+	};
+	struct ddci_ci ci = DDCI_CI_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		detect(&ci, cases[i].vars);
+		check(ci.provider, cases[i].provider);
+		check(ci.job_key, cases[i].key);
+		ddci_ci_release(&ci);
+	}
+}
+
+/* Start times each CI gives: Buildkite's build, Azure's pipeline (with a space). */
+static void test_ci_env__start_times(void **state)
+{
+	static const struct var bk[] = { { "BUILDKITE", "true" }, { "BUILDKITE_BUILD_CREATED_AT", "2023-11-14T22:13:20Z" },
+					 { NULL, NULL } };
+	static const struct var az[] = { { "TF_BUILD", "True" },
+					 { "SYSTEM_PIPELINESTARTTIME", "2023-11-14 22:13:20+00:00" }, { NULL, NULL } };
+	struct ddci_ci ci = DDCI_CI_INIT;
+
+	(void)state;
+	detect(&ci, bk);
+	assert_true(ci.started_ns == NS(1700000000));
+	check(ci.started_var, "BUILDKITE_BUILD_CREATED_AT");
+	check(ddci_ci_display_name(&ci), "Buildkite");
+	ddci_ci_release(&ci);
+	detect(&ci, az);
+	assert_true(ci.started_ns == NS(1700000000));
+	ddci_ci_release(&ci);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -599,6 +650,8 @@ int main(void)
 		cmocka_unit_test(test_ci_env__teamcity),
 		cmocka_unit_test(test_ci_env__aws_codebuild),
 		cmocka_unit_test(test_ci_env__detection_order_and_values),
+		cmocka_unit_test(test_ci_env__job_key_is_stable_across_re_runs),
+		cmocka_unit_test(test_ci_env__start_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
