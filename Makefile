@@ -80,7 +80,7 @@ FAKE       := $(BUILD)/fake-datadog
 FAKE_LIBS   = $(call lazy,FAKE_LIBS,$(call pkg_libs,libmicrohttpd,-lmicrohttpd) $(call pkg_libs,libcjson,-lcjson) -lm -lpthread)
 FLAGS_FILE := $(BUILD)/FLAGS
 
-.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests check-fresh-runner FORCE
+.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests check-fresh-runner FORCE fake
 
 all: $(BINS)
 
@@ -155,6 +155,13 @@ demo:
 	@tests/deps.sh demo
 	@$(MAKE) --no-print-directory $(BINS) $(FAKE)
 	@BUILD=$(BUILD) tests/demo.sh
+
+# `make fake`: the bundled fake Datadog on loopback with generated data, for
+# trying commands by hand (tests/fake-datadog/start.sh prints what to export).
+fake:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory $(FAKE)
+	@FAKE_BIN=$(FAKE) tests/fake-datadog/start.sh
 
 bench:
 	@tests/deps.sh bench

@@ -76,6 +76,7 @@ static const struct ddci_cmd cmd = {
 		"to 2 days, per day up to 14, per week beyond; each chart with its table.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_SERVICE | DDCI_CLI_GIT | DDCI_CLI_OUTPUT,
+	.outputs = "text|json|ndjson",
 	.examples = "  ddci-dora list deployments --query 'service:shop env:prod' --from now-7d\n"
 		    "  ddci-dora list failures --output json --limit 20\n"
 		    "  ddci-dora get deployment ddci-dep-0123456789abcdef0123456789abcdef\n"
@@ -172,13 +173,19 @@ static int list_one(void *ctx, const cJSON *ev)
 		l->n++;
 		return (rc = ddci_print_json(stdout, ev, 0)) < 0 ? rc : 0;
 	}
+	if (l->cfg->output == DDCI_OUTPUT_NDJSON) { /* one event a line, as it arrives */
+		l->n++;
+		if ((rc = ddci_print_json(stdout, ev, 0)) < 0)
+			return rc;
+		return fputc('\n', stdout) == EOF ? ddci_error_set(DDCI_EIO, "cannot write to stdout") : 0;
+	}
 	l->n++;
 	return table_row(l, ev);
 }
 
 static int lister_begin(struct lister *l)
 {
-	if (l->cfg->output == DDCI_OUTPUT_JSON)
+	if (l->cfg->output == DDCI_OUTPUT_JSON || l->cfg->output == DDCI_OUTPUT_NDJSON)
 		return 0;
 	return ddci_table_new(&l->table, 7, l->kind == DDCI_DORA_DEPLOYMENTS ? dep_headers : fail_headers);
 }
@@ -284,7 +291,7 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_dora_report r;
-	char from[40], to[40], med[40], p90[40], ttr[40], cfr[256];
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[256], freq[96];
 	int64_t now = ddci_time_now_ns(), from_ns = now - 30 * 86400 * DDCI_NS_PER_SEC, to_ns = now;
 	cJSON *j = NULL;
 	int rc;
@@ -306,6 +313,12 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	rc = ddci_dora_report(&r, c, meta.repo, cfg->service, cfg->env, from_ns, to_ns);
 	if (rc != 0)
 		goto done;
+	ddci_time_format_rfc3339(from, sizeof(from), r.from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), r.to_ns);
+	if (!r.deployments) /* most often a misspelled service or env */
+		fprintf(stderr, "%s: warning: 0 deployments found for service '%s'%s%s%s from %s to %s; check --service "
+			"and --env ('ddci-dora list deployments' shows what there is)\n", cmd.name, cfg->service,
+			cfg->env ? " and env '" : "", cfg->env ? cfg->env : "", cfg->env ? "'" : "", from, to);
 	if ((rc = write_reports(&r, cfg, a)) < 0)
 		goto done;
 	if (cfg->output == DDCI_OUTPUT_JSON) {
@@ -313,16 +326,19 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 			rc = ddci_print_json(stdout, j, 1);
 		goto done;
 	}
-	ddci_time_format_rfc3339(from, sizeof(from), r.from_ns);
-	ddci_time_format_rfc3339(to, sizeof(to), r.to_ns);
 	fmt_dur(med, sizeof(med), r.lead_median_ns);
 	fmt_dur(p90, sizeof(p90), r.lead_p90_ns);
 	fmt_dur(ttr, sizeof(ttr), r.restore_median_ns);
 	ddci_print(stdout, "DORA report for %s%s%s%s, %s .. %s\n", cfg->service, cfg->env ? " (" : "", cfg->env ? cfg->env : "",
 	       cfg->env ? ")" : "", from, to);
-	ddci_print(stdout, "deployment frequency   %zu deployments: %.2f/day, %.2f/week\n", r.deployments, r.per_day, r.per_week);
-	ddci_print(stdout, "lead time for changes  median %s, p90 %s (%zu commits%s)\n", med, p90, r.lead_samples,
-	       meta.repo ? "" : "; no git repository: run inside the repository or pass --repo");
+	ddci_dora_frequency_text(freq, sizeof(freq), &r);
+	ddci_print(stdout, "deployment frequency   %s\n", freq);
+	if (!r.deployments)
+		ddci_print(stdout, "lead time for changes  - (no deployments)\n");
+	else
+		ddci_print(stdout, "lead time for changes  median %s, p90 %s (%zu commit%s%s)\n", med, p90,
+			   r.lead_samples, r.lead_samples == 1 ? "" : "s",
+			   meta.repo ? "" : "; no git repository: run inside the repository or pass --repo");
 	if (r.commits_missing)
 		ddci_print(stdout, "                       %zu deployed commits are not in the local repository\n",
 		       r.commits_missing);
@@ -369,6 +385,10 @@ int main(int argc, char **argv)
 	if ((!strcmp(verb, "list") && nargs != 1) || (!strcmp(verb, "report") && nargs != 0) ||
 	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 2)) {
 		rc = ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
+		goto done;
+	}
+	if (cfg.output == DDCI_OUTPUT_NDJSON && strcmp(verb, "list")) {
+		rc = ddci_error_set(DDCI_EUSAGE, "--output ndjson is for list only");
 		goto done;
 	}
 	if ((a.markdown || a.html) && strcmp(verb, "report")) {

@@ -18,18 +18,19 @@
 #include "ddci/synthetics.h"
 #include "ddci/timeutil.h"
 
-enum { O_SINCE_VERSION = 256, O_SINCE, O_LIMIT, O_MAX_VERSIONS };
+enum { O_SINCE_VERSION = 256, O_SINCE, O_LIMIT, O_MAX_VERSIONS, O_PAGE_SIZE };
 
 static const struct ddci_opt opts[] = {
 	{ "since-version", O_SINCE_VERSION, "N", NULL, NULL, "only versions newer than version N" },
 	{ "since", O_SINCE, "TIME", NULL, NULL, "only versions created after TIME (e.g. the last deploy)" },
-	{ "limit", O_LIMIT, "N", NULL, "Datadog's", "versions per page (1-50)" },
-	{ "max-versions", O_MAX_VERSIONS, "N", NULL, "all", "stop after N versions" },
+	{ "limit", O_LIMIT, "N", NULL, "all", "at most N versions" },
+	{ "max-versions", O_MAX_VERSIONS, "N", NULL, "all", "the same as --limit" },
+	{ "page-size", O_PAGE_SIZE, "N", NULL, "50, the API's most", "versions per request (1-50)" },
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
 struct args {
-	const char *since_version, *since, *limit, *max_versions;
+	const char *since_version, *since, *limit, *max_versions, *page_size;
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -41,6 +42,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_SINCE: a->since = arg; return 0;
 	case O_LIMIT: a->limit = arg; return 0;
 	case O_MAX_VERSIONS: a->max_versions = arg; return 0;
+	case O_PAGE_SIZE: a->page_size = arg; return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }
@@ -117,11 +119,16 @@ static int build_query(struct ddci_synth_query *q, const struct args *a)
 		return rc;
 	if (a->since && (rc = ddci_time_parse(&q->since_ns, a->since, ddci_time_now_ns(), "--since")) < 0)
 		return rc;
-	if (a->limit) {
-		if ((rc = ddci_parse_int64(&n, a->limit, 1, DDCI_SYNTH_MAX_LIMIT, "--limit")) < 0)
+	q->limit = DDCI_SYNTH_MAX_LIMIT;
+	if (a->page_size) {
+		if ((rc = ddci_parse_int64(&n, a->page_size, 1, DDCI_SYNTH_MAX_LIMIT, "--page-size")) < 0)
 			return rc;
 		q->limit = (int)n;
 	}
+	if (a->limit && a->max_versions)
+		return ddci_error_set(DDCI_EUSAGE, "--limit and --max-versions are the same: give one");
+	if (a->limit && (rc = ddci_parse_int64(&q->max_versions, a->limit, 1, INT64_MAX, "--limit")) < 0)
+		return rc;
 	if (a->max_versions &&
 	    (rc = ddci_parse_int64(&q->max_versions, a->max_versions, 1, INT64_MAX, "--max-versions")) < 0)
 		return rc;

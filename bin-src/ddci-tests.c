@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ddci/analytics.h"
 #include "ddci/cli.h"
@@ -22,16 +23,18 @@
 #include "ddci/testevents.h"
 #include "ddci/timeutil.h"
 
-enum { O_QUERY = 256, O_FROM, O_TO, O_SORT, O_LIMIT, O_MAX_EVENTS, O_STRICT, O_TIMEZONE, O_TIME_OFFSET, O_COMPUTE,
-       O_GROUP_BY, O_INTERVAL };
+enum { O_QUERY = 256, O_FROM, O_TO, O_SORT, O_LIMIT, O_MAX_EVENTS, O_PAGE_SIZE, O_STRICT, O_TIMEZONE, O_TIME_OFFSET,
+       O_COMPUTE, O_GROUP_BY, O_INTERVAL };
 
 static const struct ddci_opt opts[] = {
 	{ "query", O_QUERY, "QUERY", NULL, "*", "search query, e.g. '@test.status:fail @test.service:shop'" },
 	{ "from", O_FROM, "TIME", NULL, "now-15m", "oldest event time" },
 	{ "to", O_TO, "TIME", NULL, "now", "newest event time" },
 	{ "sort", O_SORT, "ORDER", NULL, NULL, "timestamp (oldest first) or -timestamp (newest first)" },
-	{ "limit", O_LIMIT, "N", NULL, "10", "events per page (1-1000)" },
-	{ "max-events", O_MAX_EVENTS, "N", NULL, "all", "stop after N events" },
+	{ "limit", O_LIMIT, "N", NULL, "all",
+	  "at most N events (list, search); aggregate: at most N buckets per --group-by" },
+	{ "max-events", O_MAX_EVENTS, "N", NULL, "all", "the same as --limit (list, search)" },
+	{ "page-size", O_PAGE_SIZE, "N", NULL, "1000, the API's most", "events per request (1-1000)" },
 	{ "strict", O_STRICT, NULL, NULL, NULL, "exit 3 when Datadog returns a partial result (meta.status timeout)" },
 	{ "timezone", O_TIMEZONE, "TZ", NULL, "UTC", "search: options.timezone (UTC, UTC+1, Europe/Paris)" },
 	{ "time-offset", O_TIME_OFFSET, "SECONDS", NULL, NULL, "search: options.time_offset" },
@@ -42,7 +45,7 @@ static const struct ddci_opt opts[] = {
 };
 
 struct args {
-	const char *query, *from, *to, *sort, *limit, *max_events, *timezone, *time_offset, *interval;
+	const char *query, *from, *to, *sort, *limit, *max_events, *page_size, *timezone, *time_offset, *interval;
 	int strict;
 	struct ddci_strv computes, group_by;
 };
@@ -58,6 +61,7 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_SORT: a->sort = arg; return 0;
 	case O_LIMIT: a->limit = arg; return 0;
 	case O_MAX_EVENTS: a->max_events = arg; return 0;
+	case O_PAGE_SIZE: a->page_size = arg; return 0;
 	case O_STRICT: a->strict = 1; return 0;
 	case O_TIMEZONE: a->timezone = arg; return 0;
 	case O_TIME_OFFSET: a->time_offset = arg; return 0;
@@ -75,17 +79,19 @@ static const struct ddci_cmd cmd = {
 	.description =
 		"list sends GET /api/v2/ci/tests/events, search POST /api/v2/ci/tests/events/search\n"
 		"(which also takes --timezone or --time-offset). Every page is read, following the\n"
-		"cursor, up to --max-events; events are written as they arrive: one JSON object per\n"
-		"line (--output ndjson, the default), a JSON array (json) or a table. A partial page\n"
-		"(meta.status timeout) and Datadog's warnings are reported on stderr; with --strict a\n"
-		"partial result exits 3.\n"
+		"cursor, up to --limit events, --page-size (default 1000, the API's most) per\n"
+		"request; events are written as they arrive: one JSON object per line (--output\n"
+		"ndjson, the default), a JSON array (json) or a table. On a terminal, progress goes\n"
+		"to stderr; --verbose ends with \"N events in M requests\"; rate-limit waits are\n"
+		"announced. A partial page (meta.status timeout) and Datadog's warnings are reported\n"
+		"on stderr; with --strict a partial result exits 3.\n"
 		"aggregate sends POST /api/v2/ci/tests/analytics/aggregate (every page) and prints a\n"
 		"table by default, or the buckets as NDJSON or a JSON array.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_OUTPUT,
 	.outputs = "ndjson|json|table",
 	.examples = "  ddci-tests list --query '@test.status:fail @git.branch:main' --from now-1h\n"
-		    "  ddci-tests search --query '@test.service:shop' --sort -timestamp --max-events 100 --output table\n"
+		    "  ddci-tests search --query '@test.service:shop' --sort -timestamp --limit 100 --output table\n"
 		    "  ddci-tests list --from now-1d --output json --strict > events.json\n"
 		    "  ddci-tests aggregate --compute count --compute pc95:@duration --group-by @test.service --from now-1d\n",
 	.on_opt = on_opt,
@@ -98,6 +104,8 @@ struct sink {
 	int64_t n;
 	int header;
 	const char *prog;
+	FILE *progress;         /* stderr on a terminal (stdout elsewhere), or NULL */
+	int pages;
 };
 
 static int print_failed(void)
@@ -207,7 +215,9 @@ static int on_page(void *ctx, int page)
 {
 	struct sink *s = ctx;
 
-	(void)page;
+	s->pages = page;
+	if (s->progress) /* one line, rewritten: a terminal watches it grow */
+		fprintf(s->progress, "\r%s: %" PRId64 " events, %d requests", s->prog, s->n, page);
 	return fflush(s->f) == 0 && !ferror(s->f) ? 0 : print_failed();
 }
 
@@ -251,13 +261,21 @@ static int build_query(struct ddci_testevents_query *q, const struct args *a)
 	if ((rc = parse_time_ms(&q->from_ms, a->from, now, "--from")) < 0 ||
 	    (rc = parse_time_ms(&q->to_ms, a->to, now, "--to")) < 0)
 		return rc;
-	if (a->limit) {
-		if ((rc = ddci_parse_int64(&n, a->limit, 1, DDCI_TESTEVENTS_MAX_LIMIT, "--limit")) < 0)
+	q->limit = DDCI_TESTEVENTS_MAX_LIMIT;
+	if (a->page_size) {
+		if ((rc = ddci_parse_int64(&n, a->page_size, 1, DDCI_TESTEVENTS_MAX_LIMIT, "--page-size")) < 0)
 			return rc;
 		q->limit = (int)n;
 	}
+	if (a->limit && a->max_events)
+		return ddci_error_set(DDCI_EUSAGE, "--limit and --max-events are the same: give one");
+	if (a->limit && (rc = ddci_parse_int64(&q->max_events, a->limit, 1, INT64_MAX, "--limit")) < 0)
+		return rc;
 	if (a->max_events && (rc = ddci_parse_int64(&q->max_events, a->max_events, 1, INT64_MAX, "--max-events")) < 0)
 		return rc;
+	/* No bigger page than the events wanted. */
+	if (q->max_events > 0 && q->max_events < q->limit)
+		q->limit = (int)q->max_events;
 	if (a->time_offset) {
 		if ((rc = ddci_parse_int64(&q->time_offset, a->time_offset, -86400 * 7, 86400 * 7, "--time-offset")) < 0)
 			return rc;
@@ -271,12 +289,15 @@ static int run_events(struct ddci_client *client, const struct ddci_config *cfg,
 {
 	const struct ddci_testevents_query q = *qp;
 	struct ddci_testevents_result res;
-	struct sink s = { cfg->output == DDCI_OUTPUT_TEXT ? DDCI_OUTPUT_NDJSON : cfg->output, stdout, 0, 0, cfg->prog };
+	struct sink s = { cfg->output == DDCI_OUTPUT_TEXT ? DDCI_OUTPUT_NDJSON : cfg->output, stdout, 0, 0, cfg->prog,
+			  isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) && !cfg->verbose ? stderr : NULL, 0 };
 	struct ddci_testevents_sink sink = { on_event, on_page, on_notice, &s };
 	char num[32];
 	int rc;
 
 	rc = ddci_testevents_fetch(&res, client, &q, &sink);
+	if (s.progress && s.pages)
+		fprintf(s.progress, "\r%*s\r", 60, "");
 	if (rc == DDCI_DRY_RUN)
 		return 0;
 	if (rc < 0)
@@ -284,12 +305,13 @@ static int run_events(struct ddci_client *client, const struct ddci_config *cfg,
 	if ((rc = finish_output(&s)) < 0)
 		return rc;
 	if (res.truncated)
-		fprintf(stderr, "%s: stopped after --max-events %" PRId64 "; more events match\n", cfg->prog,
+		fprintf(stderr, "%s: stopped after %" PRId64 " events (--limit); more events match\n", cfg->prog,
 			q.max_events);
 	if (res.partial)
 		fprintf(stderr, "%s: warning: the result is partial (Datadog timed out on some pages)\n", cfg->prog);
 	if (cfg->verbose)
-		fprintf(stderr, "%s: %" PRId64 " events in %d pages\n", cfg->prog, res.events, res.pages);
+		fprintf(stderr, "%s: %" PRId64 " event%s in %d request%s\n", cfg->prog, res.events,
+			res.events == 1 ? "" : "s", client->requests, client->requests == 1 ? "" : "s");
 	snprintf(num, sizeof(num), "%" PRId64, res.events);
 	if ((rc = ddci_gh_output("events", num)) < 0)
 		return rc;
@@ -412,9 +434,10 @@ static int build_agg(struct ddci_agg_request *r, const struct args *a)
 	int64_t now = ddci_time_now_ns(), limit = 0, ms;
 	int rc;
 
-	if (a->sort || a->max_events || a->time_offset)
+	if (a->sort || a->max_events || a->time_offset || a->page_size)
 		return ddci_error_set(DDCI_EUSAGE, "%s is for list and search, not aggregate",
-				      a->sort ? "--sort" : a->max_events ? "--max-events" : "--time-offset");
+				      a->sort ? "--sort" : a->max_events ? "--max-events"
+						 : a->page_size ? "--page-size" : "--time-offset");
 	if (a->computes.n > DDCI_AGG_MAX_COMPUTES)
 		return ddci_error_set(DDCI_EUSAGE, "too many --compute: at most %d", DDCI_AGG_MAX_COMPUTES);
 	if (a->group_by.n > DDCI_AGG_MAX_GROUPS)

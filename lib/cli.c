@@ -57,12 +57,14 @@ static const struct group groups[] = {
 		  "pass (exit 0, with a warning) when Datadog cannot be read" },
 		{ NULL, 0, NULL, NULL, NULL, NULL } } },
 	{ DDCI_CLI_NET, "Connection", {
-		{ "site", K_SITE, "SITE", "DD_SITE", "datadoghq.com", "Datadog site (app.<site> accepted)" },
+		{ "site", K_SITE, "SITE", "DD_SITE, DATADOG_SITE", "datadoghq.com", "Datadog site (app.<site> accepted)" },
 		{ "api-url", K_API_URL, "URL", "DDCI_API_URL", "https://api.<site>",
 		  "API base URL (plain http only for loopback)" },
 		{ "timeout", K_TIMEOUT, "SECONDS", "DDCI_TIMEOUT", "30", "total time allowed, retries included" },
-		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3", "retries on network errors and 5xx; 429s are waited out within --timeout (0: no retry, no wait)" },
-		{ "ca-bundle", K_CA_BUNDLE, "FILE", "SSL_CERT_FILE", "system", "CA certificates to trust" },
+		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3",
+		  "retries on network errors and 5xx (a 429 is waited out until --timeout, using none)" },
+		{ "ca-bundle", K_CA_BUNDLE, "FILE", "SSL_CERT_FILE, CURL_CA_BUNDLE", "the system's, SSL_CERT_DIR",
+		  "CA certificates to trust" },
 		{ "dry-run", K_DRY_RUN, NULL, "DDCI_DRY_RUN", NULL, "print the request that would be sent; send nothing" },
 		{ "verbose", K_VERBOSE, NULL, NULL, NULL, "trace requests on stderr (keys are never shown)" },
 		{ NULL, 0, NULL, NULL, NULL, NULL } } },
@@ -197,6 +199,65 @@ static int is_shared_key(int key)
 	return key >= K_SITE && key < K_LIST_OPTIONS;
 }
 
+/* Levenshtein distance of a and b, at most 64 characters each (else 99). */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t row[65], diag, up;
+
+	if (na > 64 || nb > 64)
+		return 99;
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			up = row[j];
+			row[j] = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+const char *ddci_cli_suggest(const char *word, size_t n, const char *const *names, size_t count)
+{
+	const char *best = NULL;
+	size_t best_d = (n <= 4 ? 1 : 2) + 1; /* "servce" -> "service"; "x" -> nothing */
+
+	for (size_t i = 0; i < count; i++) {
+		size_t d = distance(word, n, names[i], strlen(names[i]));
+
+		if (d < best_d) {
+			best = names[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/* "unknown option '--servce' (did you mean '--service'?)" */
+static int unknown_option(const struct longopts *l, int opt, const char *arg)
+{
+	const char *names[128], *word, *hint;
+	size_t n = 0;
+
+	if (opt && opt < 128)
+		return ddci_error_set(DDCI_EUSAGE, "unknown option '-%c'", opt);
+	for (size_t i = 0; i < l->n && n < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(l->v[i].name, "list-options"))
+			names[n++] = l->v[i].name;
+	word = arg + strspn(arg, "-");
+	hint = ddci_cli_suggest(word, strcspn(word, "="), names, n);
+	if (hint)
+		return ddci_error_set(DDCI_EUSAGE, "unknown option '%s' (did you mean '--%s'?)", arg, hint);
+	return ddci_error_set(DDCI_EUSAGE, "unknown option '%s'", arg);
+}
+
 /* Is `key` one of the shared keys, or the command's own?  A command key in
  * the shared range would be a programming error; keep them apart. */
 int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx,
@@ -223,10 +284,7 @@ int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_confi
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, l.shorts, l.v, &idx)) != -1) {
 		if (c == '?') {
-			if (optopt && optopt < 128)
-				rc = ddci_error_set(DDCI_EUSAGE, "unknown option '-%c'", optopt);
-			else
-				rc = ddci_error_set(DDCI_EUSAGE, "unknown option '%s'", argv[optind - 1]);
+			rc = unknown_option(&l, optopt, argv[optind - 1]);
 			goto done;
 		}
 		if (c == ':') {
@@ -313,16 +371,24 @@ void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd)
 		fprintf(f, "  (--output accepts %s)\n", cmd->outputs ? cmd->outputs : "text|json");
 	fputs("\nEnvironment:\n"
 	      "  DD_API_KEY, DATADOG_API_KEY, DD_API_KEY_FILE      API key (required to send)\n"
-	      "  DD_APP_KEY, DD_APPLICATION_KEY, DD_APP_KEY_FILE   application key (reads, gates, PATCH, DELETE)\n"
+	      "  DD_APP_KEY, DD_APPLICATION_KEY, DATADOG_APP_KEY, DATADOG_APPLICATION_KEY, DD_APP_KEY_FILE\n"
+	      "                                                    application key (reads, gates, PATCH, DELETE)\n"
+	      "  SSL_CERT_DIR                                      CA directory (default /etc/ssl/certs)\n"
 	      "  HTTPS_PROXY, NO_PROXY                             proxy (libcurl)\n",
 	      f);
 	fputs("\nExit status:\n"
-	      "  0  done; gate passed\n"
-	      "  1  gate failed (a threshold was exceeded)\n"
-	      "  2  bad usage or input, or a local precondition failed (nothing was sent)\n"
+	      "  0  done; gate passed\n",
+	      f);
+	if (cmd->groups & DDCI_CLI_GATE)
+		fputs("  1  gate failed (a threshold was exceeded)\n", f);
+	fputs("  2  bad usage or input, or a local precondition failed (nothing was sent)\n"
 	      "  3  Datadog unreachable, timed out, 5xx or 429 after all retries\n"
 	      "  4  Datadog rejected the request (400, 401, 403, 404, 409, 422)\n",
 	      f);
+	if (cmd->groups & DDCI_CLI_REPORTER)
+		fputs("  --no-fail turns 3 and 4 into 0 (never 2)\n", f);
+	if (cmd->groups & DDCI_CLI_GATE)
+		fputs("  --fail-open turns 3 and 4 into 0 (never 1 or 2)\n", f);
 	if (cmd->examples)
 		fprintf(f, "\nExamples:\n%s", cmd->examples);
 }

@@ -456,6 +456,22 @@ done:
 	return rc;
 }
 
+void ddci_dora_frequency_text(char *buf, size_t n, const struct ddci_dora_report *r)
+{
+	int64_t span = r->to_ns - r->from_ns;
+	const char *s = r->deployments == 1 ? "" : "s";
+	char len[32];
+
+	if (span >= 7 * DAY_NS) {
+		snprintf(buf, n, "%zu deployment%s: %.2f/day, %.2f/week", r->deployments, s, r->per_day, r->per_week);
+	} else if (span >= DAY_NS) {
+		snprintf(buf, n, "%zu deployment%s: %.2f/day", r->deployments, s, r->per_day);
+	} else {
+		ddci_duration_format(len, sizeof(len), span / 1000000);
+		snprintf(buf, n, "%zu deployment%s in %s", r->deployments, s, len);
+	}
+}
+
 static int add_dur(cJSON *o, const char *name, int64_t ns)
 {
 	if (ns < 0)
@@ -558,7 +574,7 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 {
 	struct dora_chart_data *d = malloc(sizeof(*d));
 	struct ddci_buf title = DDCI_BUF_INIT, head = DDCI_BUF_INIT, why = DDCI_BUF_INIT;
-	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][256];
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][256], freq[96];
 	struct ddci_chart c[4];
 	const char *rows[4][2];
 	int rc;
@@ -566,6 +582,7 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 	if (!d)
 		return oom();
 	chart_data(d, r);
+	ddci_dora_frequency_text(freq, sizeof(freq), r);
 	ddci_time_format_rfc3339(from, sizeof(from), r->from_ns);
 	ddci_time_format_rfc3339(to, sizeof(to), r->to_ns);
 	fmt_dur(med, sizeof(med), r->lead_median_ns);
@@ -582,15 +599,16 @@ static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const ch
 	    (rc = r->deployments ? ddci_buf_addf(&head, "%zu deployment%s, change failure rate %s", r->deployments,
 						 r->deployments == 1 ? "" : "s", cfr)
 				 : ddci_buf_adds(&head, "no deployments")) < 0 ||
-	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %.2f deployments a week", from, to, r->per_week)) < 0 ||
+	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %s", from, to, freq)) < 0 ||
 	    (rc = r->lead_median_ns >= 0 ? ddci_buf_addf(&why, ", lead time median %s", med)
 					 : ddci_buf_adds(&why, ", no lead time")) < 0 ||
 	    (rc = r->restore_median_ns >= 0 ? ddci_buf_addf(&why, ", time to restore median %s", ttr)
 					    : ddci_buf_adds(&why, r->change_failures ? ", no restore yet" : "")) < 0)
 		goto done;
 
-	snprintf(t[0], sizeof(t[0]), "%zu deployments: %.2f/day, %.2f/week", r->deployments, r->per_day, r->per_week);
-	snprintf(t[1], sizeof(t[1]), "median %s, p90 %s (%zu commits)", med, p90, r->lead_samples);
+	snprintf(t[0], sizeof(t[0]), "%s", freq);
+	snprintf(t[1], sizeof(t[1]), "median %s, p90 %s (%zu commit%s)", med, p90, r->lead_samples,
+		 r->lead_samples == 1 ? "" : "s");
 	ddci_dora_report_cfr_text(t[2], sizeof(t[2]), r);
 	snprintf(t[3], sizeof(t[3]), "median %s (%zu restored)", ttr, r->restores);
 	rows[0][0] = "deployment frequency";

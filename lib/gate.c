@@ -466,8 +466,8 @@ static int flaky_row(struct flaky_ctx *fc, const struct ddci_flaky_test *t, unsi
 		     int changed)
 {
 	struct ddci_buf owners = DDCI_BUF_INIT, label = DDCI_BUF_INIT;
-	char rate[32] = "", first[96] = "", src[512] = "";
-	const char *cells[8];
+	char rate[32] = "", lost[32] = "", first[96] = "", src[512] = "";
+	const char *cells[9];
 	double impact;
 	cJSON *j = NULL;
 	int rc;
@@ -490,10 +490,12 @@ static int flaky_row(struct flaky_ctx *fc, const struct ddci_flaky_test *t, unsi
 	cells[1] = t->suite;
 	cells[2] = t->module;
 	cells[3] = t->state;
+	ddci_duration_format(lost, sizeof(lost), t->lost_time_ms);
 	cells[4] = rate;
-	cells[5] = first;
-	cells[6] = ddci_buf_str(&owners);
-	cells[7] = src;
+	cells[5] = lost;
+	cells[6] = first;
+	cells[7] = ddci_buf_str(&owners);
+	cells[8] = src;
 
 	if (!(j = cJSON_CreateObject()) || ddci_json_add_str(j, "id", t->id) < 0 ||
 	    ddci_json_add_str(j, "name", t->name) < 0 || ddci_json_add_str(j, "suite", t->suite) < 0 ||
@@ -589,8 +591,8 @@ static int flaky_on_test(void *ctx, const struct ddci_flaky_test *t)
 	return flaky_row(fc, t, checks, is_new, changed);
 }
 
-static const char *const flaky_cols[] = { "test", "suite", "module", "state", "failure rate", "first flaked",
-					  "codeowners", "source" };
+static const char *const flaky_cols[] = { "test", "suite", "module", "state", "failure rate", "time lost",
+					  "first flaked", "codeowners", "source" };
 
 /* Commits and files of merge-base(base, HEAD)..HEAD, sorted. */
 static int read_change(struct flaky_ctx *fc, const struct ddci_flaky_gate_opts *o, char mb[41])
@@ -625,7 +627,8 @@ int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 	fc.g = g;
 	fc.o = o;
 	fc.c_active = fc.c_rate = fc.c_new = fc.c_changed = fc.c_lost = -1;
-	ddci_gate_init(g, "ddci-flaky-gate", "Flaky test gate", "flaky tests", flaky_cols, 8);
+	ddci_gate_init(g, "ddci-flaky-gate", "Flaky test gate", "flaky tests", flaky_cols, 9);
+	g->order = "over a per-test limit first, then most pipeline time lost";
 	if ((o->max_active >= 0 &&
 	     (rc = fc.c_active = ddci_gate_add_check(g, "max-active", "--max-active", "active flaky tests",
 						     DDCI_UNIT_COUNT, (double)o->max_active)) < 0) ||
@@ -1070,6 +1073,7 @@ static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddc
 	memset(rc, 0, sizeof(*rc));
 	*c_data = -1;
 	ddci_gate_init(g, "ddci-failrate-gate", "Test failure-rate gate", o->group_by ? "groups" : "tests", cols, 6);
+	g->order = "over the limit first, then highest failure rate";
 	if (o->max_failure_rate < 0)
 		return ddci_error_set(DDCI_EUSAGE, "missing --max-failure-rate PCT");
 	if ((err = *c_rate = ddci_gate_add_check(g, "max-failure-rate", "--max-failure-rate",

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ddci/json.h"
+#include "ddci/timeutil.h"
 
 #define TYPE_HINT "give the type with ddci-change-failure --remediation-type rollback|rollforward"
 
@@ -199,6 +200,31 @@ static int find_remediation(struct ddci_dora_dep *rem, struct ddci_client *c, co
 	return rc;
 }
 
+/* Nothing deployed before the remediation: say why when the remediation is
+ * not the latest deployment (HEAD was deployed before the failure). */
+static int explain_nothing_before(struct ddci_client *c, const struct ddci_change_failure *cf,
+				  const struct ddci_dora_dep *rem)
+{
+	struct ddci_dora_find any = { cf->service, cf->env, NULL, NULL, 0 };
+	struct ddci_dora_dep latest;
+	char when[40];
+	int rc = ddci_dora_find_deployment(&latest, c, &any);
+
+	if (rc == 0 && latest.id && rem->id && strcmp(latest.id, rem->id) && latest.started_ns > rem->started_ns) {
+		ddci_time_format_rfc3339(when, sizeof(when), rem->started_ns);
+		rc = ddci_error_set(DDCI_EUSAGE,
+				    "--remediated-by-current: HEAD's latest deployment %s (started %s) is older than the "
+				    "latest deployment %s, so it cannot remediate it: deploy HEAD with ddci-deploy first, "
+				    "or give --remediation-id",
+				    rem->id, when, latest.id);
+	} else if (rc >= 0) {
+		rc = ddci_error_set(DDCI_EUSAGE, "--last: nothing was deployed before HEAD's deployment %s",
+				    rem->id ? rem->id : "");
+	}
+	ddci_dora_dep_release(&latest);
+	return rc;
+}
+
 int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddci_client *c,
 			      const struct ddci_change_failure *cf)
 {
@@ -258,6 +284,8 @@ int ddci_change_failure_apply(struct ddci_change_failure_result *res, struct ddc
 			f.commit_sha = sha;
 		}
 		rc = ddci_dora_find_deployment(&failed, c, &f);
+		if (rc == DDCI_EUSAGE && rem_first && cf->last)
+			rc = explain_nothing_before(c, cf, &rem);
 	}
 	if (rc != 0)
 		goto done;

@@ -44,10 +44,34 @@ static int nfailed(const struct ddci_gate *g)
 	return n;
 }
 
+/* The checks that failed, as a mask of row check bits. */
+static unsigned failed_mask(const struct ddci_gate *g)
+{
+	unsigned m = 0;
+
+	for (int i = 0; i < g->nchecks; i++)
+		if (g->checks[i].failed)
+			m |= 1u << i;
+	return m;
+}
+
+/* Rows over a failed check's line, among all the rows offered (at least). */
+static int64_t rows_over(const struct ddci_gate *g)
+{
+	int64_t n = 0;
+
+	for (int i = 0; i < g->nchecks; i++)
+		if (g->checks[i].failed && g->checks[i].offenders > n)
+			n = g->checks[i].offenders;
+	return n;
+}
+
 void ddci_report_text(FILE *f, const struct ddci_gate *g)
 {
 	struct ddci_table *t = NULL;
 	const char *cells[DDCI_GATE_MAX_COLS];
+	size_t shown = 0;
+	int offending;
 
 	fprintf(f, "%s: %s", g->name, g->failed ? "FAILED" : "passed");
 	if (g->failed)
@@ -63,10 +87,16 @@ void ddci_report_text(FILE *f, const struct ddci_gate *g)
 		ddci_print(f, "trend: %s\n", g->trend);
 	if (!g->nrows)
 		return;
-	fprintf(f, "\n%s%s (by impact):\n", g->failed ? "offending " : "", g->subject);
+	/* A failed gate lists the rows over a line only ("offending"), when
+	 * there are such rows; the order is said, not just "by impact". */
+	offending = g->failed && rows_over(g) > 0;
+	fprintf(f, "\n%s%s (%s):\n", offending ? "offending " : "", g->subject, g->order ? g->order : "by impact");
 	if (ddci_table_new(&t, g->ncols, g->cols) < 0)
 		return;
 	for (size_t r = 0; r < g->nrows; r++) {
+		if (offending && !(g->rows[r].checks & failed_mask(g)))
+			continue;
+		shown++;
 		for (int c = 0; c < g->ncols; c++)
 			cells[c] = g->rows[r].cells[c];
 		if (ddci_table_add(t, cells) < 0)
@@ -74,8 +104,10 @@ void ddci_report_text(FILE *f, const struct ddci_gate *g)
 	}
 	ddci_table_print(f, t);
 	ddci_table_free(t);
-	if (g->rows_seen > (int64_t)g->nrows)
-		fprintf(f, "... and %" PRId64 " more not shown\n", g->rows_seen - (int64_t)g->nrows);
+	if (offending && rows_over(g) > (int64_t)shown)
+		fprintf(f, "... and %" PRId64 " more not shown\n", rows_over(g) - (int64_t)shown);
+	else if (!offending && g->rows_seen > (int64_t)shown)
+		fprintf(f, "... and %" PRId64 " more not shown\n", g->rows_seen - (int64_t)shown);
 }
 
 int ddci_report_json(cJSON **out, const struct ddci_gate *g)

@@ -27,7 +27,7 @@ int ddci_synth_check(const struct ddci_synth_query *q)
 		return ddci_error_set(DDCI_EUSAGE, "invalid PUBLIC_ID '%s': expected letters, digits and '-' like abc-def-ghi",
 				      id);
 	if (q->limit < 0 || q->limit > DDCI_SYNTH_MAX_LIMIT)
-		return ddci_error_set(DDCI_EUSAGE, "invalid --limit %d: expected 1 to %d", q->limit, DDCI_SYNTH_MAX_LIMIT);
+		return ddci_error_set(DDCI_EUSAGE, "invalid --page-size %d: expected 1 to %d", q->limit, DDCI_SYNTH_MAX_LIMIT);
 	if (q->since_version < 0)
 		return ddci_error_set(DDCI_EUSAGE, "invalid --since-version %" PRId64 ": expected 0 or more",
 				      q->since_version);

@@ -21,7 +21,7 @@ int ddci_testevents_check(const struct ddci_testevents_query *q)
 	if (q->sort && strcmp(q->sort, "timestamp") && strcmp(q->sort, "-timestamp"))
 		return ddci_error_set(DDCI_EUSAGE, "invalid --sort '%s': expected timestamp or -timestamp", q->sort);
 	if (q->limit < 0 || q->limit > DDCI_TESTEVENTS_MAX_LIMIT)
-		return ddci_error_set(DDCI_EUSAGE, "invalid --limit %d: expected 1 to %d", q->limit,
+		return ddci_error_set(DDCI_EUSAGE, "invalid --page-size %d: expected 1 to %d", q->limit,
 				      DDCI_TESTEVENTS_MAX_LIMIT);
 	if (q->max_events < 0)
 		return ddci_error_set(DDCI_EUSAGE, "invalid --max-events %" PRId64 ": expected 1 or more",

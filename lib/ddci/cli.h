@@ -65,6 +65,10 @@ int ddci_cli_subcommand(const char **sub, int *first, int argc, char **argv, con
 /* DDCI_EUSAGE "unexpected argument 'x'" when argv[first] exists, else 0. */
 int ddci_cli_no_more(int first, int argc, char **argv) DDCI_WUR;
 
+/* The name in names[0..count) closest to word[0..n) by edit distance (at
+ * most 1 for words of up to 4 characters, else 2), or NULL: "did you mean". */
+const char *ddci_cli_suggest(const char *word, size_t n, const char *const *names, size_t count);
+
 void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd);
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd);
 

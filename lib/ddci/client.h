@@ -22,7 +22,8 @@ struct ddci_client {
 	struct ddci_http *http;   /* created on first call */
 	FILE *out;                /* where --dry-run prints (the command's stdout) */
 	FILE *trace;              /* --verbose trace (stderr) or NULL */
-	FILE *notice;             /* warnings about a success (HTTP 202 "delayed"), or NULL */
+	FILE *notice;             /* notices on stderr, or NULL: rate-limit waits, a success
+				   * with a warning (HTTP 202 "delayed") */
 	int requests;             /* requests made (for tests and reports) */
 	char request_id[128];     /* of the last response */
 };

@@ -93,6 +93,11 @@ int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct
 		     const char *service, const char *env, int64_t from_ns, int64_t to_ns) DDCI_WUR;
 
 /* The report as JSON (durations in seconds, rates as numbers). */
+/* Deployment frequency for people: "12 deployments: 1.71/day, 12.00/week";
+ * a rate only over a window at least as long as its period ("3 deployments
+ * in 5h" for a 5-hour window: no per-week figure drawn from hours). */
+void ddci_dora_frequency_text(char *buf, size_t n, const struct ddci_dora_report *r);
+
 int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const char *service,
 			  const char *env) DDCI_WUR;
 

@@ -91,6 +91,8 @@ struct ddci_gate {
 	const char *name;       /* "ddci-flaky-gate" */
 	const char *title;      /* "Flaky test gate" */
 	const char *subject;    /* what rows are: "flaky tests" */
+	const char *order;      /* how rows are sorted, shown over the table:
+				 * "most pipeline time lost first" */
 	const char *const *cols;
 	int ncols;
 	struct ddci_gate_check checks[DDCI_GATE_MAX_CHECKS];

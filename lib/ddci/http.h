@@ -45,6 +45,9 @@ void ddci_http_free(struct ddci_http *h);
 
 /* Verbose trace (method, URL, status, timing; never keys) goes to `f`. */
 void ddci_http_set_trace(struct ddci_http *h, FILE *f);
+/* Where a rate-limit wait of a second or more is announced (one line), when
+ * there is no trace; NULL (the default): silent. */
+void ddci_http_set_notice(struct ddci_http *h, FILE *f);
 
 /* One request.  The transport knows no endpoint: whoever makes the request
  * says which rate-limit family it counts against (ddci/endpoint.h). */

@@ -179,6 +179,7 @@ int ddci_client_call(cJSON **out, struct ddci_client *c, const struct ddci_call 
 	if (!c->http && (rc = ddci_http_new(&c->http, cfg)) < 0)
 		goto done;
 	ddci_http_set_trace(c->http, c->trace);
+	ddci_http_set_notice(c->http, c->notice);
 	if (call->flags & DDCI_CALL_APP_KEY)
 		req.flags |= DDCI_HTTP_APP_KEY;
 	if (call->flags & DDCI_CALL_RETRY)

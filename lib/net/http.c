@@ -75,6 +75,7 @@ struct ddci_http {
 	struct curl_slist *headers_app; /* the same plus DD-APPLICATION-KEY */
 	char *base_url;                 /* cfg->api_url without user-info */
 	FILE *trace;
+	FILE *notice;           /* rate-limit waits of 1 s or more, or NULL */
 	int64_t deadline_ns;
 	unsigned seed;
 	/* Pacing learned from rate limits, kept across requests. */
@@ -403,6 +404,23 @@ void ddci_http_set_trace(struct ddci_http *h, FILE *f)
 {
 	if (h)
 		h->trace = f;
+}
+
+void ddci_http_set_notice(struct ddci_http *h, FILE *f)
+{
+	if (h)
+		h->notice = f;
+}
+
+static int64_t left_ms(const struct ddci_http *h);
+
+/* "ddci: rate limited (HTTP 429): waiting 12 s (--timeout ends in 18 s)" */
+static void announce_wait(struct ddci_http *h, int64_t wait_ms, const char *why)
+{
+	if (!h->notice || h->trace || wait_ms < 1000)
+		return;
+	fprintf(h->notice, "ddci: rate limited (%s): waiting %" PRId64 " s (--timeout ends in %" PRId64 " s)\n", why,
+		(wait_ms + 999) / 1000, (left_ms(h) + 999) / 1000);
 }
 
 void ddci_http_response_release(struct ddci_http_response *resp)
@@ -840,6 +858,7 @@ static int take_slot(struct ddci_http *h, const char *family, int *after_429)
 		if (h->trace)
 			trace(h, "rate limit: waiting %" PRId64 " ms for a request slot shared with the "
 				"ddci processes on this machine\n", wait);
+		announce_wait(h, wait, "a request slot shared by this machine's ddci processes");
 		sleep_ms(wait < left ? wait : left);
 		return 0;
 	case DDCI_RL_GO:
@@ -1066,8 +1085,11 @@ int ddci_http_send(struct ddci_http_response *resp, struct ddci_http *h, const s
 		rc = after_attempt(h, &st, attempt(h, &st), &wait);
 		if (rc <= 0)
 			break;
-		if (wait >= 0)
+		if (wait >= 0) {
+			if (resp->status == 429)
+				announce_wait(h, wait, "HTTP 429");
 			sleep_ms(wait);
+		}
 	}
 done:
 	if (rc < 0)

@@ -4,7 +4,7 @@
 # ($EVENTS_URL).  ddci-tests list streams every page: peak RSS must not grow
 # with the number of events.
 echo "bench: 5. ddci-tests list, 5k and 50k events, $LONG_RUNS runs each" >&2
-TL_ARGS="list --api-url $EVENTS_URL --from now-8d --limit 100 --output ndjson"
+TL_ARGS="list --api-url $EVENTS_URL --from now-8d --page-size 100 --output ndjson"
 compare "$LONG_RUNS" \
 	tests5k "env SSL_CERT_DIR=$W/certs $BIN/ddci-tests $TL_ARGS --max-events 5000" \
 	tests50k "env SSL_CERT_DIR=$W/certs $BIN/ddci-tests $TL_ARGS"

@@ -17,7 +17,7 @@ ID=gen-abc-001
 H=/api/v2/synthetics/tests/gen-abc-001/version_history
 
 @test "every page, newest first, as JSON" {
-	run --separate-stderr ddci-synthetics-history $ID --limit 5 --output json
+	run --separate-stderr ddci-synthetics-history $ID --page-size 5 --output json
 	[ "$status" -eq 0 ]
 	[ "$(jq length <<<"$output")" -eq 12 ]
 	[ "$(jq -c '[.[].attributes.version_number]' <<<"$output")" = "[12,11,10,9,8,7,6,5,4,3,2,1]" ]
@@ -34,7 +34,7 @@ H=/api/v2/synthetics/tests/gen-abc-001/version_history
 }
 
 @test "--since-version stops at the first older version" {
-	run --separate-stderr ddci-synthetics-history $ID --since-version 9 --limit 2 --output json
+	run --separate-stderr ddci-synthetics-history $ID --since-version 9 --page-size 2 --output json
 	[ "$status" -eq 0 ]
 	[ "$(jq -c '[.[].attributes.version_number]' <<<"$output")" = "[12,11,10]" ]
 	[ "$(fake_requests $H)" -eq 2 ]
@@ -58,14 +58,14 @@ H=/api/v2/synthetics/tests/gen-abc-001/version_history
 }
 
 @test "bad flags exit 2 naming the flag, and send nothing" {
-	for args in "" "$ID --limit 0" "$ID --limit 51" "$ID --since-version -2" "$ID --since someday" \
+	for args in "" "$ID --limit 0" "$ID --page-size 0" "$ID --page-size 51" "$ID --since-version -2" "$ID --since someday" \
 		"a/b" "$ID extra" "$ID --output table" "$ID --bogus"; do
 		run --separate-stderr ddci-synthetics-history $args
 		echo "args: $args -> $status: $stderr"
 		[ "$status" -eq 2 ]
 	done
-	run --separate-stderr ddci-synthetics-history $ID --limit 51
-	[[ "$stderr" == *"--limit"* ]]
+	run --separate-stderr ddci-synthetics-history $ID --page-size 51
+	[[ "$stderr" == *"--page-size"* ]]
 	[ "$(fake_requests)" -eq 0 ]
 }
 
@@ -74,7 +74,7 @@ H=/api/v2/synthetics/tests/gen-abc-001/version_history
 	[ "$status" -eq 4 ]
 	[[ "$stderr" != *wrongappkeywrongappkey* ]]
 	fake_faults '[{"path":"version_history","action":"status","status":429,"headers":{"Retry-After":"1"}},{"path":"version_history","action":"status","status":502}]'
-	run --separate-stderr ddci-synthetics-history $ID --limit 5 --output json
+	run --separate-stderr ddci-synthetics-history $ID --page-size 5 --output json
 	[ "$status" -eq 0 ]
 	[ "$(jq length <<<"$output")" -eq 12 ]
 	fake_faults '[{"path":"version_history","action":"status","status":500,"count":-1}]'

@@ -36,11 +36,11 @@ ids() { jq -r .id; }
 }
 
 @test "list reads every page, in order, as NDJSON" {
-	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --limit 1000
+	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --page-size 1000
 	[ "$status" -eq 0 ]
 	echo "$output" | ids >"$T/one-page"
 	[ "$(wc -l <"$T/one-page")" -eq 57 ]
-	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --limit 5
+	run --separate-stderr ddci-tests list --from now-8d --sort timestamp --page-size 5
 	[ "$status" -eq 0 ]
 	echo "$output" | ids >"$T/pages"
 	diff "$T/one-page" "$T/pages"
@@ -53,7 +53,7 @@ ids() { jq -r .id; }
 }
 
 @test "search reads every page through the body cursor" {
-	run --separate-stderr ddci-tests search --from now-8d --sort -timestamp --limit 4 --timezone UTC
+	run --separate-stderr ddci-tests search --from now-8d --sort -timestamp --page-size 4 --timezone UTC
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | ids | sort -u | wc -l)" -eq 57 ]
 	body=$(last_body /api/v2/ci/tests/events/search)
@@ -61,30 +61,33 @@ ids() { jq -r .id; }
 	[ "$(jq -r .options.timezone <<<"$body")" = UTC ]
 	[ "$(jq -r .sort <<<"$body")" = -timestamp ]
 	[ -n "$(jq -r .page.cursor <<<"$body")" ]
-	run ddci-tests search --from now-8d --sort -timestamp --limit 1000
-	[ "$(echo "$output" | ids)" = "$(ddci-tests search --from now-8d --sort -timestamp --limit 4 | ids)" ]
+	run ddci-tests search --from now-8d --sort -timestamp --page-size 1000
+	[ "$(echo "$output" | ids)" = "$(ddci-tests search --from now-8d --sort -timestamp --page-size 4 | ids)" ]
 }
 
 @test "--output json is one valid array with every event" {
-	run --separate-stderr ddci-tests list --from now-8d --limit 10 --output json
+	run --separate-stderr ddci-tests list --from now-8d --page-size 10 --output json
 	[ "$status" -eq 0 ]
 	[ "$(jq length <<<"$output")" -eq 57 ]
 	[ "$(jq -r '.[0].type' <<<"$output")" = citest ]
 }
 
 @test "--output table prints a header and one row per event" {
-	run --separate-stderr ddci-tests list --from now-8d --limit 20 --output table
+	run --separate-stderr ddci-tests list --from now-8d --page-size 20 --output table
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == STATUS* ]]
 	[ "${#lines[@]}" -eq 58 ]
 }
 
 @test "--max-events stops early and says so" {
-	run --separate-stderr ddci-tests list --from now-8d --limit 5 --max-events 12
+	run --separate-stderr ddci-tests list --from now-8d --page-size 5 --max-events 12
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | wc -l)" -eq 12 ]
 	[ "$(fake_requests /api/v2/ci/tests/events)" -eq 3 ]
-	[[ "$stderr" == *"--max-events 12"* ]]
+	[[ "$stderr" == *"stopped after 12 events (--limit)"* ]]
+	# --limit is the same: at most N events, whatever the page size
+	run --separate-stderr ddci-tests list --from now-8d --limit 12
+	[ "$(echo "$output" | wc -l)" -eq 12 ]
 }
 
 @test "an empty result is empty NDJSON and an empty JSON array" {
@@ -98,18 +101,18 @@ ids() { jq -r .id; }
 
 @test "meta.status timeout is reported on stderr; --strict exits 3" {
 	fake_faults '[{"path":"/api/v2/ci/tests/events","action":"partial"}]'
-	run --separate-stderr ddci-tests list --from now-8d --limit 20
+	run --separate-stderr ddci-tests list --from now-8d --page-size 20
 	[ "$status" -eq 0 ]
 	[[ "$stderr" == *"partial"* ]]
 	[[ "$stderr" == *"timeout"* ]]
 	fake_faults '[{"path":"/api/v2/ci/tests/events","action":"partial"}]'
-	run --separate-stderr ddci-tests list --from now-8d --limit 20 --strict
+	run --separate-stderr ddci-tests list --from now-8d --page-size 20 --strict
 	[ "$status" -eq 3 ]
 	[[ "$stderr" == *"--strict"* ]]
 }
 
 @test "bad flags and enums exit 2 naming the flag, and send nothing" {
-	for args in "list --sort ascending" "list --limit 0" "list --limit 1001" "list --max-events -1" \
+	for args in "list --sort ascending" "list --limit 0" "list --page-size 0" "list --page-size 1001" "list --max-events -1" \
 		"list --from yesterday" "list --output text" "list --timezone UTC" "search --timezone UTC --time-offset 60" \
 		"frobnicate" "" "list extra" "list --bogus"; do
 		run --separate-stderr ddci-tests $args
@@ -130,7 +133,7 @@ ids() { jq -r .id; }
 
 @test "a 429 mid-way is retried and the listing completes" {
 	fake_faults '[{"path":"/api/v2/ci/tests/events","action":"status","status":429,"headers":{"Retry-After":"1"}}]'
-	run --separate-stderr ddci-tests list --from now-8d --limit 20
+	run --separate-stderr ddci-tests list --from now-8d --page-size 20
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | wc -l)" -eq 57 ]
 }
@@ -146,14 +149,14 @@ ids() { jq -r .id; }
 }
 
 @test "a 503 on page 3 is retried; every event arrives once, in order" {
-	ddci-tests list --from now-8d --sort timestamp --limit 1000 | ids >"$T/want"
+	ddci-tests list --from now-8d --sort timestamp --page-size 1000 | ids >"$T/want"
 	fake_faults '[{"path":"/api/v2/ci/tests/events","action":"status","status":503,"count":1}]'
-	ddci-tests list --from now-8d --sort timestamp --limit 5 | ids >"$T/got"
+	ddci-tests list --from now-8d --sort timestamp --page-size 5 | ids >"$T/got"
 	diff "$T/want" "$T/got"
 }
 
 @test "--dry-run prints the first request and sends nothing" {
-	run --separate-stderr ddci-tests search --query '@test.status:fail' --limit 3 --dry-run
+	run --separate-stderr ddci-tests search --query '@test.status:fail' --page-size 3 --dry-run
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"POST $FAKE_URL/api/v2/ci/tests/events/search"* ]]
 	[ "$(fake_requests)" -eq 0 ]
@@ -165,17 +168,17 @@ ids() { jq -r .id; }
 	# ASan's quarantine keeps freed memory; turn it down so RSS shows what ddci holds
 	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=1"
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -v -o "$T/time50k" ddci-tests list --from now-8d --sort timestamp --limit 100 | ids >"$T/got"
+		/usr/bin/time -v -o "$T/time50k" ddci-tests list --from now-8d --sort timestamp --page-size 100 | ids >"$T/got"
 	else
-		ddci-tests list --from now-8d --sort timestamp --limit 100 | ids >"$T/got"
+		ddci-tests list --from now-8d --sort timestamp --page-size 100 | ids >"$T/got"
 	fi
 	[ "$(wc -l <"$T/got")" -eq 50000 ]
 	[ "$(sort -u "$T/got" | wc -l)" -eq 50000 ]
 	n=$(fake_requests /api/v2/ci/tests/events); [ "$n" -ge 500 ] && [ "$n" -le 501 ]
-	ddci-tests list --from now-8d --sort timestamp --limit 1000 | ids >"$T/want"
+	ddci-tests list --from now-8d --sort timestamp --page-size 1000 | ids >"$T/want"
 	diff -q "$T/want" "$T/got"
 	if [ -s "$T/time50k" ]; then
-		/usr/bin/time -v -o "$T/time5k" ddci-tests list --from now-8d --sort timestamp --limit 100 --max-events 5000 >/dev/null
+		/usr/bin/time -v -o "$T/time5k" ddci-tests list --from now-8d --sort timestamp --page-size 100 --max-events 5000 >/dev/null
 		echo "# max RSS: 5k events $(awk -F': ' '/Maximum resident/ {print $2}' "$T/time5k") kB, 50k events $(awk -F': ' '/Maximum resident/ {print $2}' "$T/time50k") kB" >&3
 	fi
 }
