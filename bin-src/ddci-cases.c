@@ -13,8 +13,10 @@
 #include "ddci/cases.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
+#include "ddci/gate.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
+#include "ddci/report.h"
 #include "ddci/strv.h"
 #include "ddci/timeutil.h"
 
@@ -53,8 +55,9 @@ static const struct ddci_cmd cmd = {
 		"Preview: Datadog's Case Management aggregate endpoint is in preview and may change.\n"
 		"Sends POST /api/v2/cases/aggregate. count prints the total and the count per\n"
 		"group (--group-by, status by default). gate exits 1 when more than --max cases\n"
-		"match --query: a release gate on open cases. Gates fail closed: when Datadog\n"
-		"cannot be read they exit 3 or 4, unless --fail-open.",
+		"match --query: a release gate on open cases; it prints what every gate prints\n"
+		"(--output json: the shape of every gate, docs/schemas/gate.schema.json). Gates\n"
+		"fail closed: when Datadog cannot be read they exit 3 or 4, unless --fail-open.",
 	.opts = opts,
 	.groups = DDCI_CLI_NET | DDCI_CLI_OUTPUT | DDCI_CLI_GATE,
 	.examples = "  ddci-cases count --query 'service:shop' --group-by priority\n"
@@ -63,7 +66,7 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static int print_json(const struct ddci_cases_result *r, const char *query, int gate, int64_t max, int passed)
+static int print_json(const struct ddci_cases_result *r, const char *query)
 {
 	cJSON *o = cJSON_CreateObject(), *groups, *g;
 	int rc = 0;
@@ -80,8 +83,6 @@ static int print_json(const struct ddci_cases_result *r, const char *query, int 
 			goto oom;
 	}
 	if (query && !cJSON_AddStringToObject(o, "query", query))
-		goto oom;
-	if (gate && (ddci_json_add_int64(o, "max", max) < 0 || !cJSON_AddBoolToObject(o, "passed", passed)))
 		goto oom;
 	rc = ddci_print_json(stdout, o, 1);
 	cJSON_Delete(o);
@@ -124,38 +125,46 @@ static int print_table(const struct ddci_cases_result *r, const struct ddci_strv
 	return rc;
 }
 
-/* The gate's verdict: stdout, GitHub outputs, annotation and summary. */
+/* The gate's verdict, in the shape every gate shares (report.h): one check
+ * (--max) and one row per group. */
 static int report_gate(const struct ddci_config *cfg, const struct ddci_cases_result *r, const char *query,
 		       int64_t max)
 {
-	int passed = r->total <= max;
-	char msg[512], num[32], md[768], *mdmsg;
-	int rc = 0;
+	static const char *const cols[] = { "group", "cases" };
+	struct ddci_report_opts ro = { cfg->output == DDCI_OUTPUT_JSON, NULL, NULL, NULL };
+	struct ddci_gate g;
+	char count[32];
+	int c, rc = 0;
 
-	snprintf(msg, sizeof(msg), "%" PRId64 " case%s match '%s' (at most %" PRId64 " allowed)", r->total,
-		 r->total == 1 ? "" : "s", query ? query : "*", max);
-	if (cfg->output == DDCI_OUTPUT_JSON)
-		rc = print_json(r, query, 1, max, passed);
-	else
-		ddci_print(stdout, "gate %s: %s\n", passed ? "passed" : "failed", msg);
-	if (rc < 0)
-		return rc;
-	snprintf(num, sizeof(num), "%" PRId64, r->total);
-	if ((rc = ddci_gh_output("gate_result", passed ? "passed" : "failed")) < 0 ||
-	    (rc = ddci_gh_output("cases", num)) < 0)
-		return rc;
-	if (!(mdmsg = ddci_san_dup(msg, DDCI_CHAN_MD)))
-		return ddci_error_set(DDCI_ENOMEM, "out of memory");
-	snprintf(md, sizeof(md), "### ddci-cases gate %s\n\n%s\n", passed ? "passed" : "failed", mdmsg);
-	free(mdmsg);
-	if ((rc = ddci_gh_summary(md)) < 0)
-		return rc;
-	if (!passed) {
-		ddci_gh_annotate("error", NULL, 0, "ddci-cases gate failed", msg);
-		ddci_print(stderr, "%s: gate failed: %s\n", cfg->prog, msg);
-		return DDCI_EXIT_GATE;
+	ddci_gate_init(&g, "ddci-cases", "Open cases gate", "cases per group", cols, 2);
+	g.order = "most cases first";
+	if ((c = ddci_gate_add_check(&g, "max", "--max", "matching cases", DDCI_UNIT_COUNT, (double)max)) < 0)
+		return c;
+	g.checks[c].value = (double)r->total;
+	snprintf(g.scope, sizeof(g.scope), "%s", query ? query : "*");
+	for (size_t i = 0; i < r->ngroups && rc == 0; i++) {
+		const char *cells[2] = { r->groups[i].group, count };
+		cJSON *j = cJSON_CreateObject();
+
+		snprintf(count, sizeof(count), "%" PRId64, r->groups[i].count);
+		if (!j || !cJSON_AddStringToObject(j, "group", r->groups[i].group) ||
+		    ddci_json_add_int64(j, "count", r->groups[i].count) < 0) {
+			cJSON_Delete(j);
+			rc = ddci_error_oom();
+			break;
+		}
+		rc = ddci_gate_add_row(&g, cells, (double)r->groups[i].count,
+				       ddci_gate_over(&g, c, (double)r->total) ? 1u << c : 0, NULL, 0,
+				       r->groups[i].group, j);
 	}
-	return 0;
+	if (rc == 0) {
+		ddci_gate_evaluate(&g);
+		ddci_gate_set_int(&g, "cases", r->total);
+		ddci_gate_set_int(&g, "groups", (int64_t)r->ngroups);
+		rc = ddci_report_verdict(&g, 0, &ro);
+	}
+	ddci_gate_release(&g);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
 		rc = report_gate(&cfg, &res, q.query, max);
 		goto done;
 	}
-	rc = cfg.output == DDCI_OUTPUT_JSON ? print_json(&res, q.query, 0, 0, 0) : print_table(&res, &a.group_by);
+	rc = cfg.output == DDCI_OUTPUT_JSON ? print_json(&res, q.query) : print_table(&res, &a.group_by);
 	snprintf(num, sizeof(num), "%" PRId64, res.total);
 	if (rc == 0)
 		rc = ddci_gh_output("cases", num);

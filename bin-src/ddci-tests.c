@@ -305,8 +305,8 @@ static int run_events(struct ddci_client *client, const struct ddci_config *cfg,
 	if ((rc = finish_output(&s)) < 0)
 		return rc;
 	if (res.truncated)
-		fprintf(stderr, "%s: stopped after %" PRId64 " events (--limit); more events match\n", cfg->prog,
-			q.max_events);
+		fprintf(stderr, "%s: stopped after %" PRId64 " event%s (--limit); more events match\n", cfg->prog,
+			q.max_events, q.max_events == 1 ? "" : "s");
 	if (res.partial)
 		fprintf(stderr, "%s: warning: the result is partial (Datadog timed out on some pages)\n", cfg->prog);
 	if (cfg->verbose)

@@ -21,6 +21,7 @@ test="$test scdoc mandoc man-db"                          # man pages (check man
 test="$test shellcheck cppcheck libxml2-utils zsh rsync"  # lint, JUnit XML, completions, gitlab-ci-local
 test="$test valgrind time nodejs npm groovy default-jre-headless"  # make check VALGRIND=1, CI templates, Jenkins
 test="$test chromium fonts-dejavu-core"                   # renders the HTML reports (html-report.bats)
+test="$test python3-jsonschema"                          # --output json against docs/schemas/ (json-contract.bats)
 # make bench, make fuzz
 bench="$demo hyperfine time nodejs npm"
 fuzz="$build clang libclang-rt-dev"

@@ -38,20 +38,25 @@ teardown() { fake_stop; }
 	n=$(ddci-cases count --query 'status:open' --output json | jq .total)
 	run --separate-stderr ddci-cases gate --query 'status:open' --max "$n"
 	[ "$status" -eq 0 ]
-	[[ "$output" == "gate passed"* ]]
+	[[ "$output" == "ddci-cases: passed"* ]]
+	[[ "$output" == *"ok: $n matching cases, limit $n (--max)"* ]]
 	if [ "$n" -gt 0 ]; then
 		GITHUB_OUTPUT="$T/gh" run --separate-stderr ddci-cases gate --query 'status:open' --max $((n - 1))
 		[ "$status" -eq 1 ]
-		[[ "$output" == "gate failed"* ]]
+		[[ "$output" == "ddci-cases: FAILED"* ]]
 		grep -q '^gate_result=failed$' "$T/gh"
+		grep -q "^cases=$n\$" "$T/gh"
 	fi
 }
 
 @test "an empty match passes --max 0" {
 	run --separate-stderr ddci-cases gate --query 'status:no-such-status' --max 0 --output json
 	[ "$status" -eq 0 ]
-	[ "$(jq .total <<<"$output")" -eq 0 ]
-	[ "$(jq .passed <<<"$output")" = true ]
+	# the shape every gate shares (issue 21, finding 11)
+	[ "$(jq -r .gate <<<"$output")" = ddci-cases ]
+	[ "$(jq -r .result <<<"$output")" = passed ]
+	[ "$(jq .counts.cases <<<"$output")" -eq 0 ]
+	[ "$(jq -r '.checks[0].check + " " + (.checks[0].value|tostring)' <<<"$output")" = "max 0" ]
 }
 
 @test "issue 19.1/19.2: without --query or --limit the required query_filter and group_by.limit are sent" {

@@ -40,7 +40,7 @@ static void test_synthetics__check(void **state)
 	q.public_id = "abc-def-ghi";
 	q.limit = 51;
 	assert_int_equal(ddci_synth_check(&q), DDCI_EUSAGE);
-	assert_non_null(strstr(ddci_error_last(), "--limit"));
+	assert_non_null(strstr(ddci_error_last(), "--page-size"));
 	q.limit = 50;
 	q.since_version = -1;
 	assert_int_equal(ddci_synth_check(&q), DDCI_EUSAGE);

@@ -25,7 +25,7 @@ static void test_testevents__check_names_the_flag(void **state)
 	q.sort = NULL;
 	q.limit = 1001;
 	assert_int_equal(ddci_testevents_check(&q), DDCI_EUSAGE);
-	assert_non_null(strstr(ddci_error_last(), "--limit"));
+	assert_non_null(strstr(ddci_error_last(), "--page-size"));
 	q.limit = 0;
 	q.timezone = "UTC";
 	assert_int_equal(ddci_testevents_check(&q), DDCI_EUSAGE);
