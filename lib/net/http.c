@@ -417,10 +417,10 @@ static int64_t left_ms(const struct ddci_http *h);
 /* "ddci: rate limited (HTTP 429): waiting 12 s (--timeout ends in 18 s)" */
 static void announce_wait(struct ddci_http *h, int64_t wait_ms, const char *why)
 {
-	if (!h->notice || h->trace || wait_ms < 1000)
-		return;
-	fprintf(h->notice, "ddci: rate limited (%s): waiting %" PRId64 " s (--timeout ends in %" PRId64 " s)\n", why,
-		(wait_ms + 999) / 1000, (left_ms(h) + 999) / 1000);
+	if (!h->notice || h->trace || wait_ms < 1000 || wait_ms >= left_ms(h))
+		return; /* short, traced already, or cut by --timeout (the error says so) */
+	fprintf(h->notice, "%s: rate limited (%s): waiting %" PRId64 " s (--timeout ends in %" PRId64 " s)\n",
+		h->cfg && h->cfg->prog ? h->cfg->prog : "ddci", why, (wait_ms + 999) / 1000, (left_ms(h) + 999) / 1000);
 }
 
 void ddci_http_response_release(struct ddci_http_response *resp)

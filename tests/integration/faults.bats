@@ -141,7 +141,8 @@ check() {
 # n_stored deployments|failures — events the fake stores.
 n_stored() { fake_get /_fake/state | jq --arg k "$1" '.[$k] | length'; }
 
-one_line() { [ -n "$err" ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ]; }
+# (a rate-limit wait announced on the way is not an error line)
+one_line() { [ -n "$err" ] && [ "$(printf '%s\n' "$err" | grep -v ': rate limited (.*): waiting [0-9]* s' | grep -c .)" -eq 1 ]; }
 
 # each: the TOOLS entries whose executable exists.
 each() {

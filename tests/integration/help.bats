@@ -100,7 +100,7 @@ teardown() { ddci_teardown; }
 	fake_faults '[{"path":"/api/v2/ci/tests/events","action":"status","status":429,"headers":{"Retry-After":"1"}}]'
 	run --separate-stderr ddci-tests list --from now-8d --limit 5
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"rate limited (HTTP 429): waiting "*" s"* ]]
+	[[ "$stderr" == *"ddci-tests: rate limited (HTTP 429): waiting "*" s"* ]]
 }
 
 # ftest ID RATE LOST_MS — one active flaky test of acme/shop (as flaky-gate.bats)
