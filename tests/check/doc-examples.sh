@@ -19,8 +19,9 @@
 #     text); `# "text"`: that text; a gate may pass or fail (0 or 1),
 #     anything else must exit 0;
 #   - `--remediates auto` deploys HEAD~1 (a rollback).
-# make, sudo and man lines are checked, not run: the make target exists, the
-# packages are known to apt, the man page exists.
+# make, sudo, man and docker lines are checked, not run: the make target
+# exists, the packages are known to apt (or are a ./build/ file a target
+# writes), the man page exists, there is a Dockerfile.
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 BIN="${DDCI_BIN:-$ROOT/build/asan/bin}"
@@ -151,8 +152,12 @@ check_static() {
 	case "$cmd" in
 	"sudo apt-get install"*)
 		command -v apt-cache >/dev/null || return 0
-		for word in ${cmd#sudo apt-get install -y }; do
-			apt-cache show "$word" >/dev/null 2>&1 || missing+=("$word")
+		for word in ${cmd#sudo apt-get install }; do
+			case "$word" in
+			-*) ;;
+			*/*) [[ "$word" == ./build/* ]] || missing+=("$word") ;; # what a make target writes
+			*) apt-cache show "$word" >/dev/null 2>&1 || missing+=("$word") ;;
+			esac
 		done
 		[ ${#missing[@]} -eq 0 ] || { echo "unknown packages: ${missing[*]}"; return 1; }
 		;;
@@ -162,6 +167,7 @@ check_static() {
 		grep -Eq "^$t:|^\.PHONY:.* $t( |\$)" "$ROOT/Makefile" "$ROOT"/mk/*.mk || { echo "no make target '$t'"; return 1; }
 		;;
 	"man 7 ddci"*) [ -f "$ROOT/man/ddci.7.scd" ] || { echo "no man/ddci.7.scd"; return 1; } ;;
+	docker* | buildah*) [ -f "$ROOT/Dockerfile" ] || { echo "no Dockerfile"; return 1; } ;;
 	man*)
 		t=${cmd#man }
 		[ -f "$ROOT/man/${t%% *}.1.scd" ] || { echo "no man/${t%% *}.1.scd"; return 1; }
@@ -205,7 +211,7 @@ while IFS= read -r json; do
 	[ "$b" = "$block" ] || { block=$b; prelude=""; }
 	name="$src: $cmd"
 	case "$cmd" in
-	make* | sudo* | man*)
+	make* | sudo* | man* | docker* | buildah*)
 		if why=$(check_static "$cmd"); then ok "$name"; else nok "$name" "$why"; fi
 		continue
 		;;
