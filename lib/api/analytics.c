@@ -279,6 +279,7 @@ static void sanitize_line(char *s)
 static void read_meta(struct ddci_agg_meta *m, const cJSON *page)
 {
 	const cJSON *st = ddci_json_path(page, "meta.status"), *w = ddci_json_path(page, "meta.warnings"), *it;
+	const cJSON *after = ddci_json_path(page, "meta.page.after");
 
 	if (cJSON_IsString(st) && strcmp(st->valuestring, "done") && !m->partial) {
 		m->partial = 1;
@@ -287,6 +288,16 @@ static void read_meta(struct ddci_agg_meta *m, const cJSON *page)
 	} else if (st && !cJSON_IsString(st) && !cJSON_IsNull(st) && !m->partial) {
 		m->partial = 1; /* a status we cannot read is no "done" */
 		snprintf(m->status, sizeof(m->status), "?");
+	}
+	/* The request schema (CIAppTestsAggregateRequest) has no page member,
+	 * so a meta.page.after cannot be followed: it is reported, and a gate
+	 * refuses to judge a part. */
+	if (after && !cJSON_IsNull(after) && (!cJSON_IsString(after) || *after->valuestring) && !m->more) {
+		m->more = 1;
+		if (!m->warnings++)
+			snprintf(m->warning, sizeof(m->warning),
+				 "Datadog has more buckets than it returned (the aggregate API takes no cursor): "
+				 "raise the group-by limit or narrow the query");
 	}
 	if (!cJSON_IsArray(w))
 		return;
@@ -339,24 +350,13 @@ int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
 	return 0;
 }
 
-/* The request schema (CIAppTestsAggregateRequest) has no page member, so a
- * meta.page.after in the answer cannot be followed: it is reported. */
+/* One request: there is no next page to ask for (read_meta() notes a
+ * meta.page.after). */
 static int run_next(struct ddci_pager *p, const cJSON *page)
 {
-	struct run_ctx *rc = p->ctx;
-	const char *cursor = NULL;
-	int r;
-
-	if ((r = ddci_json_get_str_opt(&cursor, page, "meta.page.after")) < 0)
-		return ddci_error_wrap(r, "unexpected response from Datadog");
-	if (cursor && *cursor) {
-		rc->meta->more = 1;
-		if (!rc->meta->warnings++)
-			snprintf(rc->meta->warning, sizeof(rc->meta->warning),
-				 "Datadog has more buckets than it returned (the aggregate API takes no cursor): "
-				 "raise the group-by limit or narrow the query");
-	}
-	return 0;
+	(void)p;
+	(void)page;
+	return 0; /* one request: meta.page.after is read by read_meta() */
 }
 
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,

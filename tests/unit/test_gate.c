@@ -9,6 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
+#include "ddci/error.h"
 #include "ddci/gate.h"
 
 static const char *const cols[] = { "name", "value" };
@@ -111,6 +114,98 @@ static void test_gate__sound_counts_and_saturating_sums(void **state)
 	assert_int_equal(ddci_gate_sat_add(2, 3), 5);
 }
 
+/* An aggregate answer: n suites of `pass` passing and `fail` failing runs,
+ * then one suite "Failing" (2 passing, 6 failing); after is meta.page.after. */
+static cJSON *suites_page(int n, int pass, int fail, const char *after)
+{
+	cJSON *page = cJSON_CreateObject(), *data = cJSON_AddObjectToObject(page, "data");
+	cJSON *buckets = cJSON_AddArrayToObject(data, "buckets"), *meta = cJSON_AddObjectToObject(page, "meta");
+
+	for (int i = 0; i <= n; i++) {
+		for (int k = 0; k < 2; k++) {
+			cJSON *b = cJSON_CreateObject(), *by = cJSON_AddObjectToObject(b, "by");
+			cJSON *computes = cJSON_AddObjectToObject(b, "computes");
+			char name[32];
+
+			snprintf(name, sizeof(name), i < n ? "Suite%d" : "Failing", i);
+			cJSON_AddStringToObject(by, "@test.suite", name);
+			cJSON_AddStringToObject(by, "@test.status", k ? "fail" : "pass");
+			cJSON_AddNumberToObject(computes, "c0", i < n ? (k ? fail : pass) : (k ? 6 : 2));
+			cJSON_AddItemToArray(buckets, b);
+		}
+	}
+	cJSON_AddStringToObject(meta, "status", "done");
+	if (after)
+		cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "page"), "after", after);
+	return page;
+}
+
+/* Issue 21 finding 1: 15 groups, one failing, judged with default flags. */
+static void test_gate__failrate_judges_every_group_by_default(void **state)
+{
+	struct ddci_failrate_gate_opts o = DDCI_FAILRATE_GATE_OPTS_INIT;
+	cJSON *page = suites_page(14, 99, 1, NULL);
+	const cJSON *pages[1] = { page };
+	struct ddci_gate g;
+
+	(void)state;
+	o.group_by = "@test.suite";
+	o.max_failure_rate = 10;
+	assert_int_equal(ddci_gate_failrate_pages(&g, &o, pages, 1), 0);
+	assert_true(g.checks[0].failed);
+	assert_float_equal(g.checks[0].value, 75.0, 1e-9);
+	ddci_gate_release(&g);
+	/* More groups than --group-limit: refused, never judged in part. */
+	o.group_limit = 10;
+	assert_int_equal(ddci_gate_failrate_pages(&g, &o, pages, 1), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "more than 10 groups of @test.suite (--group-limit 10)"));
+	ddci_gate_release(&g);
+	ddci_error_clear();
+	cJSON_Delete(page);
+}
+
+/* Issue 19/21: an answer saying it has more buckets (meta.page.after, no
+ * cursor to follow) is not judged: the missing buckets may hold the failures. */
+static void test_gate__failrate_refuses_an_answer_with_more_buckets(void **state)
+{
+	struct ddci_failrate_gate_opts o = DDCI_FAILRATE_GATE_OPTS_INIT;
+	cJSON *page = suites_page(3, 99, 1, "eyJhZnRlciI6MX0");
+	const cJSON *pages[1] = { page };
+	struct ddci_gate g;
+
+	(void)state;
+	o.max_failure_rate = 90;
+	assert_int_equal(ddci_gate_failrate_pages(&g, &o, pages, 1), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "more buckets than it returned (meta.page.after)"));
+	ddci_gate_release(&g);
+	ddci_error_clear();
+	o.group_by = "@test.suite";
+	assert_int_equal(ddci_gate_failrate_pages(&g, &o, pages, 1), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "group by a facet with fewer values"));
+	ddci_gate_release(&g);
+	ddci_error_clear();
+	cJSON_Delete(page);
+}
+
+/* Issue 21 finding 2: not enough data keeps the observed rate, unjudged. */
+static void test_gate__failrate_not_enough_data_keeps_the_observed_rate(void **state)
+{
+	struct ddci_failrate_gate_opts o = DDCI_FAILRATE_GATE_OPTS_INIT;
+	cJSON *page = suites_page(0, 0, 0, NULL);
+	const cJSON *pages[1] = { page };
+	struct ddci_gate g;
+
+	(void)state;
+	o.max_failure_rate = 1;
+	o.min_runs = 1000;
+	assert_int_equal(ddci_gate_failrate_pages(&g, &o, pages, 1), 0);
+	assert_true(g.checks[0].no_data && !g.checks[0].failed);
+	assert_float_equal(g.checks[0].value, 75.0, 1e-9);
+	assert_non_null(strstr(g.note, "not enough data: 8 runs, fewer than --min-runs 1000"));
+	ddci_gate_release(&g);
+	cJSON_Delete(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +215,9 @@ int main(void)
 		cmocka_unit_test(test_gate__format),
 		cmocka_unit_test(test_gate__base_needs_a_repository),
 		cmocka_unit_test(test_gate__sound_counts_and_saturating_sums),
+		cmocka_unit_test(test_gate__failrate_judges_every_group_by_default),
+		cmocka_unit_test(test_gate__failrate_refuses_an_answer_with_more_buckets),
+		cmocka_unit_test(test_gate__failrate_not_enough_data_keeps_the_observed_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
