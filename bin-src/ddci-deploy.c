@@ -174,9 +174,7 @@ static int start_and_key(struct ddci_deployment *d, char *key, size_t n, const c
 		return ddci_error_set(DDCI_EUSAGE,
 				      "missing --started-at: no CI job start time in the environment; pass "
 				      "--started-at TIME or set DDCI_JOB_STARTED_AT");
-	if (ci->job_key)
-		snprintf(key, n, "ci:%s", ci->job_key);
-	d->run_key = ci->job_key ? key : ddci_time_is_relative(started) ? "" : NULL;
+	d->run_key = ddci_ci_run_key(key, n, ci, started);
 	return 0;
 }
 

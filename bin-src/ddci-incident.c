@@ -1,8 +1,9 @@
 /* ddci-incident — send a DORA failure (incident) event.
  *
  * The services impacted (--service, repeatable) or the owning team (--team)
- * say what failed; the id is derived from name, services/team, env and start
- * time so a retried step never counts the incident twice.  The commit and
+ * say what failed; the id is derived from name, services/team, env and the
+ * CI job's identity (else an absolute start time) so a retried step never
+ * counts the incident twice.  The commit and
  * repository are added from git (or the CI) when they can be found. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,7 +77,8 @@ static const struct ddci_cmd cmd = {
 	.description =
 		"Sends POST /api/v2/dora/failure. Datadog needs the services impacted\n"
 		"(--service, repeatable; DD_SERVICE) or the team owning them (--team).\n"
-		"The id is derived from name, services or team, env and start time, so\n"
+		"The id is derived from name, services or team, env and the CI job's\n"
+		"identity (else an absolute --started-at; a relative one is left out), so\n"
 		"re-running the step never records a second incident; --id sets it.\n"
 		"The commit and repository come from git or the CI when found. Prints the id.",
 	.opts = opts,
@@ -118,12 +120,18 @@ static int print_result(const struct ddci_config *cfg, const struct ddci_failure
 	return ddci_gh_output("failure_id", res->id);
 }
 
+static const char *env_get(const char *name)
+{
+	return getenv(name);
+}
+
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_client client;
 	struct ddci_failure f = { 0 };
+	char key[512];
 	struct ddci_dora_result res;
 	struct args a = { 0 };
 	int64_t now = ddci_time_now_ns();
@@ -175,6 +183,10 @@ int main(int argc, char **argv)
 		rc = ddci_error_set(DDCI_EUSAGE, "--no-git cannot be combined with --commit-sha or --repository-url");
 		goto done;
 	}
+	/* A retried step (same CI job) reports the same incident. */
+	if (!meta.ci.provider && (rc = ddci_ci_detect(&meta.ci, env_get)) < 0)
+		goto done;
+	f.run_key = ddci_ci_run_key(key, sizeof(key), &meta.ci, a.started);
 
 	ddci_cli_client(&client, &cfg);
 	rc = ddci_dora_send_failure(&res, &client, &f);

@@ -62,7 +62,7 @@ static const struct group groups[] = {
 		  "API base URL (plain http only for loopback)" },
 		{ "timeout", K_TIMEOUT, "SECONDS", "DDCI_TIMEOUT", "30", "total time allowed, retries included" },
 		{ "retries", K_RETRIES, "N", "DDCI_RETRIES", "3",
-		  "retries on network errors and 5xx (a 429 is waited out until --timeout, using none)" },
+		  "retries on network errors and 5xx; 429s are waited out within --timeout (0: no retry, no wait)" },
 		{ "ca-bundle", K_CA_BUNDLE, "FILE", "SSL_CERT_FILE, CURL_CA_BUNDLE", "the system's, SSL_CERT_DIR",
 		  "CA certificates to trust" },
 		{ "dry-run", K_DRY_RUN, NULL, "DDCI_DRY_RUN", NULL, "print the request that would be sent; send nothing" },

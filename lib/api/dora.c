@@ -149,7 +149,7 @@ void ddci_dora_failure_id(char out[DDCI_ID_MAX], const struct ddci_failure *f)
 	parts[0] = f->name;
 	parts[1] = f->services && f->services->n ? who : f->team;
 	parts[2] = f->env;
-	parts[3] = started;
+	parts[3] = f->run_key ? f->run_key : started;
 	ddci_dora_derive_id(out, "fail", parts, 4);
 }
 

@@ -9,6 +9,7 @@
 #ifndef DDCI_CI_ENV_H
 #define DDCI_CI_ENV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ddci/error.h"
@@ -43,6 +44,13 @@ struct ddci_ci {
  * commands themselves (ddci_ci_job_start), as it wins and must be valid. */
 int ddci_ci_detect(struct ddci_ci *ci, const char *(*getenv_fn)(const char *name)) DDCI_WUR;
 void ddci_ci_release(struct ddci_ci *ci);
+
+/* What tells one run of a reporting step apart from other runs, and stays
+ * the same when the step is retried (the derived id of a deployment or an
+ * incident): "ci:<job_key>" in buf when the CI names its job; else "" when
+ * the start time given is relative ("now-5m" differs on every retry); else
+ * NULL: the start time itself is the key. */
+const char *ddci_ci_run_key(char *buf, size_t n, const struct ddci_ci *ci, const char *started);
 
 /* The provider's name for people ("GitHub Actions"), or "this CI". */
 const char *ddci_ci_display_name(const struct ddci_ci *ci);

@@ -50,7 +50,10 @@ struct ddci_deployment {
 };
 
 struct ddci_failure {
-	const char *id;             /* NULL: derived from name, services/team, env, started */
+	const char *id;             /* NULL: derived from name, services/team, env
+				     * and run_key (see ddci_dora_failure_id) */
+	const char *run_key;        /* as a deployment's: the CI job's identity,
+				     * "" for none; NULL: started_ns */
 	const char *name, *severity;
 	const struct ddci_strv *services;
 	const char *team, *env, *version;
@@ -67,6 +70,7 @@ struct ddci_dora_result {
 /* The deterministic id a deployment gets when none is given: a hash of
  * service, env, commit and run_key (the start time when run_key is NULL). */
 void ddci_dora_deployment_id(char out[DDCI_ID_MAX], const struct ddci_deployment *d);
+/* Name, services (else team), env and run_key (the start when NULL). */
 void ddci_dora_failure_id(char out[DDCI_ID_MAX], const struct ddci_failure *f);
 
 int ddci_dora_deployment_json(cJSON **out, const struct ddci_deployment *d) DDCI_WUR;

@@ -549,6 +549,15 @@ void ddci_ci_release(struct ddci_ci *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
+const char *ddci_ci_run_key(char *buf, size_t n, const struct ddci_ci *ci, const char *started)
+{
+	if (ci && ci->job_key) {
+		snprintf(buf, n, "ci:%s", ci->job_key);
+		return buf;
+	}
+	return started && ddci_time_is_relative(started) ? "" : NULL;
+}
+
 const char *ddci_ci_display_name(const struct ddci_ci *ci)
 {
 	for (size_t i = 0; ci->provider && i < sizeof(providers) / sizeof(providers[0]); i++)

@@ -119,13 +119,13 @@ flaky-gate-all-branches	ddci-flaky-gate --max-active 5 --all-branches
 failrate-gate	ddci-failrate-gate --max-failure-rate 5
 failrate-gate-flags	ddci-failrate-gate --max-failure-rate 5 --from now-1d --to now --query '@test.service:shop' --branch main --group-by @test.suite --group-limit 20 --min-runs 1 --require-data --trend --interval 1h --repository-id github.com/acme/shop --markdown $work/r.md --junit $work/r.xml --html $work/r.html
 tests-list	ddci-tests list
-tests-list-flags	ddci-tests list --query '@test.status:fail' --from now-1h --to now --sort -timestamp --limit 50 --max-events 20 --strict
-tests-search	ddci-tests search --query '@test.status:fail' --from 1700000000 --to 1700003600 --sort timestamp --limit 100 --max-events 5 --timezone UTC+1
+tests-list-flags	ddci-tests list --query '@test.status:fail' --from now-1h --to now --sort -timestamp --page-size 50 --max-events 20 --strict
+tests-search	ddci-tests search --query '@test.status:fail' --from 1700000000 --to 1700003600 --sort timestamp --page-size 100 --max-events 5 --timezone UTC+1
 tests-search-offset	ddci-tests search --time-offset 3600 --sort -timestamp
 tests-aggregate	ddci-tests aggregate
 tests-aggregate-flags	ddci-tests aggregate --query '@test.service:shop' --from now-1d --to now --compute count --compute avg:@duration --compute latest:@git.branch --group-by @test.status --group-by @test.suite --interval 1h --timezone UTC --output json
 synthetics-history	ddci-synthetics-history abc-def-ghi
-synthetics-history-flags	ddci-synthetics-history abc-def-ghi --since-version 3 --limit 50 --max-versions 10 --output json
+synthetics-history-flags	ddci-synthetics-history abc-def-ghi --since-version 3 --page-size 50 --max-versions 10 --output json
 synthetics-history-since	ddci-synthetics-history abc-def-ghi --since now-7d --limit 1
 cases-count	ddci-cases count
 cases-count-empty-query	ddci-cases count --query ''

@@ -117,6 +117,7 @@ declare -A VARS=(
 	[T]="$(rfc 60)"
 	[LAST_DEPLOY_TIME]="$(rfc 86400)"
 	[CI_ENVIRONMENT_NAME]=production
+	[STARTED]="$(rfc 600)"
 )
 
 # ci_env CI PR SETUP: the variables of that CI (and of a pull request in it).

@@ -53,7 +53,7 @@ teardown() { ddci_teardown; }
 		[[ "$output" == *"1  gate failed"* ]]
 	done
 	run --separate-stderr ddci-deploy --help
-	[[ "$output" == *"retries on network errors and 5xx (a 429 is waited out until --timeout, using none)"* ]]
+	[[ "$output" == *"retries on network errors and 5xx; 429s are waited out within --timeout (0: no retry, no wait)"* ]]
 	grep -q 'HTTP 429 does not use up a retry' "$DDCI_ROOT/man/ddci.7.scd"
 	grep -q 'A 429 does not use one up and is waited out until `--timeout`' "$DDCI_ROOT/README.md"
 }

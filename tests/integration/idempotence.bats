@@ -48,6 +48,27 @@ last_started() { grep '"/api/v2/dora/deployment"' "$FAKE_LOG" | tail -n 1 | grep
 	[ "$(deployments)" -eq 2 ]
 }
 
+@test "finding 5: a retried incident step with a relative start time records one incident" {
+	incidents() { fake_get /_fake/state | jq '.failures | length'; }
+	export GITHUB_ACTIONS=true GITHUB_RUN_ID=4242 GITHUB_JOB=on-failure GITHUB_RUN_ATTEMPT=1
+	export GITHUB_REPOSITORY=acme/shop GITHUB_SERVER_URL=https://github.com
+	id1=$(ddci-incident --name 'checkout down' --service shop --env prod --started-at now-20m)
+	sleep 1 # the retry comes a second or more later: now-20m is another time
+	GITHUB_RUN_ATTEMPT=2 id2=$(ddci-incident --name 'checkout down' --service shop --env prod --started-at now-20m)
+	[ "$id1" = "$id2" ]
+	[ "$(incidents)" -eq 1 ]
+	# --no-git still knows the job
+	id3=$(ddci-incident --name 'checkout down' --service shop --env prod --started-at now-20m --no-git)
+	[ "$id3" = "$id1" ]
+	# another job is another incident; outside CI an absolute start tells them apart
+	GITHUB_JOB=other id4=$(ddci-incident --name 'checkout down' --service shop --env prod --started-at now-20m)
+	[ "$id4" != "$id1" ]
+	unset GITHUB_ACTIONS GITHUB_RUN_ID GITHUB_JOB
+	ddci-incident --name 'checkout down' --service shop --started-at 1700000000 >/dev/null
+	ddci-incident --name 'checkout down' --service shop --started-at 1700001000 >/dev/null
+	[ "$(incidents)" -eq 4 ]
+}
+
 @test "finding 5: outside CI a relative start time does not make a second deployment" {
 	ddci-deploy --service shop --env prod --started-at now-5m >/dev/null
 	sleep 1
