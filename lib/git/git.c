@@ -5,9 +5,10 @@
  * repository the first time something needs objects, and every function
  * reads only the objects it is asked about (no full-history walks).  Errors
  * carry git_error_last() with context.
- * Shallow clones, which libgit2 1.5 does not understand, get a small walk of
- * our own that answers what the fetched history can answer and otherwise
- * says that history is missing.
+ * Shallow clones, which libgit2 1.5 does not understand (and 1.7+ reads as
+ * grafts: a boundary commit without parents), get a small walk of our own
+ * that answers what the fetched history can answer and otherwise says that
+ * history is missing, the same with every libgit2.
  */
 #include "ddci/git.h"
 
@@ -506,7 +507,8 @@ done:
  * (short history by definition) and for walks without a lower bound (which
  * libgit2's sorted revwalk would run over the whole history before the first
  * commit), ddci walks itself: newest first by committer time, a missing
- * parent ends that line of history and marks the walk incomplete.
+ * parent ends that line of history and marks the walk incomplete.  (Later
+ * libgit2s know shallow clones, as grafts: see walk_push_parents.)
  */
 
 /* A set of oids, open addressing; the zero oid marks a free slot. */
@@ -664,6 +666,32 @@ static int walk_push(struct walk *w, const git_oid *id)
 	return 0;
 }
 
+/* Queues the parents written in commit `c`.  Not git_commit_parent_id():
+ * libgit2 1.7 and later read the `shallow` file as grafts and give a
+ * commit at the boundary no parents at all (so its line of history would
+ * seem complete), 1.5 gives the parents written in it.  The raw header is
+ * the same with both: a parent that was not fetched is counted in
+ * w->missing whichever libgit2 ddci runs with. */
+static int walk_push_parents(struct walk *w, const git_commit *c)
+{
+	const char *p = git_commit_raw_header(c), *nl;
+	git_oid id;
+	int err = 0;
+
+	/* "tree <hex>", then one "parent <hex>" line per parent */
+	for (; p && !err && (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		if (nl - p > 5 && !memcmp(p, "tree ", 5))
+			continue;
+		if (nl - p != 7 + GIT_OID_HEXSZ || memcmp(p, "parent ", 7))
+			break;
+		if (git_oid_fromstrn(&id, p + 7, GIT_OID_HEXSZ) < 0)
+			return ddci_error_set(DDCI_EGIT, "corrupt commit '%s'",
+					      git_oid_tostr_s(git_commit_id(c)));
+		err = walk_push(w, &id);
+	}
+	return err;
+}
+
 /* Takes the newest queued commit and queues its parents: 1 with *out set,
  * 0 when the walk is over, or an error. */
 static int walk_next(struct queued *out, struct walk *w)
@@ -671,8 +699,7 @@ static int walk_next(struct queued *out, struct walk *w)
 	git_commit *c = NULL;
 	struct queued last;
 	size_t i = 0, child, missing = w->missing;
-	unsigned int p;
-	int err = 0;
+	int err;
 
 	if (w->n == 0)
 		return 0;
@@ -689,8 +716,7 @@ static int walk_next(struct queued *out, struct walk *w)
 	w->q[i] = last;
 	if (git_commit_lookup(&c, w->repo, &out->id) < 0)
 		return fail("cannot read commit '%s'", git_oid_tostr_s(&out->id));
-	for (p = 0; p < git_commit_parentcount(c) && !err; p++)
-		err = walk_push(w, git_commit_parent_id(c, p));
+	err = walk_push_parents(w, c);
 	git_commit_free(c);
 	if (!err && w->missing != missing)
 		err = oidset_add(&w->boundary, &out->id);
