@@ -12,9 +12,12 @@
 # -std=c11, the warnings and dependency tracking).  DEVELOPER=1 adds
 # -Werror; `make check` and CI set it, a plain build does not, so a newer
 # compiler's new warning does not break a distribution build.  A change of
-# flags, compiler or VERSION rebuilds everything ($(BUILD)/FLAGS).
+# flags or compiler rebuilds everything ($(BUILD)/FLAGS); a change of version
+# rebuilds lib/util/version.c only ($(BUILD)/VERSION-FILE).
 
-VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+# VERSION, plus +g<commit>[.dirty] outside the release commit (mk/version.sh);
+# `make VERSION=x` sets it.
+VERSION    := $(shell mk/version.sh 2>/dev/null || cat VERSION 2>/dev/null || echo 0.0.0)
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 CC         ?= cc
@@ -60,7 +63,7 @@ SAN_FLAGS  := $(if $(filter-out 0,$(SANITIZE)),-fsanitize=address$(comma)undefin
 # (empty) turns it off.
 SANITIZE_EXTRA ?= $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n 1)),float-cast-overflow$(comma)implicit-conversion)
 SAN_FLAGS  += $(if $(and $(filter-out 0,$(SANITIZE)),$(SANITIZE_EXTRA)),-fsanitize=$(SANITIZE_EXTRA) -fno-sanitize-recover=$(SANITIZE_EXTRA))
-ALL_CPPFLAGS = -Ilib -D_GNU_SOURCE -DDDCI_VERSION='"$(VERSION)"' $(if $(MBEDTLS_ON),-DDDCI_GIT_MBEDTLS_OVERRIDE) \
+ALL_CPPFLAGS = -Ilib -D_GNU_SOURCE $(if $(MBEDTLS_ON),-DDDCI_GIT_MBEDTLS_OVERRIDE) \
                $(PKG_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS   = -std=c11 $(WARNINGS) $(if $(filter-out 0,$(DEVELOPER)),-Werror) -fno-common -MMD -MP \
                $(SAN_FLAGS) $(CFLAGS)
@@ -79,8 +82,9 @@ FAKE_OBJ   := $(FAKE_SRC:%.c=$(BUILD)/%.o)
 FAKE       := $(BUILD)/fake-datadog
 FAKE_LIBS   = $(call lazy,FAKE_LIBS,$(call pkg_libs,libmicrohttpd,-lmicrohttpd) $(call pkg_libs,libcjson,-lcjson) -lm -lpthread)
 FLAGS_FILE := $(BUILD)/FLAGS
+VERSION_FILE := $(BUILD)/VERSION-FILE
 
-.PHONY: all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests check-fresh-runner FORCE fake
+.PHONY: version all deps check test-run demo bench soak fuzz install uninstall clean dist lint build-tests check-fresh-runner FORCE fake
 
 all: $(BINS)
 
@@ -97,6 +101,18 @@ $(FLAGS_FILE): FORCE
 	@PKG_CONFIG='$(call sq,$(PKG_CONFIG))' mk/requires.sh $(REQUIRES)
 	@printf '%s\n' '$(call sq,$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) | $(ALL_LDFLAGS) | $(ALL_LDLIBS))' >$@.$$$$ && \
 	if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv -f $@.$$$$ $@; fi
+
+# The version, rewritten only when it changes: only version.o depends on it.
+$(VERSION_FILE): FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(call sq,$(VERSION))' >$@.$$$$ && \
+	if cmp -s $@.$$$$ $@; then rm -f $@.$$$$; else mv -f $@.$$$$ $@; fi
+
+$(BUILD)/lib/util/version.o: $(VERSION_FILE)
+$(BUILD)/lib/util/version.o: ALL_CPPFLAGS += -DDDCI_VERSION='"$(call sq,$(VERSION))"'
+
+version:
+	@echo '$(call sq,$(VERSION))'
 
 $(BUILD)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(dir $@)

@@ -13,10 +13,6 @@
 #include "ddci/commands.h"
 #include "ddci/output.h"
 
-#ifndef DDCI_VERSION
-#define DDCI_VERSION "0.0.0"
-#endif
-
 static void usage(FILE *f)
 {
 	fputs("Usage: ddci <command> [OPTIONS]\n\nCommands:\n", f);
@@ -75,7 +71,7 @@ int main(int argc, char **argv)
 		argv = help_argv;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-		printf("ddci %s\n", DDCI_VERSION);
+		printf("ddci %s\n", ddci_cli_version_string());
 		return 0;
 	}
 	if (!valid_name(argv[1])) {

@@ -14,10 +14,7 @@
 #include "ddci/output.h"
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
-
-#ifndef DDCI_VERSION
-#define DDCI_VERSION "0.0.0"
-#endif
+#include "ddci/version.h"
 
 enum {
 	K_SITE = 1000, K_API_URL, K_TIMEOUT, K_RETRIES, K_CA_BUNDLE, K_DRY_RUN, K_SERVICE, K_ENV,
@@ -393,6 +390,11 @@ void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd)
 		fprintf(f, "\nExamples:\n%s", cmd->examples);
 }
 
+const char *ddci_cli_version_string(void)
+{
+	return ddci_version();
+}
+
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd)
 {
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
@@ -400,7 +402,7 @@ void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd)
 
 	/* The libraries actually loaded, not the headers built against. */
 	git_libgit2_version(&major, &minor, &rev);
-	fprintf(f, "%s (ddci) %s\nlibcurl %s (%s), libgit2 %d.%d.%d, cJSON %s\n", cmd->name, DDCI_VERSION,
+	fprintf(f, "%s (ddci) %s\nlibcurl %s (%s), libgit2 %d.%d.%d, cJSON %s\n", cmd->name, ddci_version(),
 		cv->version, cv->ssl_version ? cv->ssl_version : "no TLS", major, minor, rev, cJSON_Version());
 }
 

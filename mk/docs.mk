@@ -85,6 +85,8 @@ dist: $(MAN_PAGES)
 		    tar -C build/dist/$(DIST_NAME) -xf -; \
 	fi
 	$(if $(MAN_PAGES),@cp $(MAN_PAGES) build/dist/$(DIST_NAME)/man/)
+	@# the version of this build, as a build from the tarball reports it
+	@printf '%s\n' '$(call sq,$(VERSION))' >build/dist/$(DIST_NAME)/VERSION
 	@tar -C build/dist --sort=name --owner=0 --group=0 --numeric-owner \
 	    $(if $(MAN_EPOCH),--mtime=@$(MAN_EPOCH)) -cf - $(DIST_NAME) | gzip -9n > build/$(DIST_NAME).tar.gz
 	@rm -rf build/dist

@@ -71,6 +71,8 @@ const char *ddci_cli_suggest(const char *word, size_t n, const char *const *name
 
 void ddci_cli_help(FILE *f, const struct ddci_cmd *cmd);
 void ddci_cli_version(FILE *f, const struct ddci_cmd *cmd);
+/* The version alone ("0.1.0", or "0.1.0+g<commit>" for unreleased code). */
+const char *ddci_cli_version_string(void);
 
 /* Prints "<prog>: <message>" (redacted) to stderr when rc < 0, adds
  * "try '<prog> --help'" for usage errors, honours cfg->no_fail / fail_open

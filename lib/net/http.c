@@ -35,10 +35,7 @@
 #include "ddci/redact.h"
 #include "ddci/timeutil.h"
 #include "ddci/wipe.h"
-
-#ifndef DDCI_VERSION
-#define DDCI_VERSION "0.0.0"
-#endif
+#include "ddci/version.h"
 
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_CAP_MS 8000
@@ -313,6 +310,7 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 {
 	struct ddci_http *h = NULL;
 	const char *what = "", *ca_dir;
+	char ua[80];
 	CURLcode cc;
 	int rc;
 
@@ -350,7 +348,8 @@ int ddci_http_new(struct ddci_http **out, const struct ddci_config *cfg)
 #else
 	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
 #endif
-	SET(CURLOPT_USERAGENT, "ddci/" DDCI_VERSION);
+	snprintf(ua, sizeof(ua), "ddci/%s", ddci_version());
+	SET(CURLOPT_USERAGENT, ua); /* copied by libcurl */
 	SET(CURLOPT_WRITEFUNCTION, on_body);
 	SET(CURLOPT_WRITEDATA, h);
 	SET(CURLOPT_HEADERFUNCTION, on_header);

@@ -3,7 +3,8 @@
 # small object in a temporary build directory.
 #  - the user's CFLAGS/CPPFLAGS add to the flags ddci needs, never replace them;
 #  - -Werror only with DEVELOPER=1;
-#  - a new VERSION (or new flags) rebuilds; nothing new rebuilds nothing;
+#  - new flags rebuild everything, a new version only version.o; nothing new
+#    rebuilds nothing; a build of an unreleased commit says so (+g<commit>);
 #  - pkg-config is asked per library: a missing or too old one is named, and
 #    the others' flags stay;
 #  - the mbedTLS override is on only for a dynamically linked mbedTLS libgit2;
@@ -40,16 +41,49 @@ l1=$(cc_line DEVELOPER=1)
 ! has_all "$l" -Werror && has_all "$l1" -Werror && ok "-Werror only with DEVELOPER=1" ||
 	nok "-Werror only with DEVELOPER=1" "default: $l" "DEVELOPER=1: $l1"
 
-if mk "$obj" >"$tmp/1" 2>&1 && mk "$obj" >"$tmp/2" 2>&1 && mk VERSION=9.9.9 "$obj" >"$tmp/3" 2>&1; then
-	if ! grep -q -- "-c -o $obj" "$tmp/2" && grep -q -- "-c -o $obj" "$tmp/3" &&
-		grep -q 'DDCI_VERSION=.*9.9.9' "$b/FLAGS"; then
-		ok "a new VERSION rebuilds (build/*/FLAGS), an unchanged one does not"
+vobj="$b/lib/util/version.o"
+if mk "$obj" "$vobj" >"$tmp/1" 2>&1 && mk "$obj" "$vobj" >"$tmp/2" 2>&1 &&
+	mk VERSION=9.9.9 "$obj" "$vobj" >"$tmp/3" 2>&1; then
+	if ! grep -q -- "-c -o " "$tmp/2" && grep -q -- "-c -o $vobj" "$tmp/3" && ! grep -q -- "-c -o $obj" "$tmp/3" &&
+		[ "$(cat "$b/VERSION-FILE")" = 9.9.9 ] && ! grep -q 9.9.9 "$b/FLAGS"; then
+		ok "a new version rebuilds version.o only ($b/VERSION-FILE), an unchanged one nothing"
 	else
-		nok "VERSION rebuilds" "second run: $(cat "$tmp/2")" "new VERSION: $(cat "$tmp/3")"
+		nok "version rebuilds" "second run: $(cat "$tmp/2")" "new VERSION: $(cat "$tmp/3")"
 	fi
 else
 	nok "building $obj" "$(cat "$tmp/1" "$tmp/2" "$tmp/3" 2>/dev/null | tail -n 10)"
 fi
+
+# mk/version.sh in a repository of its own: the release commit (tag
+# v<VERSION>) says VERSION; any other commit +g<commit>; uncommitted changes
+# .dirty; a tree without .git (a tarball), or one unpacked inside another
+# repository's checkout, says VERSION.
+vr="$tmp/vrepo"
+mkdir -p "$vr/mk" && cp mk/version.sh "$vr/mk/" && echo 1.2.3 >"$vr/VERSION"
+g() { git -C "$vr" -c user.name=t -c user.email=t@e -c commit.gpgsign=false "$@" >/dev/null 2>&1; }
+v() { (cd "$1" && sh mk/version.sh); }
+g init -q && g add -A && g commit -qm one && g tag v1.2.3
+v1=$(v "$vr")
+echo x >>"$vr/VERSION.txt" && g add -A && g commit -qm two
+sha=$(git -C "$vr" rev-parse --short=12 HEAD)
+v2=$(v "$vr")
+echo y >>"$vr/VERSION.txt"
+v3=$(v "$vr")
+mkdir -p "$vr/sub/mk" && cp mk/version.sh "$vr/sub/mk/" && echo 4.5.6 >"$vr/sub/VERSION"
+v4=$(v "$vr/sub")
+rm -rf "$vr/.git"
+v5=$(v "$vr")
+[ "$v1" = 1.2.3 ] && [ "$v2" = "1.2.3+g$sha" ] && [ "$v3" = "1.2.3+g$sha.dirty" ] && [ "$v4" = 4.5.6 ] &&
+	[ "$v5" = 1.2.3 ] && ok "mk/version.sh: release 1.2.3, then 1.2.3+g<commit>, .dirty; tarballs say VERSION" ||
+	nok "mk/version.sh" "tagged: $v1" "next commit: $v2 (want 1.2.3+g$sha)" "dirty: $v3" "nested: $v4" "no .git: $v5"
+# and what this tree's build says
+want=$(cat VERSION)
+got=$(mk -s version)
+if [ "$(git rev-parse -q --verify "refs/tags/v$want^{commit}" 2>/dev/null)" = "$(git rev-parse HEAD 2>/dev/null)" ]; then
+	[[ "$got" == "$want" || "$got" == "$want+g"*.dirty ]]
+else
+	[[ "$got" =~ ^"$want"\+g[0-9a-f]{12}(\.dirty)?$ ]] || ! git rev-parse --git-dir >/dev/null 2>&1
+fi && ok "make version: $got" || nok "make version" "got '$got' for VERSION $want"
 
 # A pkg-config that knows libcurl and libcjson (the real answers) and
 # answers libgit2 as given by $FAKE_GIT2: "" unknown, else its version.

@@ -115,7 +115,7 @@ else
 fi
 
 # dist: the committed tree, unpacked elsewhere, builds with `make` alone.
-version=$(cat VERSION)
+version=$(mk -s version)
 if out=$(mk dist 2>&1) && [ -f "build/ddci-$version.tar.gz" ]; then
 	ok "make dist writes build/ddci-$version.tar.gz"
 	mkdir -p "$tmp/dist"

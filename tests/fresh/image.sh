@@ -85,7 +85,7 @@ fi
 # The committed tree (what a `docker build` of a clone sees).
 mkdir -p "$tmp/ctx"
 git archive HEAD | tar -C "$tmp/ctx" -xf -
-version=$(cat VERSION)
+version=$(make -s --no-print-directory version)
 if buildah bud --isolation chroot --layers=false -q --build-arg BASE="$base" --build-arg VERSION="$version" \
 	-t "$image" -f "$tmp/ctx/Dockerfile" "$tmp/ctx" >"$tmp/bud.log" 2>&1; then
 	ok "the Dockerfile builds (buildah bud, BASE=$base)"
