@@ -29,6 +29,9 @@ mod net http buf config
 mod git gitmeta buf
 mod api dora http json config
 mod . gate dora gitmeta http json
+# a header private to lib/git/, shared by its files
+printf '#ifndef DDCI_GITREPO_H\n#define DDCI_GITREPO_H\n#include "ddci/buf.h"\n#endif\n' >"$clean/lib/git/gitrepo.h"
+echo '#include "gitrepo.h"' >>"$clean/lib/git/gitmeta.c"
 printf '#include "ddci/gate.h"\n#include "ddci/config.h"\nint main(void)\n{\n\treturn ddci_gate();\n}\n' \
 	>"$clean/bin-src/ddci-x.c"
 : >"$tmp/none"
@@ -69,6 +72,14 @@ breaks "api including a top-level header fails" "includes against the layers" li
 	echo "#include \"ddci/gate.h\"" >>lib/api/dora.c'
 breaks "a header including above its layer fails" "includes against the layers" lib/ddci/http.h <<<'
 	echo "#include \"ddci/dora.h\"" >>lib/ddci/http.h'
+breaks "a private header including above its folder's layer fails" "includes against the layers" lib/git/gitrepo.h <<<'
+	sed -i "3a #include \"ddci/http.h\"" lib/git/gitrepo.h'
+breaks "a private header included from another folder fails" "includes against the layers" lib/api/dora.c <<<'
+	echo "#include \"../git/gitrepo.h\"" >>lib/api/dora.c'
+breaks "a command including a private header fails" "includes against the layers" bin-src/ddci-x.c <<<'
+	echo "#include \"../lib/git/gitrepo.h\"" >>bin-src/ddci-x.c'
+breaks "a private header named bare from another folder fails" "includes against the layers" lib/api/dora.c <<<'
+	echo "#include \"gitrepo.h\"" >>lib/api/dora.c'
 breaks "a command including a net header fails" "includes against the layers" bin-src/ddci-x.c <<<'
 	echo "#include \"ddci/http.h\"" >>bin-src/ddci-x.c'
 breaks "a command reaching cJSON through ddci/json.h fails" "includes against the layers" bin-src/ddci-x.c <<<'

@@ -12,6 +12,10 @@ nok() { n=$((n + 1)); echo "not ok $n - $1"; shift; printf '# %s\n' "$@"; }
 shopt -s nullglob
 lib_c=(lib/*.c lib/*/*.c)
 bin_c=(bin-src/*.c)
+private_h=()
+for f in lib/*.h lib/*/*.h; do
+	case "$f" in lib/ddci/*) ;; *) private_h+=("$f") ;; esac
+done
 
 hits=$(grep -nE '\b(strcpy|sprintf|strcat|atoi|atol|strtok|gets)\s*\(' "${lib_c[@]}" "${bin_c[@]}" tests/fake-datadog/*.c /dev/null | grep -v snprintf || true)
 [ -z "$hits" ] && ok "no strcpy/sprintf/strcat/atoi/strtok/gets" || nok "banned functions used" "$hits"
@@ -26,7 +30,9 @@ hits=$(grep -nE '\b(strcpy|sprintf|strcat|atoi|atol|strtok|gets)\s*\(' "${lib_c[
 #   lib/util/                base: util only
 #
 # A header (lib/ddci/NAME.h) belongs to the layer of its module NAME.c; it
-# obeys its layer's rule too.  Commands reach libcurl, cJSON and libgit2
+# obeys its layer's rule too.  A header beside the sources (lib/git/
+# git_repo.h) is private to its folder: only that folder's files include
+# it, by its bare name, and it obeys the folder's rule.  Commands reach libcurl, cJSON and libgit2
 # only through lib/: no include and no type of theirs, ddci/json.h included.
 
 # layer FILE: the layer of a source or header file.
@@ -35,7 +41,7 @@ layer() {
 	case "$f" in
 	bin-src/*) echo bin; return ;;
 	lib/ddci/*.h) m=$(basename "$f" .h) ;;
-	lib/*/*.c) l=${f#lib/}; echo "${l%%/*}"; return ;;
+	lib/*/*.c | lib/*/*.h) l=${f#lib/}; echo "${l%%/*}"; return ;;
 	lib/*.c) m=$(basename "$f" .c) ;;
 	*) echo none; return ;;
 	esac
@@ -88,11 +94,19 @@ excused() {
 }
 
 bad=()
-for f in "${lib_c[@]}" "${bin_c[@]}" lib/ddci/*.h; do
+for f in "${lib_c[@]}" "${bin_c[@]}" lib/ddci/*.h "${private_h[@]}"; do
 	from=$(layer "$f")
 	for h in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"ddci\/\([a-z0-9_]*\)\.h".*/\1/p' "$f"); do
 		to=$(layer "lib/ddci/$h.h")
 		may "$from" "$to" || excused "$f" "ddci/$h.h" || bad+=("$f ($from) includes ddci/$h.h ($to)")
+	done
+	# any other quoted include: a private header of the file's own folder
+	for h in $(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" | grep -v '^ddci/[a-z0-9_]*\.h$'); do
+		case "$f:$h" in
+		lib/ddci/* | bin-src/* | *:*/*) ;;
+		*) [ -f "$(dirname "$f")/$h" ] && continue ;;
+		esac
+		excused "$f" "$h" || bad+=("$f ($from) includes \"$h\" (a private header is its own folder's only)")
 	done
 done
 [ ${#bad[@]} -eq 0 ] && ok "includes follow the layers (util < settings < net, git < api < top < commands)" ||
