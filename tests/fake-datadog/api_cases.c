@@ -146,25 +146,9 @@ static int cmp_grp(const void *a, const void *b)
 
 void fd_cases_aggregate(const struct fd_req *req, struct fd_resp *resp)
 {
-	if (req->json_invalid) {
-		fd_resp_error(resp, 400, "body: invalid JSON");
+	const cJSON *attrs;
+	if (fd_envelope(req, resp, "aggregate", 0, NULL, &attrs))
 		return;
-	}
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(req->json, "data");
-	if (!cJSON_IsObject(data)) {
-		fd_resp_error(resp, 400, "data: required object");
-		return;
-	}
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, "aggregate") != 0) {
-		fd_resp_error(resp, 400, "data.type: must be 'aggregate'");
-		return;
-	}
-	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(data, "attributes");
-	if (!cJSON_IsObject(attrs)) {
-		fd_resp_error(resp, 400, "data.attributes: required object");
-		return;
-	}
 	const cJSON *gb = cJSON_GetObjectItemCaseSensitive(attrs, "group_by");
 	if (!cJSON_IsObject(gb)) {
 		fd_resp_error(resp, 400, "data.attributes.group_by: required object");

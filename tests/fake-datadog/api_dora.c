@@ -179,40 +179,6 @@ static int valid_sha(const char *s)
 	return 1;
 }
 
-/* The body's data.attributes object, or NULL with resp set. */
-static const cJSON *body_attrs(const struct fd_req *req, struct fd_resp *resp, const cJSON **data_out)
-{
-	if (req->json_invalid) {
-		fd_resp_jsonapi_error(resp, 400, "", "request body is not valid JSON");
-		return NULL;
-	}
-	if (!cJSON_IsObject(req->json)) {
-		fd_resp_jsonapi_error(resp, 400, "", "request body must be a JSON object");
-		return NULL;
-	}
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(req->json, "data");
-	if (!data) {
-		fd_resp_jsonapi_error(resp, 400, "/data", "missing required field 'data'");
-		return NULL;
-	}
-	if (!cJSON_IsObject(data)) {
-		fd_resp_jsonapi_error(resp, 400, "/data", "'data' must be an object");
-		return NULL;
-	}
-	if (data_out)
-		*data_out = data;
-	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(data, "attributes");
-	if (!attrs) {
-		fd_resp_jsonapi_error(resp, 400, "/data/attributes", "missing required field 'attributes'");
-		return NULL;
-	}
-	if (!cJSON_IsObject(attrs)) {
-		fd_resp_jsonapi_error(resp, 400, "/data/attributes", "'attributes' must be an object");
-		return NULL;
-	}
-	return attrs;
-}
-
 static int validate_event(const cJSON *attrs, int deploy, int64_t *st, int64_t *fin, struct fd_resp *resp)
 {
 	static const char *const strs[] = {"env", "team", "version", "name", "severity", "service"};
@@ -323,8 +289,8 @@ static int validate_event(const cJSON *attrs, int deploy, int64_t *st, int64_t *
 
 static void post_event(const struct fd_req *req, struct fd_resp *resp, int deploy)
 {
-	const cJSON *attrs = body_attrs(req, resp, NULL);
-	if (!attrs)
+	const cJSON *attrs;
+	if (fd_envelope(req, resp, NULL, FD_ENV_JSONAPI, NULL, &attrs))
 		return;
 	int64_t st = 0, fin = 0;
 	if (validate_event(attrs, deploy, &st, &fin, resp))
@@ -555,16 +521,10 @@ static int cmp_items(const void *a, const void *b)
 
 static void list_events(const struct fd_req *req, struct fd_resp *resp, int deploy)
 {
-	const cJSON *data = NULL;
-	const cJSON *attrs = body_attrs(req, resp, &data);
-	if (!attrs)
-		return;
 	const char *want = deploy ? "dora_deployments_list_request" : "dora_failures_list_request";
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, want) != 0) {
-		fd_resp_jsonapi_error(resp, 400, "/data/type", "'type' must be '%s'", want);
+	const cJSON *attrs;
+	if (fd_envelope(req, resp, want, FD_ENV_JSONAPI, NULL, &attrs))
 		return;
-	}
 	int64_t from_ns = INT64_MIN, to_ns = INT64_MAX;
 	const char *names[2] = {"from", "to"};
 	int64_t *outs[2] = {&from_ns, &to_ns};
@@ -716,15 +676,9 @@ void fd_dora_delete_failure(const struct fd_req *req, struct fd_resp *resp)
 
 void fd_dora_patch_deployment(const struct fd_req *req, struct fd_resp *resp)
 {
-	const cJSON *data = NULL;
-	const cJSON *attrs = body_attrs(req, resp, &data);
-	if (!attrs)
+	const cJSON *data, *attrs;
+	if (fd_envelope(req, resp, "dora_deployment_patch_request", FD_ENV_JSONAPI, &data, &attrs))
 		return;
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, "dora_deployment_patch_request") != 0) {
-		fd_resp_jsonapi_error(resp, 400, "/data/type", "'type' must be 'dora_deployment_patch_request'");
-		return;
-	}
 	const char *id = fd_json_str(data, "id");
 	if (!id) {
 		fd_resp_jsonapi_error(resp, 400, "/data/id", "missing required field 'id'");

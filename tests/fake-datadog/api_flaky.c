@@ -442,31 +442,9 @@ static int results(const char *query, int sort, int **idx_out, int *n_out, char 
 
 void fd_flaky_search(const struct fd_req *req, struct fd_resp *resp)
 {
-	if (req->json_invalid) {
-		fd_resp_error(resp, 400, "body: invalid JSON");
+	const cJSON *attrs;
+	if (fd_envelope(req, resp, "search_flaky_tests_request", FD_ENV_OPTIONAL, NULL, &attrs))
 		return;
-	}
-	const cJSON *doc = req->json, *data = NULL, *attrs = NULL;
-	if (doc && !cJSON_IsObject(doc)) {
-		fd_resp_error(resp, 400, "body: expected a JSON object");
-		return;
-	}
-	if ((data = cJSON_GetObjectItemCaseSensitive(doc, "data")) && !cJSON_IsNull(data)) {
-		if (!cJSON_IsObject(data)) {
-			fd_resp_error(resp, 400, "data: expected an object");
-			return;
-		}
-		const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-		if (type && (!cJSON_IsString(type) || strcmp(type->valuestring, "search_flaky_tests_request") != 0)) {
-			fd_resp_error(resp, 400, "data.type: must be 'search_flaky_tests_request'");
-			return;
-		}
-		attrs = cJSON_GetObjectItemCaseSensitive(data, "attributes");
-		if (attrs && !cJSON_IsNull(attrs) && !cJSON_IsObject(attrs)) {
-			fd_resp_error(resp, 400, "data.attributes: expected an object");
-			return;
-		}
-	}
 	const char *query = "*";
 	const cJSON *filter = cJSON_GetObjectItemCaseSensitive(attrs, "filter");
 	if (filter && !cJSON_IsNull(filter)) {
@@ -566,25 +544,9 @@ void fd_flaky_search(const struct fd_req *req, struct fd_resp *resp)
 void fd_flaky_update(const struct fd_req *req, struct fd_resp *resp)
 {
 	static const char *const states[] = {"active", "quarantined", "disabled", "fixed"};
-	if (req->json_invalid) {
-		fd_resp_error(resp, 400, "body: invalid JSON");
+	const cJSON *attrs;
+	if (fd_envelope(req, resp, "update_flaky_test_state_request", 0, NULL, &attrs))
 		return;
-	}
-	const cJSON *data = cJSON_GetObjectItemCaseSensitive(req->json, "data");
-	if (!cJSON_IsObject(data)) {
-		fd_resp_error(resp, 400, "data: required object");
-		return;
-	}
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-	if (!cJSON_IsString(type) || strcmp(type->valuestring, "update_flaky_test_state_request") != 0) {
-		fd_resp_error(resp, 400, "data.type: must be 'update_flaky_test_state_request'");
-		return;
-	}
-	const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(data, "attributes");
-	if (!cJSON_IsObject(attrs)) {
-		fd_resp_error(resp, 400, "data.attributes: required object");
-		return;
-	}
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(attrs, "tests");
 	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
 		fd_resp_error(resp, 400, "data.attributes.tests: required non-empty array");

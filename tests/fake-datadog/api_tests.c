@@ -814,23 +814,10 @@ static int read_options(const cJSON *doc, struct fd_resp *resp)
 	return 0;
 }
 
-static int body_object(const struct fd_req *req, struct fd_resp *resp)
-{
-	if (req->json_invalid) {
-		fd_resp_error(resp, 400, "body: invalid JSON");
-		return -1;
-	}
-	if (req->json && !cJSON_IsObject(req->json)) {
-		fd_resp_error(resp, 400, "body: expected a JSON object");
-		return -1;
-	}
-	return 0;
-}
-
 void fd_tests_search(const struct fd_req *req, struct fd_resp *resp)
 {
 	int64_t t0 = fd_now_ms();
-	if (body_object(req, resp))
+	if (fd_body_object(req, resp))
 		return;
 	const cJSON *doc = req->json;
 	const char *query, *from, *to, *cursor = NULL;
@@ -1429,7 +1416,7 @@ static int parse_groups(const cJSON *doc, struct aggctx *ax, struct fd_resp *res
 void fd_tests_aggregate(const struct fd_req *req, struct fd_resp *resp)
 {
 	int64_t t0 = fd_now_ms();
-	if (body_object(req, resp))
+	if (fd_body_object(req, resp))
 		return;
 	if (!req->json) {
 		fd_resp_error(resp, 400, "body: required JSON object");

@@ -66,6 +66,22 @@ void fd_resp_error(struct fd_resp *r, int status, const char *fmt, ...) __attrib
 void fd_resp_jsonapi_error(struct fd_resp *r, int status, const char *pointer, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void fd_resp_header(struct fd_resp *r, const char *name, const char *value);
+
+/* Request envelopes (envelope.c).  A body that, when given, is a JSON
+ * object: 0, or -1 with 400 "body: invalid JSON" / "body: expected a JSON
+ * object" answered. */
+int fd_body_object(const struct fd_req *req, struct fd_resp *resp);
+/* The JSON:API document {"data": {"type": type, "attributes": {...}}}
+ * (type NULL: any): 0 with *data and *attrs set, or -1 with the 400
+ * answered ("data: required object", "data.type: must be '<type>'",
+ * "data.attributes: required object").  FD_ENV_OPTIONAL: data, its type
+ * and attributes may each be left out or null (then NULL), a given body
+ * must be an object.  FD_ENV_JSONAPI: JSON:API error objects with the
+ * member's pointer, type checked after the attributes (the DORA API). */
+#define FD_ENV_OPTIONAL 1
+#define FD_ENV_JSONAPI 2
+int fd_envelope(const struct fd_req *req, struct fd_resp *resp, const char *type, int flags, const cJSON **data,
+		const cJSON **attrs);
 void fd_resp_release(struct fd_resp *r);
 const char *fd_status_reason(int status);
 
