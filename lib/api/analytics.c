@@ -350,13 +350,20 @@ int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
 	return 0;
 }
 
-/* One request: there is no next page to ask for (read_meta() notes a
- * meta.page.after). */
+/* The one request (page NULL): there is no next page to ask for
+ * (read_meta() notes a meta.page.after). */
 static int run_next(struct ddci_pager *p, const cJSON *page)
 {
-	(void)p;
-	(void)page;
-	return 0; /* one request: meta.page.after is read by read_meta() */
+	struct run_ctx *rc = p->ctx;
+	cJSON *body;
+	int r;
+
+	if (page)
+		return 0;
+	if ((r = ddci_agg_request_json(&body, rc->req)) < 0)
+		return r;
+	ddci_pager_set_request(p, NULL, body);
+	return 1;
 }
 
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
@@ -365,23 +372,16 @@ int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct
 	struct ddci_agg_meta local;
 	struct run_ctx rc = { r, meta ? meta : &local, on_bucket, ctx };
 	struct ddci_pager p = { .call.path = DDCI_AGG_PATH, .next = run_next, .on_page = run_page, .ctx = &rc };
-	int err;
 
 	memset(rc.meta, 0, sizeof(*rc.meta));
-	if ((err = ddci_agg_request_json(&p.body_owned, r)) < 0)
-		return err;
-	err = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_TESTS);
-	rc.meta->pages = p.pages;
-	return err;
+	return ddci_client_search_all(c, &p, DDCI_FAMILY_TESTS, &rc.meta->pages);
 }
 
 int ddci_agg_scope_query(char **out, const char *query, const char *repo_id, const char *service,
 			 const char *branch, const char *env)
 {
 	struct ddci_buf b = DDCI_BUF_INIT;
-	int rc;
 
-	*out = NULL;
 	if (query)
 		ddci_buf_adds(&b, query);
 	else if (repo_id)
@@ -392,12 +392,5 @@ int ddci_agg_scope_query(char **out, const char *query, const char *repo_id, con
 		ddci_flaky_query_term(&b, "@git.branch", branch);
 	if (env)
 		ddci_flaky_query_term(&b, "env", env);
-	if (!b.len)
-		ddci_buf_adds(&b, "*");
-	if ((rc = ddci_buf_error(&b)) < 0) {
-		ddci_buf_release(&b);
-		return rc;
-	}
-	*out = ddci_buf_detach(&b);
-	return 0;
+	return ddci_flaky_query_end(out, &b);
 }

@@ -77,13 +77,21 @@ int ddci_flaky_query(char **out, const struct ddci_flaky_scope *s)
 			rc = ddci_flaky_query_term(&b, terms[i].key, terms[i].value);
 	if (s->query && *s->query)
 		ddci_buf_addf(&b, "%s%s", b.len ? " " : "", s->query);
-	if (!b.len)
-		ddci_buf_adds(&b, "*");
-	if ((rc = ddci_buf_error(&b)) < 0) {
-		ddci_buf_release(&b);
+	return ddci_flaky_query_end(out, &b);
+}
+
+int ddci_flaky_query_end(char **out, struct ddci_buf *b)
+{
+	int rc;
+
+	*out = NULL;
+	if (!b->len)
+		ddci_buf_adds(b, "*");
+	if ((rc = ddci_buf_error(b)) < 0) {
+		ddci_buf_release(b);
 		return rc;
 	}
-	*out = ddci_buf_detach(&b);
+	*out = ddci_buf_detach(b);
 	return 0;
 }
 
@@ -174,7 +182,8 @@ int ddci_flaky_parse_test(struct ddci_flaky_test *t, const cJSON *item)
 	return 0;
 }
 
-/* Paging: the cursor comes from meta.pagination.next_page. */
+/* Paging: the cursor comes from meta.pagination.next_page; the first page
+ * has none. */
 struct search_ctx {
 	const struct ddci_flaky_scope *scope;
 	struct ddci_flaky_stats *stats;
@@ -189,9 +198,9 @@ static int search_next(struct ddci_pager *p, const cJSON *page)
 	cJSON *body;
 	int rc;
 
-	if ((rc = ddci_json_get_str_opt(&cursor, page, "meta.pagination.next_page")) < 0)
+	if (page && (rc = ddci_json_get_str_opt(&cursor, page, "meta.pagination.next_page")) < 0)
 		return ddci_error_wrap(rc, "unexpected response from Datadog");
-	if (!cursor || !*cursor)
+	if (page && (!cursor || !*cursor))
 		return 0;
 	if ((rc = ddci_flaky_search_json(&body, sc->scope, cursor)) < 0)
 		return rc;
@@ -227,14 +236,9 @@ int ddci_flaky_search(struct ddci_flaky_stats *stats, struct ddci_client *c, con
 	struct ddci_flaky_stats local;
 	struct search_ctx sc = { s, stats ? stats : &local, on_test, ctx };
 	struct ddci_pager p = { .call.path = DDCI_FLAKY_PATH, .next = search_next, .on_page = search_page, .ctx = &sc };
-	int rc;
 
 	memset(sc.stats, 0, sizeof(*sc.stats));
-	if ((rc = ddci_flaky_search_json(&p.body_owned, s, NULL)) < 0)
-		return rc;
-	rc = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_FLAKY);
-	sc.stats->pages = p.pages;
-	return rc;
+	return ddci_client_search_all(c, &p, DDCI_FAMILY_FLAKY, &sc.stats->pages);
 }
 
 int ddci_flaky_update_json(cJSON **out, const char *const *ids, size_t n, const char *state)

@@ -89,6 +89,12 @@ void ddci_pager_release(struct ddci_pager *p);
 int ddci_client_read_all(struct ddci_client *c, struct ddci_pager *p, const char *method,
 			 const char *family) DDCI_WUR;
 
+/* A POST search at the pager's call.path, read the same way, whose
+ * next(p, NULL) sets the first page's body as it sets each following one
+ * (so a module builds its request in one place); *pages counts the pages
+ * read. */
+int ddci_client_search_all(struct ddci_client *c, struct ddci_pager *p, const char *family, int *pages) DDCI_WUR;
+
 /* From next(): the following page's path and/or body, taken over (NULL
  * keeps the current one). */
 void ddci_pager_set_request(struct ddci_pager *p, char *path, cJSON *body);

@@ -67,6 +67,9 @@ int ddci_flaky_check_state(const char *state, const char *what) DDCI_WUR;
  * (space, colon, parentheses, quotes) and escaping quotes and backslashes.
  * Returns the buffer's error, which sticks like any addition's (buf.h). */
 int ddci_flaky_query_term(struct ddci_buf *b, const char *key, const char *value);
+/* Ends a query built in b: *out = its text, malloc'd ("*" when it has no
+ * term), or the buffer's error; b is left empty either way. */
+int ddci_flaky_query_end(char **out, struct ddci_buf *b) DDCI_WUR;
 /* The filter.query for a scope ("*" when empty); malloc'd. */
 int ddci_flaky_query(char **out, const struct ddci_flaky_scope *s) DDCI_WUR;
 /* The search request body for a scope and cursor (NULL = first page). */

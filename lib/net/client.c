@@ -317,6 +317,18 @@ int ddci_client_read_all(struct ddci_client *c, struct ddci_pager *p, const char
 	return rc;
 }
 
+int ddci_client_search_all(struct ddci_client *c, struct ddci_pager *p, const char *family, int *pages)
+{
+	int rc = p->next(p, NULL);
+
+	if (rc < 0)
+		ddci_pager_release(p);
+	else
+		rc = ddci_client_read_all(c, p, "POST", family);
+	*pages = p->pages;
+	return rc;
+}
+
 void ddci_pager_set_request(struct ddci_pager *p, char *path, cJSON *body)
 {
 	if (path) {

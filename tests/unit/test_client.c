@@ -322,6 +322,66 @@ static void test_client__paging_dry_run(void **state)
 	ddci_client_release(&c);
 }
 
+/* ddci_client_search_all: next(p, NULL) builds the first body too. */
+static int next_body(struct ddci_pager *p, const cJSON *page)
+{
+	const char *after = NULL;
+	cJSON *body;
+	int rc;
+
+	if (page && ((rc = ddci_json_get_str_opt(&after, page, "meta.page.after")) < 0 || !after))
+		return rc;
+	if (!page && *(int *)p->ctx < 0)
+		return ddci_error_set(DDCI_EUSAGE, "no first body");
+	if (!(body = cJSON_CreateObject()) || !cJSON_AddStringToObject(body, "cursor", after ? after : "first")) {
+		cJSON_Delete(body);
+		return ddci_error_oom();
+	}
+	ddci_pager_set_request(p, NULL, body);
+	return 1;
+}
+
+static int count_pages(void *ctx, const cJSON *page)
+{
+	(void)page;
+	++*(int *)ctx;
+	return 0;
+}
+
+static void test_client__search_all_builds_every_body_in_next(void **state)
+{
+	static const struct reply replies[] = {
+		{ 200, NULL, "{\"data\":[1],\"meta\":{\"page\":{\"after\":\"c2\"}}}", 0 },
+		{ 200, NULL, "{\"data\":[2],\"meta\":{\"page\":{}}}", 0 },
+	};
+	struct server s;
+	struct fixture f;
+	struct ddci_client c;
+	int seen = 0, pages = -1, fail = -1;
+	struct ddci_pager p = { .call.path = "/api/v2/search", .next = next_body, .on_page = count_pages, .ctx = &seen };
+	struct ddci_pager q = { .call.path = "/api/v2/search", .next = next_body, .ctx = &fail };
+
+	(void)state;
+	server_start(&s, replies, 2);
+	fixture_port(&f, s.port, 10000, 3);
+	ddci_client_init(&c, &f.cfg);
+	assert_int_equal(ddci_client_search_all(&c, &p, "tests", &pages), 0);
+	assert_int_equal(pages, 2);
+	assert_int_equal(seen, 2);
+	assert_int_equal(s.served, 2);
+	assert_non_null(strstr(s.reqs[0], "POST /api/v2/search HTTP/1.1"));
+	assert_non_null(strstr(s.reqs[0], "{\"cursor\":\"first\"}"));
+	assert_non_null(strstr(s.reqs[1], "{\"cursor\":\"c2\"}"));
+	assert_null(p.body_owned);
+	/* A first body that cannot be built: its error, nothing sent. */
+	assert_int_equal(ddci_client_search_all(&c, &q, "tests", &pages), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "no first body");
+	assert_int_equal(pages, 0);
+	assert_int_equal(s.served, 2);
+	ddci_client_release(&c);
+	server_stop(&s);
+}
+
 /* ---- spooling ---- */
 
 static void test_client__spools_when_unavailable(void **state)
@@ -392,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_client__paginates_through_rate_limit),
 		cmocka_unit_test(test_client__paging_stops),
 		cmocka_unit_test(test_client__paging_dry_run),
+		cmocka_unit_test(test_client__search_all_builds_every_body_in_next),
 		cmocka_unit_test(test_client__spools_when_unavailable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
