@@ -15,6 +15,7 @@
 #include "ddci/json.h"
 #include "ddci/testevents.h"
 #include "ddci/timeutil.h"
+#include "ddci/url.h"
 
 int ddci_testevents_check(const struct ddci_testevents_query *q)
 {
@@ -143,54 +144,6 @@ int ddci_testevents_request(char **path, cJSON **body, const struct ddci_testeve
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* The decoded value of page[cursor] in a URL, or NULL (malloc'd). */
-static char *cursor_from_link(const char *url)
-{
-	static const char *const keys[] = { "page[cursor]=", "page%5Bcursor%5D=", "page%5bcursor%5d=" };
-	const char *q = strchr(url, '?'), *v = NULL, *end;
-	struct ddci_buf b = DDCI_BUF_INIT;
-
-	for (const char *p = q; p && !v; p = strpbrk(p + 1, "&")) {
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) && !v; i++)
-			if (!strncmp(p + 1, keys[i], strlen(keys[i])))
-				v = p + 1 + strlen(keys[i]);
-	}
-	if (!v)
-		return NULL;
-	end = v + strcspn(v, "&#");
-	if (ddci_buf_add(&b, "", 0))
-		return NULL;
-	for (const char *p = v; p < end; p++) {
-		char c = *p;
-		if (c == '%' && end - p >= 3 && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-			p += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (ddci_buf_addc(&b, c)) {
-			ddci_buf_release(&b);
-			return NULL;
-		}
-	}
-	if (b.len == 0) {
-		ddci_buf_release(&b);
-		return NULL;
-	}
-	return ddci_buf_detach(&b);
-}
-
 int ddci_testevents_next_cursor(char **out, const cJSON *page)
 {
 	const char *after = NULL, *next = NULL;
@@ -204,7 +157,7 @@ int ddci_testevents_next_cursor(char **out, const cJSON *page)
 	if ((rc = ddci_json_get_str_opt(&next, page, "links.next")) < 0)
 		return rc;
 	if (next && *next)
-		*out = cursor_from_link(next);
+		return ddci_url_query_value(out, next, "page[cursor]");
 	return 0;
 }
 

@@ -60,6 +60,11 @@ const char *ddci_url_userinfo_end(const char *auth, const char *end);
 
 /* Percent-escapes everything but RFC 3986 unreserved characters. */
 int ddci_url_escape(struct ddci_buf *b, const char *s) DDCI_WUR;
+/* The value of the first query parameter of `url` whose name decodes to
+ * `name` ("page[cursor]" matches page%5Bcursor%5D too), percent-decoded
+ * with '+' a space: *out malloc'd, or NULL when there is none or it is
+ * empty. */
+int ddci_url_query_value(char **out, const char *url, const char *name) DDCI_WUR;
 
 /* host[:port] of a URL as a file-name-safe key: user-info dropped,
  * anything but [A-Za-z0-9.-] made '_', at most 100 bytes. */

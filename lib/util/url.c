@@ -401,6 +401,63 @@ int ddci_url_escape(struct ddci_buf *b, const char *s)
 	return rc;
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* s[0..n) percent-decoded into b (emptied first), '+' a space; a '%' not
+ * followed by two hex digits stays. */
+static void add_decoded(struct ddci_buf *b, const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	ddci_buf_reset(b);
+	for (const char *p = s; p < end; p++) {
+		char c = *p;
+
+		if (c == '%' && end - p >= 3 && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
+			c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+			p += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		ddci_buf_addc(b, c);
+	}
+}
+
+int ddci_url_query_value(char **out, const char *url, const char *name)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *k, *eq;
+	int rc = 0;
+
+	*out = NULL;
+	for (const char *p = strchr(url, '?'); p; p = strchr(p + 1, '&')) {
+		k = p + 1;
+		eq = k + strcspn(k, "=&#");
+		if (*eq != '=')
+			continue;
+		add_decoded(&b, k, (size_t)(eq - k));
+		if ((rc = ddci_buf_error(&b)) < 0)
+			break;
+		if (strcmp(ddci_buf_str(&b), name) != 0)
+			continue;
+		add_decoded(&b, eq + 1, strcspn(eq + 1, "&#"));
+		if ((rc = ddci_buf_error(&b)) == 0 && b.len)
+			*out = ddci_buf_detach(&b);
+		break;
+	}
+	ddci_buf_release(&b);
+	return rc;
+}
+
 int ddci_host_is_loopback(const char *host)
 {
 	struct in_addr a4;

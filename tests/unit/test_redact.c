@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "ddci/redact.h"
+#include "ddci/url.h"
 
 static void url_is(const char *in, const char *want)
 {
@@ -224,6 +225,35 @@ static void test_redact__text_secret_and_url_together(void **state)
 	ddci_redact_clear();
 }
 
+/* url.c: a query parameter's value, names and values percent-decoded. */
+static void test_redact__url_query_value(void **state)
+{
+	static const struct {
+		const char *url, *name, *want;
+	} cases[] = {
+		{ "https://h/x?filter[query]=foo&page[cursor]=eyJ%3D%3D&x=1", "page[cursor]", "eyJ==" },
+		{ "/x?page%5Bcursor%5D=q%2Bz", "page[cursor]", "q+z" },
+		{ "/x?page%5bcursor%5d=a+b%zz#frag", "page[cursor]", "a b%zz" },
+		{ "/x?a=1&page[cursor]=first&page[cursor]=second", "page[cursor]", "first" },
+		{ "/x?page[cursor]=&page[cursor]=later", "page[cursor]", NULL },
+		{ "/x?page[limit]=2", "page[cursor]", NULL },
+		{ "/x?page[cursor]", "page[cursor]", NULL },
+		{ "/x#page[cursor]=1", "page[cursor]", NULL },
+		{ "/x", "page[cursor]", NULL },
+	};
+	char *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(ddci_url_query_value(&v, cases[i].url, cases[i].name), 0);
+		if (cases[i].want)
+			assert_string_equal(v, cases[i].want);
+		else
+			assert_null(v);
+		free(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +264,7 @@ int main(void)
 		cmocka_unit_test(test_redact__repository_id_errors_hide_password),
 		cmocka_unit_test(test_redact__url_credentials_never_survive),
 		cmocka_unit_test(test_redact__url_parse_fields),
+		cmocka_unit_test(test_redact__url_query_value),
 		cmocka_unit_test(test_redact__text_masks_registered_secrets),
 		cmocka_unit_test(test_redact__text_strips_url_user_info),
 		cmocka_unit_test(test_redact__text_secret_and_url_together),
