@@ -409,35 +409,29 @@ static int cmp_sorted(const void *pa, const void *pb)
 	return c;
 }
 
-/* The sorted, filtered index list for (query, sort), from the cache when possible. */
-static int results(const char *query, int sort, int **idx_out, int *n_out, char *err, size_t errlen)
+/* The tests matching q, in the order of *(int *)sort. */
+static int *match_tests(const struct fd_search *q, void *sort, int *n_out)
 {
-	struct fd_buf key = {0};
-	fd_buf_addf(&key, "%d\x1f%s", sort, query);
-	if ((*idx_out = fd_cache_get(&cache, key.p, n_out))) {
-		fd_buf_release(&key);
-		return 0;
-	}
-	struct fd_search q;
-	if (fd_search_parse(&q, query, err, errlen) != 0) {
-		fd_buf_release(&key);
-		return -1;
-	}
 	int *idx = malloc(sizeof *idx * (size_t)(ntests + 1));
 	if (!idx)
 		abort();
 	int n = 0;
 	for (int i = 0; i < ntests; i++)
-		if (fd_search_match(&q, &tests[i], lookup))
+		if (fd_search_match(q, &tests[i], lookup))
 			idx[n++] = i;
-	fd_search_release(&q);
-	cur_key = (enum skey)(sort / 2);
-	cur_desc = sort % 2;
+	cur_key = (enum skey)(*(int *)sort / 2);
+	cur_desc = *(int *)sort % 2;
 	qsort(idx, (size_t)n, sizeof *idx, cmp_sorted);
-	fd_cache_put(&cache, key.p, idx, n);
-	*idx_out = idx;
 	*n_out = n;
-	return 0;
+	return idx;
+}
+
+/* The sorted, filtered index list for (query, sort), from the cache when possible. */
+static int results(const char *query, int sort, int **idx_out, int *n_out, char *err, size_t errlen)
+{
+	struct fd_buf key = {0};
+	fd_buf_addf(&key, "%d\x1f%s", sort, query);
+	return fd_cache_search(&cache, key.p, query, match_tests, &sort, idx_out, n_out, err, errlen);
 }
 
 void fd_flaky_search(const struct fd_req *req, struct fd_resp *resp)

@@ -564,21 +564,15 @@ static int select_events(const char *query, int64_t from, int64_t to, int desc, 
 			 size_t errlen);
 
 
-static int select_events(const char *query, int64_t from, int64_t to, int desc, int **out, int *nout, char *err,
-			 size_t errlen)
+struct window {
+	int64_t from, to;
+	int desc;
+};
+
+/* The events in the window matching q, in its time order. */
+static int *match_events(const struct fd_search *q, void *ctx, int *nout)
 {
-	struct fd_buf key = {0};
-	fd_buf_addf(&key, "%d:%" PRId64 ":%" PRId64 ":", desc, from, to);
-	fd_buf_adds(&key, query);
-	if ((*out = fd_cache_get(&cache, key.p, nout))) {
-		fd_buf_release(&key);
-		return 0;
-	}
-	struct fd_search q;
-	if (fd_search_parse(&q, query, err, errlen) != 0) {
-		fd_buf_release(&key);
-		return -1;
-	}
+	const struct window *w = ctx;
 	int *idx = malloc(sizeof *idx * (size_t)(nev + 1));
 	if (!idx)
 		abort();
@@ -586,26 +580,33 @@ static int select_events(const char *query, int64_t from, int64_t to, int desc, 
 	int lo = 0, hi = nev;
 	while (lo < hi) { /* first event at or after from */
 		int mid = lo + (hi - lo) / 2;
-		if (evs[mid].ts_ms < from)
+		if (evs[mid].ts_ms < w->from)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (int i = lo; i < nev && evs[i].ts_ms <= to; i++) {
-		if (event_matches(&q, &evs[i]))
+	for (int i = lo; i < nev && evs[i].ts_ms <= w->to; i++) {
+		if (event_matches(q, &evs[i]))
 			idx[n++] = i;
 	}
-	fd_search_release(&q);
-	if (desc) /* evs is kept in ascending time order */
+	if (w->desc) /* evs is kept in ascending time order */
 		for (int i = 0, j = n - 1; i < j; i++, j--) {
 			int t = idx[i];
 			idx[i] = idx[j];
 			idx[j] = t;
 		}
-	fd_cache_put(&cache, key.p, idx, n);
-	*out = idx;
 	*nout = n;
-	return 0;
+	return idx;
+}
+
+static int select_events(const char *query, int64_t from, int64_t to, int desc, int **out, int *nout, char *err,
+			 size_t errlen)
+{
+	struct window w = {from, to, desc};
+	struct fd_buf key = {0};
+	fd_buf_addf(&key, "%d:%" PRId64 ":%" PRId64 ":", desc, from, to);
+	fd_buf_adds(&key, query);
+	return fd_cache_search(&cache, key.p, query, match_events, &w, out, nout, err, errlen);
 }
 
 /* ---- list and search ---- */
