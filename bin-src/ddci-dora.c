@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ddci/buf.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
 #include "ddci/dora.h"
+#include "ddci/dora_render.h"
 #include "ddci/dora_report.h"
 #include "ddci/gitmeta.h"
 #include "ddci/json.h"
@@ -256,42 +258,12 @@ static int cmd_delete(struct ddci_client *c, enum ddci_dora_kind kind, const cha
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }
 
-static void fmt_dur(char *buf, size_t n, int64_t ns)
-{
-	if (ns < 0)
-		snprintf(buf, n, "-");
-	else
-		ddci_duration_format(buf, n, ns / 1000000);
-}
-
-/* --markdown, --html and the GitHub step summary. */
-static int write_reports(const struct ddci_dora_report *r, const struct ddci_config *cfg, const struct args *a)
-{
-	struct ddci_buf b = DDCI_BUF_INIT;
-	const char *summary = getenv("GITHUB_STEP_SUMMARY");
-	int rc = 0;
-
-	if ((a->markdown || (summary && *summary)) &&
-	    (rc = ddci_dora_report_markdown(&b, r, cfg->service, cfg->env)) < 0)
-		goto done;
-	if (a->markdown && (rc = ddci_write_file(a->markdown, ddci_buf_str(&b), b.len, 0644)) < 0)
-		goto done;
-	if (summary && *summary && (rc = ddci_gh_summary(ddci_buf_str(&b))) < 0)
-		goto done;
-	ddci_buf_reset(&b);
-	if (a->html && ((rc = ddci_dora_report_html(&b, r, cfg->service, cfg->env)) < 0 ||
-			(rc = ddci_write_file(a->html, ddci_buf_str(&b), b.len, 0644)) < 0))
-		goto done;
-done:
-	ddci_buf_release(&b);
-	return rc;
-}
-
 static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, const struct args *a)
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_dora_report r;
-	char from[40], to[40], med[40], p90[40], ttr[40], cfr[256], freq[96];
+	struct ddci_buf text = DDCI_BUF_INIT;
+	char from[40], to[40];
 	int64_t now = ddci_time_now_ns(), from_ns = now - 30 * 86400 * DDCI_NS_PER_SEC, to_ns = now;
 	cJSON *j = NULL;
 	int rc;
@@ -319,38 +291,17 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 		fprintf(stderr, "%s: warning: 0 deployments found for service '%s'%s%s%s from %s to %s; check --service "
 			"and --env ('ddci-dora list deployments' shows what there is)\n", cmd.name, cfg->service,
 			cfg->env ? " and env '" : "", cfg->env ? cfg->env : "", cfg->env ? "'" : "", from, to);
-	if ((rc = write_reports(&r, cfg, a)) < 0)
+	if ((rc = ddci_dora_report_files(&r, cfg->service, cfg->env, a->markdown, a->html)) < 0)
 		goto done;
 	if (cfg->output == DDCI_OUTPUT_JSON) {
 		if ((rc = ddci_dora_report_json(&j, &r, cfg->service, cfg->env)) == 0)
 			rc = ddci_print_json(stdout, j, 1);
-		goto done;
+	} else if ((rc = ddci_dora_report_text(&text, &r, cfg->service, cfg->env, meta.repo != NULL)) == 0) {
+		ddci_print(stdout, "%s", ddci_buf_str(&text));
 	}
-	fmt_dur(med, sizeof(med), r.lead_median_ns);
-	fmt_dur(p90, sizeof(p90), r.lead_p90_ns);
-	fmt_dur(ttr, sizeof(ttr), r.restore_median_ns);
-	ddci_print(stdout, "DORA report for %s%s%s%s, %s .. %s\n", cfg->service, cfg->env ? " (" : "", cfg->env ? cfg->env : "",
-	       cfg->env ? ")" : "", from, to);
-	ddci_dora_frequency_text(freq, sizeof(freq), &r);
-	ddci_print(stdout, "deployment frequency   %s\n", freq);
-	if (!r.deployments)
-		ddci_print(stdout, "lead time for changes  - (no deployments)\n");
-	else
-		ddci_print(stdout, "lead time for changes  median %s, p90 %s (%zu commit%s%s)\n", med, p90,
-			   r.lead_samples, r.lead_samples == 1 ? "" : "s",
-			   meta.repo ? "" : "; no git repository: run inside the repository or pass --repo");
-	if (r.commits_missing)
-		ddci_print(stdout, "                       %zu deployed commits are not in the local repository\n",
-		       r.commits_missing);
-	ddci_dora_report_cfr_text(cfr, sizeof(cfr), &r);
-	ddci_print(stdout, "change failure rate    %s\n", cfr);
-	if (r.restores || !r.change_failures)
-		ddci_print(stdout, "time to restore        median %s (%zu restored)\n", ttr, r.restores);
-	else
-		ddci_print(stdout, "time to restore        unknown (no failure event resolved and no remediation deployment "
-		       "linked)\n");
 done:
 	cJSON_Delete(j);
+	ddci_buf_release(&text);
 	ddci_gitmeta_release(&meta);
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }

@@ -1,5 +1,6 @@
 /* dora_report.c — deployment frequency, lead time, change failure rate,
- * time to restore. */
+ * time to restore: collected from Datadog and git, then computed (pure).
+ * Rendering is dora_render.c. */
 #include "ddci/dora_report.h"
 
 #include <math.h>
@@ -9,16 +10,27 @@
 #include <string.h>
 
 #include "ddci/buf.h"
-#include "ddci/chart.h"
-#include "ddci/json.h"
 #include "ddci/timeutil.h"
 
 #define HOUR_NS (3600 * DDCI_NS_PER_SEC)
 #define DAY_NS (24 * HOUR_NS)
 
-static int oom(void)
+/* v with room for element n (of `size` bytes): doubled from `first` when
+ * full, *cap updated; NULL (error set, v untouched) when out of memory. */
+static void *grow(void *v, size_t *cap, size_t n, size_t size, size_t first)
 {
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
+	size_t ncap;
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	ncap = *cap ? *cap * 2 : first;
+	if (!(nv = realloc(v, ncap * size))) {
+		ddci_error_oom();
+		return NULL;
+	}
+	*cap = ncap;
+	return nv;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -191,7 +203,7 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 	if ((scratch && (!(tmp = malloc(scratch * sizeof(*tmp))) || !(restore = malloc(scratch * sizeof(*restore))) ||
 			 !(restore_at = malloc(scratch * sizeof(*restore_at))))) ||
 	    (n && !(cf = calloc(n, 1)))) {
-		rc = oom();
+		rc = ddci_error_oom();
 		goto done;
 	}
 	if (nlead)
@@ -224,17 +236,6 @@ done:
 	return rc;
 }
 
-void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *r)
-{
-	if (!r->deployments)
-		snprintf(buf, size, "- (no deployments)");
-	else if (!r->change_failure_known)
-		snprintf(buf, size, "unknown (Datadog gave no failure events for the service in the window and no "
-			 "change_failure on its deployments; send failures with ddci-incident)");
-	else
-		snprintf(buf, size, "%.1f%% (%zu of %zu)", r->change_failure_rate * 100.0, r->change_failures,
-			 r->deployments);
-}
 
 static int cmp_finished(const void *a, const void *b)
 {
@@ -253,27 +254,22 @@ struct samples {
 static int add_sample(const char *sha, int64_t time_ns, void *ctx)
 {
 	struct samples *s = ctx;
+	size_t cap = s->cap;
 	int64_t *nv;
 
 	(void)sha;
 	if (time_ns > s->finished_ns)
 		return 0; /* committed after the deployment finished: a skewed clock */
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		nv = realloc(s->v, cap * sizeof(*nv));
-		if (!nv) {
-			s->rc = oom();
-			return 1;
-		}
-		s->v = nv;
-		nv = realloc(s->at, cap * sizeof(*nv));
-		if (!nv) {
-			s->rc = oom();
-			return 1;
-		}
-		s->at = nv;
-		s->cap = cap;
+	if (!(nv = grow(s->v, &cap, s->n, sizeof(*nv), 64))) {
+		s->rc = DDCI_ENOMEM;
+		return 1;
 	}
+	s->v = nv;
+	if (!(nv = grow(s->at, &s->cap, s->n, sizeof(*nv), 64))) {
+		s->rc = DDCI_ENOMEM;
+		return 1;
+	}
+	s->at = nv;
 	s->at[s->n] = s->finished_ns;
 	s->v[s->n++] = s->finished_ns - time_ns;
 	return 0;
@@ -352,13 +348,9 @@ static int collect_one(void *ctx, const cJSON *event)
 	struct ddci_dora_dep *nv;
 	int rc;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 32;
-		nv = realloc(c->v, c->cap * sizeof(*nv));
-		if (!nv)
-			return oom();
-		c->v = nv;
-	}
+	if (!(nv = grow(c->v, &c->cap, c->n, sizeof(*nv), 32)))
+		return DDCI_ENOMEM;
+	c->v = nv;
 	if ((rc = ddci_dora_dep_parse(&c->v[c->n], event)) < 0)
 		return rc;
 	if (c->v[c->n].started_ns < c->from_ns || c->v[c->n].started_ns > c->to_ns) {
@@ -380,13 +372,9 @@ static int collect_fail(void *ctx, const cJSON *event)
 	struct ddci_dora_fail *nv;
 	int rc;
 
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 32;
-		nv = realloc(c->v, c->cap * sizeof(*nv));
-		if (!nv)
-			return oom();
-		c->v = nv;
-	}
+	if (!(nv = grow(c->v, &c->cap, c->n, sizeof(*nv), 32)))
+		return DDCI_ENOMEM;
+	c->v = nv;
 	if ((rc = ddci_dora_fail_parse(&c->v[c->n], event)) < 0)
 		return rc;
 	c->n++;
@@ -454,252 +442,4 @@ done:
 	ddci_dora_dep_release(&before);
 	ddci_buf_release(&query);
 	return rc;
-}
-
-void ddci_dora_frequency_text(char *buf, size_t n, const struct ddci_dora_report *r)
-{
-	int64_t span = r->to_ns - r->from_ns;
-	const char *s = r->deployments == 1 ? "" : "s";
-	char len[32];
-
-	if (span >= 7 * DAY_NS) {
-		snprintf(buf, n, "%zu deployment%s: %.2f/day, %.2f/week", r->deployments, s, r->per_day, r->per_week);
-	} else if (span >= DAY_NS) {
-		snprintf(buf, n, "%zu deployment%s: %.2f/day", r->deployments, s, r->per_day);
-	} else {
-		ddci_duration_format(len, sizeof(len), span / 1000000);
-		snprintf(buf, n, "%zu deployment%s in %s", r->deployments, s, len);
-	}
-}
-
-static int add_dur(cJSON *o, const char *name, int64_t ns)
-{
-	if (ns < 0)
-		return cJSON_AddNullToObject(o, name) ? 0 : oom();
-	return cJSON_AddNumberToObject(o, name, (double)ns / 1e9) ? 0 : oom();
-}
-
-int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const char *service, const char *env)
-{
-	char from[40], to[40];
-	cJSON *o = cJSON_CreateObject();
-	int rc;
-
-	*out = NULL;
-	if (!o)
-		return oom();
-	ddci_time_format_rfc3339(from, sizeof(from), rep->from_ns);
-	ddci_time_format_rfc3339(to, sizeof(to), rep->to_ns);
-	if ((rc = ddci_json_add_str(o, "service", service)) < 0 || (rc = ddci_json_add_str(o, "env", env)) < 0 ||
-	    (rc = ddci_json_add_str(o, "from", from)) < 0 || (rc = ddci_json_add_str(o, "to", to)) < 0 ||
-	    (rc = ddci_json_add_int64(o, "deployments", (int64_t)rep->deployments)) < 0 ||
-	    !cJSON_AddNumberToObject(o, "deployments_per_day", rep->per_day) ||
-	    !cJSON_AddNumberToObject(o, "deployments_per_week", rep->per_week) ||
-	    (rc = ddci_json_add_int64(o, "lead_time_commits", (int64_t)rep->lead_samples)) < 0 ||
-	    (rc = add_dur(o, "lead_time_median_seconds", rep->lead_median_ns)) < 0 ||
-	    (rc = add_dur(o, "lead_time_p90_seconds", rep->lead_p90_ns)) < 0 ||
-	    (rc = ddci_json_add_int64(o, "commits_missing", (int64_t)rep->commits_missing)) < 0 ||
-	    (rc = ddci_json_add_int64(o, "failures", (int64_t)rep->failures)) < 0 ||
-	    (rc = ddci_json_add_int64(o, "change_failures", (int64_t)rep->change_failures)) < 0 ||
-	    !cJSON_AddBoolToObject(o, "change_failure_rate_known", rep->change_failure_known) ||
-	    !(rep->change_failure_rate < 0 ? cJSON_AddNullToObject(o, "change_failure_rate")
-					   : cJSON_AddNumberToObject(o, "change_failure_rate", rep->change_failure_rate)) ||
-	    (rc = ddci_json_add_int64(o, "restores", (int64_t)rep->restores)) < 0 ||
-	    (rc = add_dur(o, "time_to_restore_median_seconds", rep->restore_median_ns)) < 0) {
-		cJSON_Delete(o);
-		return rc < 0 ? rc : oom();
-	}
-	*out = o;
-	return 0;
-}
-
-/* ---- the report for people: Markdown and HTML ---- */
-
-struct dora_chart_data {
-	char labels[DDCI_DORA_MAX_BUCKETS][24];
-	const char *x[DDCI_DORA_MAX_BUCKETS];
-	double deps[DDCI_DORA_MAX_BUCKETS], lead[DDCI_DORA_MAX_BUCKETS];
-	double cfr[DDCI_DORA_MAX_BUCKETS], ttr[DDCI_DORA_MAX_BUCKETS]; /* lead and ttr in ms */
-	const char *per;
-};
-
-static void chart_data(struct dora_chart_data *d, const struct ddci_dora_report *r)
-{
-	memset(d, 0, sizeof(*d));
-	d->per = r->bucket_ns == HOUR_NS ? "hour" : r->bucket_ns == DAY_NS ? "day" : r->bucket_ns == 7 * DAY_NS ? "week" : "period";
-	for (size_t i = 0; i < r->nbuckets; i++) {
-		const struct ddci_dora_bucket *b = &r->buckets[i];
-
-		ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), b->start_ns / 1000000, r->bucket_ns < DAY_NS);
-		d->x[i] = d->labels[i];
-		d->deps[i] = (double)b->deployments;
-		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / 1e6 : NAN;
-		d->cfr[i] = b->deployments && r->change_failure_known
-				    ? (double)b->change_failures * 100.0 / (double)b->deployments
-				    : NAN;
-		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / 1e6 : NAN;
-	}
-}
-
-static void fmt_dur(char *buf, size_t n, int64_t ns)
-{
-	if (ns < 0)
-		snprintf(buf, n, "-");
-	else
-		ddci_duration_format(buf, n, ns / 1000000);
-}
-
-/* One chart: a heading, a note when it has nothing to show, else the chart
- * and its table. */
-static int one_chart(struct ddci_buf *b, int html, const struct ddci_chart *c, const char *empty)
-{
-	int rc;
-
-	if (html) {
-		if ((rc = ddci_html_section(b, c->title)) < 0)
-			return rc;
-		if (empty)
-			return ddci_buf_addf(b, "<p class=\"mute\">%s</p>\n", empty) < 0 ? DDCI_ENOMEM : 0;
-		return ddci_chart_html(b, c);
-	}
-	if ((rc = ddci_buf_addf(b, "\n### %s\n\n", c->title)) < 0)
-		return rc;
-	if (empty)
-		return ddci_buf_addf(b, "_%s_\n", empty);
-	return ddci_chart_md(b, c);
-}
-
-static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const char *service, const char *env,
-		  int html)
-{
-	struct dora_chart_data *d = malloc(sizeof(*d));
-	struct ddci_buf title = DDCI_BUF_INIT, head = DDCI_BUF_INIT, why = DDCI_BUF_INIT;
-	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32], t[4][256], freq[96];
-	struct ddci_chart c[4];
-	const char *rows[4][2];
-	int rc;
-
-	if (!d)
-		return oom();
-	chart_data(d, r);
-	ddci_dora_frequency_text(freq, sizeof(freq), r);
-	ddci_time_format_rfc3339(from, sizeof(from), r->from_ns);
-	ddci_time_format_rfc3339(to, sizeof(to), r->to_ns);
-	fmt_dur(med, sizeof(med), r->lead_median_ns);
-	fmt_dur(p90, sizeof(p90), r->lead_p90_ns);
-	fmt_dur(ttr, sizeof(ttr), r->restore_median_ns);
-	if (r->deployments && !r->change_failure_known)
-		snprintf(cfr, sizeof(cfr), "unknown");
-	else if (r->change_failure_rate < 0)
-		snprintf(cfr, sizeof(cfr), "-");
-	else
-		snprintf(cfr, sizeof(cfr), "%.1f%%", r->change_failure_rate * 100.0);
-	if ((rc = ddci_buf_addf(&title, "DORA report: %s%s%s%s", service ? service : "", env ? " (" : "",
-				env ? env : "", env ? ")" : "")) < 0 ||
-	    (rc = r->deployments ? ddci_buf_addf(&head, "%zu deployment%s, change failure rate %s", r->deployments,
-						 r->deployments == 1 ? "" : "s", cfr)
-				 : ddci_buf_adds(&head, "no deployments")) < 0 ||
-	    (rc = ddci_buf_addf(&why, "%.10s to %.10s: %s", from, to, freq)) < 0 ||
-	    (rc = r->lead_median_ns >= 0 ? ddci_buf_addf(&why, ", lead time median %s", med)
-					 : ddci_buf_adds(&why, ", no lead time")) < 0 ||
-	    (rc = r->restore_median_ns >= 0 ? ddci_buf_addf(&why, ", time to restore median %s", ttr)
-					    : ddci_buf_adds(&why, r->change_failures ? ", no restore yet" : "")) < 0)
-		goto done;
-
-	snprintf(t[0], sizeof(t[0]), "%s", freq);
-	snprintf(t[1], sizeof(t[1]), "median %s, p90 %s (%zu commit%s)", med, p90, r->lead_samples,
-		 r->lead_samples == 1 ? "" : "s");
-	ddci_dora_report_cfr_text(t[2], sizeof(t[2]), r);
-	snprintf(t[3], sizeof(t[3]), "median %s (%zu restored)", ttr, r->restores);
-	rows[0][0] = "deployment frequency";
-	rows[1][0] = "lead time for changes";
-	rows[2][0] = "change failure rate";
-	rows[3][0] = "time to restore";
-	for (int i = 0; i < 4; i++)
-		rows[i][1] = t[i];
-
-	if (html) {
-		if ((rc = ddci_html_begin(b, ddci_buf_str(&title), -1, ddci_buf_str(&head), ddci_buf_str(&why))) < 0 ||
-		    (rc = ddci_buf_adds(b, "<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>\n")) < 0)
-			goto done;
-		for (int i = 0; i < 4; i++)
-			if ((rc = ddci_buf_addf(b, "<tr><td>%s</td><td>", rows[i][0])) < 0 ||
-			    (rc = ddci_html_escape(b, rows[i][1])) < 0 || (rc = ddci_buf_adds(b, "</td></tr>\n")) < 0)
-				goto done;
-		if ((rc = ddci_buf_adds(b, "</tbody></table>\n")) < 0)
-			goto done;
-		if (r->commits_missing &&
-		    (rc = ddci_buf_addf(b, "<p class=\"mute\">%zu deployed commits are not in the local repository: "
-					   "their lead time is not counted.</p>\n",
-					r->commits_missing)) < 0)
-			goto done;
-	} else {
-		if ((rc = ddci_buf_addf(b, "## 📈 %s\n\n**%s** — %s\n\n| figure | value |\n|---|---|\n",
-					ddci_buf_str(&title), ddci_buf_str(&head), ddci_buf_str(&why))) < 0)
-			goto done;
-		for (int i = 0; i < 4; i++)
-			if ((rc = ddci_buf_addf(b, "| %s | %s |\n", rows[i][0], rows[i][1])) < 0)
-				goto done;
-		if (r->commits_missing &&
-		    (rc = ddci_buf_addf(b, "\n> %zu deployed commits are not in the local repository: their lead "
-					   "time is not counted.\n",
-					r->commits_missing)) < 0)
-			goto done;
-	}
-
-	memset(c, 0, sizeof(c));
-	snprintf(t[0], sizeof(t[0]), "Deployments per %s", d->per);
-	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median)", d->per);
-	snprintf(t[2], sizeof(t[2]), "Change failure rate per %s", d->per);
-	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median)", d->per);
-	for (int i = 0; i < 4; i++) {
-		c[i].title = t[i];
-		c[i].x = d->x;
-		c[i].nx = r->nbuckets;
-		c[i].nseries = 1;
-	}
-	c[0].y_label = "deployments";
-	c[0].unit = DDCI_CHART_COUNT;
-	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
-	c[1].y_label = "lead time";
-	c[1].unit = DDCI_CHART_MS;
-	c[1].series[0] = (struct ddci_series){ "lead time", d->lead, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
-	c[2].y_label = "change failure rate";
-	c[2].unit = DDCI_CHART_PCT;
-	c[2].series[0] = (struct ddci_series){ "change failure rate", d->cfr, DDCI_CHART_BAR, DDCI_TONE_FAIL };
-	c[3].y_label = "time to restore";
-	c[3].unit = DDCI_CHART_MS;
-	c[3].series[0] = (struct ddci_series){ "time to restore", d->ttr, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
-	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
-	    (rc = one_chart(b, html, &c[1],
-			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||
-	    (rc = one_chart(b, html, &c[2],
-			    !r->deployments ? "No deployments in the window."
-			    : r->change_failure_known ? NULL
-						      : "Unknown: Datadog gave no failure events and no change_failure.")) < 0 ||
-	    (rc = one_chart(b, html, &c[3],
-			    r->restores ? NULL
-					: r->change_failures ? "No change failure has a remediation deployment in the window."
-							     : "No change failures in the window.")) < 0)
-		goto done;
-	if (html)
-		rc = ddci_html_end(b);
-done:
-	free(d);
-	ddci_buf_release(&title);
-	ddci_buf_release(&head);
-	ddci_buf_release(&why);
-	return rc < 0 ? rc : 0;
-}
-
-int ddci_dora_report_markdown(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
-			      const char *env)
-{
-	return render(b, rep, service, env, 0);
-}
-
-int ddci_dora_report_html(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
-			  const char *env)
-{
-	return render(b, rep, service, env, 1);
 }

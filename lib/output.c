@@ -109,6 +109,13 @@ int ddci_gh_output(const char *key, const char *value)
 	return rc;
 }
 
+int ddci_gh_summary_wanted(void)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+
+	return path && *path;
+}
+
 int ddci_gh_summary(const char *markdown)
 {
 	const char *path = getenv("GITHUB_STEP_SUMMARY");

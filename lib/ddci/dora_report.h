@@ -3,16 +3,15 @@
  * Deployment frequency, lead time for changes (commit time of every commit
  * a deployment shipped, read with libgit2 over the range between
  * consecutive deployments), change failure rate and time to restore.  The
- * arithmetic (ddci_dora_report_compute) is pure so it can be unit-tested.
+ * arithmetic (ddci_dora_report_compute) is pure so it can be unit-tested;
+ * dora_render.h turns the figures into text, JSON, Markdown and HTML.
  */
 #ifndef DDCI_DORA_REPORT_H
 #define DDCI_DORA_REPORT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <cjson/cJSON.h>
 
-#include "ddci/buf.h"
 #include "ddci/client.h"
 #include "ddci/dora.h"
 #include "ddci/error.h"
@@ -68,9 +67,6 @@ int ddci_dora_report_compute(struct ddci_dora_report *out, const struct ddci_dor
 			     const struct ddci_dora_fail *fails, size_t nf, const int64_t *lead_ns,
 			     const int64_t *lead_at_ns, size_t nlead, int64_t from_ns, int64_t to_ns) DDCI_WUR;
 
-/* "12.5% (1 of 8)", "- (no deployments)" or "unknown (why)" into buf. */
-void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *rep);
-
 /* Commits read in all by the history walks of one report (a Datadog
  * answer decides them: deployments alternating old and new commits would
  * re-walk the history each time). */
@@ -91,23 +87,5 @@ int ddci_dora_lead_samples(int64_t **out, int64_t **at, size_t *nout, size_t *mi
  * lead time) and computes. */
 int ddci_dora_report(struct ddci_dora_report *out, struct ddci_client *c, struct ddci_repo *r,
 		     const char *service, const char *env, int64_t from_ns, int64_t to_ns) DDCI_WUR;
-
-/* The report as JSON (durations in seconds, rates as numbers). */
-/* Deployment frequency for people: "12 deployments: 1.71/day, 12.00/week";
- * a rate only over a window at least as long as its period ("3 deployments
- * in 5h" for a 5-hour window: no per-week figure drawn from hours). */
-void ddci_dora_frequency_text(char *buf, size_t n, const struct ddci_dora_report *r);
-
-int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const char *service,
-			  const char *env) DDCI_WUR;
-
-/* The report for people: the four figures, then a chart per figure over
- * time (deployments, median lead time, change failure rate, median time to
- * restore), each followed by its table.  Markdown with Mermaid charts, or
- * one self-contained HTML page with SVG charts (chart.h). */
-int ddci_dora_report_markdown(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
-			      const char *env) DDCI_WUR;
-int ddci_dora_report_html(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
-			  const char *env) DDCI_WUR;
 
 #endif

@@ -24,6 +24,8 @@ char *ddci_output_clean(const char *text, enum ddci_chan ch);
 int ddci_gh_output(const char *key, const char *value) DDCI_WUR;
 /* Appends Markdown to $GITHUB_STEP_SUMMARY when set. */
 int ddci_gh_summary(const char *markdown) DDCI_WUR;
+/* Whether $GITHUB_STEP_SUMMARY is set: a summary is worth rendering. */
+int ddci_gh_summary_wanted(void);
 /* "::error file=F,line=L,title=T::message" to stdout when GITHUB_ACTIONS
  * is "true" (level: "error", "warning", "notice"); file may be NULL. */
 void ddci_gh_annotate(const char *level, const char *file, int line, const char *title,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ddci/dora_render.h"
 #include "ddci/dora_report.h"
 #include "ddci/json.h"
 #include "mermaid_check.h"

@@ -1,0 +1,379 @@
+/* dora_render.c — the DORA report (dora_report.h) for people and programs:
+ * the text a command prints, JSON, and Markdown or HTML with a chart per
+ * figure over time. */
+#include "ddci/dora_render.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ddci/chart.h"
+#include "ddci/json.h"
+#include "ddci/output.h"
+#include "ddci/timeutil.h"
+
+#define HOUR_NS (3600 * DDCI_NS_PER_SEC)
+#define DAY_NS (24 * HOUR_NS)
+
+/* A duration for people, "-" for none (< 0). */
+static void fmt_dur(char *buf, size_t n, int64_t ns)
+{
+	if (ns < 0)
+		snprintf(buf, n, "-");
+	else
+		ddci_duration_format(buf, n, ns / 1000000);
+}
+
+void ddci_dora_report_cfr_text(char *buf, size_t size, const struct ddci_dora_report *r)
+{
+	if (!r->deployments)
+		snprintf(buf, size, "- (no deployments)");
+	else if (!r->change_failure_known)
+		snprintf(buf, size, "unknown (Datadog gave no failure events for the service in the window and no "
+			 "change_failure on its deployments; send failures with ddci-incident)");
+	else
+		snprintf(buf, size, "%.1f%% (%zu of %zu)", r->change_failure_rate * 100.0, r->change_failures,
+			 r->deployments);
+}
+
+
+void ddci_dora_frequency_text(char *buf, size_t n, const struct ddci_dora_report *r)
+{
+	int64_t span = r->to_ns - r->from_ns;
+	const char *s = r->deployments == 1 ? "" : "s";
+	char len[32];
+
+	if (span >= 7 * DAY_NS) {
+		snprintf(buf, n, "%zu deployment%s: %.2f/day, %.2f/week", r->deployments, s, r->per_day, r->per_week);
+	} else if (span >= DAY_NS) {
+		snprintf(buf, n, "%zu deployment%s: %.2f/day", r->deployments, s, r->per_day);
+	} else {
+		ddci_duration_format(len, sizeof(len), span / 1000000);
+		snprintf(buf, n, "%zu deployment%s in %s", r->deployments, s, len);
+	}
+}
+
+static int add_dur(cJSON *o, const char *name, int64_t ns)
+{
+	if (ns < 0)
+		return cJSON_AddNullToObject(o, name) ? 0 : ddci_error_oom();
+	return cJSON_AddNumberToObject(o, name, (double)ns / 1e9) ? 0 : ddci_error_oom();
+}
+
+int ddci_dora_report_json(cJSON **out, const struct ddci_dora_report *rep, const char *service, const char *env)
+{
+	char from[40], to[40];
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		return ddci_error_oom();
+	ddci_time_format_rfc3339(from, sizeof(from), rep->from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), rep->to_ns);
+	if ((rc = ddci_json_add_str(o, "service", service)) < 0 || (rc = ddci_json_add_str(o, "env", env)) < 0 ||
+	    (rc = ddci_json_add_str(o, "from", from)) < 0 || (rc = ddci_json_add_str(o, "to", to)) < 0 ||
+	    (rc = ddci_json_add_int64(o, "deployments", (int64_t)rep->deployments)) < 0 ||
+	    !cJSON_AddNumberToObject(o, "deployments_per_day", rep->per_day) ||
+	    !cJSON_AddNumberToObject(o, "deployments_per_week", rep->per_week) ||
+	    (rc = ddci_json_add_int64(o, "lead_time_commits", (int64_t)rep->lead_samples)) < 0 ||
+	    (rc = add_dur(o, "lead_time_median_seconds", rep->lead_median_ns)) < 0 ||
+	    (rc = add_dur(o, "lead_time_p90_seconds", rep->lead_p90_ns)) < 0 ||
+	    (rc = ddci_json_add_int64(o, "commits_missing", (int64_t)rep->commits_missing)) < 0 ||
+	    (rc = ddci_json_add_int64(o, "failures", (int64_t)rep->failures)) < 0 ||
+	    (rc = ddci_json_add_int64(o, "change_failures", (int64_t)rep->change_failures)) < 0 ||
+	    !cJSON_AddBoolToObject(o, "change_failure_rate_known", rep->change_failure_known) ||
+	    !(rep->change_failure_rate < 0 ? cJSON_AddNullToObject(o, "change_failure_rate")
+					   : cJSON_AddNumberToObject(o, "change_failure_rate", rep->change_failure_rate)) ||
+	    (rc = ddci_json_add_int64(o, "restores", (int64_t)rep->restores)) < 0 ||
+	    (rc = add_dur(o, "time_to_restore_median_seconds", rep->restore_median_ns)) < 0) {
+		cJSON_Delete(o);
+		return rc < 0 ? rc : ddci_error_oom();
+	}
+	*out = o;
+	return 0;
+}
+
+/* ---- the report for people: Markdown and HTML ---- */
+
+struct dora_chart_data {
+	char labels[DDCI_DORA_MAX_BUCKETS][24];
+	const char *x[DDCI_DORA_MAX_BUCKETS];
+	double deps[DDCI_DORA_MAX_BUCKETS], lead[DDCI_DORA_MAX_BUCKETS];
+	double cfr[DDCI_DORA_MAX_BUCKETS], ttr[DDCI_DORA_MAX_BUCKETS]; /* lead and ttr in ms */
+	const char *per;
+};
+
+static void chart_data(struct dora_chart_data *d, const struct ddci_dora_report *r)
+{
+	memset(d, 0, sizeof(*d));
+	d->per = r->bucket_ns == HOUR_NS ? "hour" : r->bucket_ns == DAY_NS ? "day" : r->bucket_ns == 7 * DAY_NS ? "week" : "period";
+	for (size_t i = 0; i < r->nbuckets; i++) {
+		const struct ddci_dora_bucket *b = &r->buckets[i];
+
+		ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), b->start_ns / 1000000, r->bucket_ns < DAY_NS);
+		d->x[i] = d->labels[i];
+		d->deps[i] = (double)b->deployments;
+		d->lead[i] = b->lead_median_ns >= 0 ? (double)b->lead_median_ns / 1e6 : NAN;
+		d->cfr[i] = b->deployments && r->change_failure_known
+				    ? (double)b->change_failures * 100.0 / (double)b->deployments
+				    : NAN;
+		d->ttr[i] = b->restore_median_ns >= 0 ? (double)b->restore_median_ns / 1e6 : NAN;
+	}
+}
+
+/* One chart: a heading, a note when it has nothing to show, else the chart
+ * and its table. */
+static int one_chart(struct ddci_buf *b, int html, const struct ddci_chart *c, const char *empty)
+{
+	int rc;
+
+	if (html) {
+		if ((rc = ddci_html_section(b, c->title)) < 0)
+			return rc;
+		if (empty) {
+			ddci_buf_addf(b, "<p class=\"mute\">%s</p>\n", empty);
+			return ddci_buf_error(b);
+		}
+		return ddci_chart_html(b, c);
+	}
+	ddci_buf_addf(b, "\n### %s\n\n", c->title);
+	if (empty)
+		ddci_buf_addf(b, "_%s_\n", empty);
+	if (empty || ddci_buf_error(b) < 0)
+		return ddci_buf_error(b);
+	return ddci_chart_md(b, c);
+}
+
+/* The words of the report's head and its table of the four figures. */
+struct dora_words {
+	struct ddci_buf title, head, why;
+	const char *rows[4][2];
+	char t[4][256];
+};
+
+static void words_release(struct dora_words *w)
+{
+	ddci_buf_release(&w->title);
+	ddci_buf_release(&w->head);
+	ddci_buf_release(&w->why);
+}
+
+static int words(struct dora_words *w, const struct ddci_dora_report *r, const char *service, const char *env)
+{
+	static const char *const names[4] = { "deployment frequency", "lead time for changes", "change failure rate",
+					      "time to restore" };
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[32];
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	ddci_dora_frequency_text(w->t[0], sizeof(w->t[0]), r);
+	ddci_time_format_rfc3339(from, sizeof(from), r->from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), r->to_ns);
+	fmt_dur(med, sizeof(med), r->lead_median_ns);
+	fmt_dur(p90, sizeof(p90), r->lead_p90_ns);
+	fmt_dur(ttr, sizeof(ttr), r->restore_median_ns);
+	if (r->deployments && !r->change_failure_known)
+		snprintf(cfr, sizeof(cfr), "unknown");
+	else if (r->change_failure_rate < 0)
+		snprintf(cfr, sizeof(cfr), "-");
+	else
+		snprintf(cfr, sizeof(cfr), "%.1f%%", r->change_failure_rate * 100.0);
+	ddci_buf_addf(&w->title, "DORA report: %s%s%s%s", service ? service : "", env ? " (" : "", env ? env : "",
+		      env ? ")" : "");
+	if (r->deployments)
+		ddci_buf_addf(&w->head, "%zu deployment%s, change failure rate %s", r->deployments,
+			      r->deployments == 1 ? "" : "s", cfr);
+	else
+		ddci_buf_adds(&w->head, "no deployments");
+	ddci_buf_addf(&w->why, "%.10s to %.10s: %s", from, to, w->t[0]);
+	if (r->lead_median_ns >= 0)
+		ddci_buf_addf(&w->why, ", lead time median %s", med);
+	else
+		ddci_buf_adds(&w->why, ", no lead time");
+	if (r->restore_median_ns >= 0)
+		ddci_buf_addf(&w->why, ", time to restore median %s", ttr);
+	else
+		ddci_buf_adds(&w->why, r->change_failures ? ", no restore yet" : "");
+	if ((rc = ddci_buf_error(&w->title)) < 0 || (rc = ddci_buf_error(&w->head)) < 0 ||
+	    (rc = ddci_buf_error(&w->why)) < 0)
+		return rc;
+	snprintf(w->t[1], sizeof(w->t[1]), "median %s, p90 %s (%zu commit%s)", med, p90, r->lead_samples,
+		 r->lead_samples == 1 ? "" : "s");
+	ddci_dora_report_cfr_text(w->t[2], sizeof(w->t[2]), r);
+	snprintf(w->t[3], sizeof(w->t[3]), "median %s (%zu restored)", ttr, r->restores);
+	for (int i = 0; i < 4; i++) {
+		w->rows[i][0] = names[i];
+		w->rows[i][1] = w->t[i];
+	}
+	return 0;
+}
+
+/* The head of the page and the table of the four figures. */
+static int summary_html(struct ddci_buf *b, const struct dora_words *w, const struct ddci_dora_report *r)
+{
+	int rc;
+
+	if ((rc = ddci_html_begin(b, ddci_buf_str(&w->title), -1, ddci_buf_str(&w->head), ddci_buf_str(&w->why))) < 0)
+		return rc;
+	ddci_buf_adds(b, "<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>\n");
+	for (int i = 0; i < 4; i++) {
+		ddci_buf_addf(b, "<tr><td>%s</td><td>", w->rows[i][0]);
+		if ((rc = ddci_html_escape(b, w->rows[i][1])) < 0)
+			return rc;
+		ddci_buf_adds(b, "</td></tr>\n");
+	}
+	ddci_buf_adds(b, "</tbody></table>\n");
+	if (r->commits_missing)
+		ddci_buf_addf(b, "<p class=\"mute\">%zu deployed commits are not in the local repository: "
+				 "their lead time is not counted.</p>\n",
+			      r->commits_missing);
+	return ddci_buf_error(b);
+}
+
+static int summary_md(struct ddci_buf *b, const struct dora_words *w, const struct ddci_dora_report *r)
+{
+	ddci_buf_addf(b, "## 📈 %s\n\n**%s** — %s\n\n| figure | value |\n|---|---|\n", ddci_buf_str(&w->title),
+		      ddci_buf_str(&w->head), ddci_buf_str(&w->why));
+	for (int i = 0; i < 4; i++)
+		ddci_buf_addf(b, "| %s | %s |\n", w->rows[i][0], w->rows[i][1]);
+	if (r->commits_missing)
+		ddci_buf_addf(b, "\n> %zu deployed commits are not in the local repository: their lead "
+				 "time is not counted.\n",
+			      r->commits_missing);
+	return ddci_buf_error(b);
+}
+
+/* A chart per figure over time, each with its table or why it is empty. */
+static int charts(struct ddci_buf *b, int html, const struct ddci_dora_report *r, const struct dora_chart_data *d)
+{
+	struct ddci_chart c[4];
+	char t[4][256];
+	int rc;
+
+	memset(c, 0, sizeof(c));
+	snprintf(t[0], sizeof(t[0]), "Deployments per %s", d->per);
+	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median)", d->per);
+	snprintf(t[2], sizeof(t[2]), "Change failure rate per %s", d->per);
+	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median)", d->per);
+	for (int i = 0; i < 4; i++) {
+		c[i].title = t[i];
+		c[i].x = d->x;
+		c[i].nx = r->nbuckets;
+		c[i].nseries = 1;
+	}
+	c[0].y_label = "deployments";
+	c[0].unit = DDCI_CHART_COUNT;
+	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
+	c[1].y_label = "lead time";
+	c[1].unit = DDCI_CHART_MS;
+	c[1].series[0] = (struct ddci_series){ "lead time", d->lead, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
+	c[2].y_label = "change failure rate";
+	c[2].unit = DDCI_CHART_PCT;
+	c[2].series[0] = (struct ddci_series){ "change failure rate", d->cfr, DDCI_CHART_BAR, DDCI_TONE_FAIL };
+	c[3].y_label = "time to restore";
+	c[3].unit = DDCI_CHART_MS;
+	c[3].series[0] = (struct ddci_series){ "time to restore", d->ttr, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
+	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
+	    (rc = one_chart(b, html, &c[1],
+			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||
+	    (rc = one_chart(b, html, &c[2],
+			    !r->deployments ? "No deployments in the window."
+			    : r->change_failure_known ? NULL
+						      : "Unknown: Datadog gave no failure events and no change_failure.")) < 0)
+		return rc;
+	return one_chart(b, html, &c[3],
+			 r->restores ? NULL
+				     : r->change_failures ? "No change failure has a remediation deployment in the window."
+							  : "No change failures in the window.");
+}
+
+static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const char *service, const char *env,
+		  int html)
+{
+	struct dora_chart_data *d = malloc(sizeof(*d));
+	struct dora_words w;
+	int rc;
+
+	if (!d)
+		return ddci_error_oom();
+	chart_data(d, r);
+	if ((rc = words(&w, r, service, env)) < 0 ||
+	    (rc = html ? summary_html(b, &w, r) : summary_md(b, &w, r)) < 0 ||
+	    (rc = charts(b, html, r, d)) < 0)
+		goto done;
+	if (html)
+		rc = ddci_html_end(b);
+done:
+	free(d);
+	words_release(&w);
+	return rc < 0 ? rc : 0;
+}
+
+int ddci_dora_report_markdown(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
+			      const char *env)
+{
+	return render(b, rep, service, env, 0);
+}
+
+int ddci_dora_report_html(struct ddci_buf *b, const struct ddci_dora_report *rep, const char *service,
+			  const char *env)
+{
+	return render(b, rep, service, env, 1);
+}
+
+int ddci_dora_report_text(struct ddci_buf *b, const struct ddci_dora_report *r, const char *service, const char *env,
+			  int have_repo)
+{
+	char from[40], to[40], med[40], p90[40], ttr[40], cfr[256], freq[96];
+
+	ddci_time_format_rfc3339(from, sizeof(from), r->from_ns);
+	ddci_time_format_rfc3339(to, sizeof(to), r->to_ns);
+	fmt_dur(med, sizeof(med), r->lead_median_ns);
+	fmt_dur(p90, sizeof(p90), r->lead_p90_ns);
+	fmt_dur(ttr, sizeof(ttr), r->restore_median_ns);
+	ddci_buf_addf(b, "DORA report for %s%s%s%s, %s .. %s\n", service, env ? " (" : "", env ? env : "",
+		      env ? ")" : "", from, to);
+	ddci_dora_frequency_text(freq, sizeof(freq), r);
+	ddci_buf_addf(b, "deployment frequency   %s\n", freq);
+	if (!r->deployments)
+		ddci_buf_adds(b, "lead time for changes  - (no deployments)\n");
+	else
+		ddci_buf_addf(b, "lead time for changes  median %s, p90 %s (%zu commit%s%s)\n", med, p90,
+			      r->lead_samples, r->lead_samples == 1 ? "" : "s",
+			      have_repo ? "" : "; no git repository: run inside the repository or pass --repo");
+	if (r->commits_missing)
+		ddci_buf_addf(b, "                       %zu deployed commits are not in the local repository\n",
+			      r->commits_missing);
+	ddci_dora_report_cfr_text(cfr, sizeof(cfr), r);
+	ddci_buf_addf(b, "change failure rate    %s\n", cfr);
+	if (r->restores || !r->change_failures)
+		ddci_buf_addf(b, "time to restore        median %s (%zu restored)\n", ttr, r->restores);
+	else
+		ddci_buf_adds(b, "time to restore        unknown (no failure event resolved and no remediation "
+				 "deployment linked)\n");
+	return ddci_buf_error(b);
+}
+
+int ddci_dora_report_files(const struct ddci_dora_report *r, const char *service, const char *env,
+			   const char *markdown, const char *html)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+	int summary = ddci_gh_summary_wanted(), rc = 0;
+
+	if ((markdown || summary) && (rc = ddci_dora_report_markdown(&b, r, service, env)) < 0)
+		goto done;
+	if (markdown && (rc = ddci_write_file(markdown, ddci_buf_str(&b), b.len, 0644)) < 0)
+		goto done;
+	if (summary && (rc = ddci_gh_summary(ddci_buf_str(&b))) < 0)
+		goto done;
+	ddci_buf_reset(&b);
+	if (html && ((rc = ddci_dora_report_html(&b, r, service, env)) < 0 ||
+		     (rc = ddci_write_file(html, ddci_buf_str(&b), b.len, 0644)) < 0))
+		goto done;
+done:
+	ddci_buf_release(&b);
+	return rc;
+}
