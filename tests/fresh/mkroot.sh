@@ -12,7 +12,8 @@
 #   tests/fresh/mkroot.sh run DIR COMMAND [ARG...]
 #       runs COMMAND as root inside DIR with /proc, /sys, /dev and /dev/pts
 #       bound, a clean environment (HOME=/root, PATH, LANG=C.UTF-8, plus
-#       every variable named in $DDCI_FRESH_PASS) and the host's DNS; the
+#       every variable named in $DDCI_FRESH_PASS), the host's DNS and its
+#       NODE_EXTRA_CA_CERTS (copied to /etc/ssl/host-extra-ca.pem); the
 #       mounts are gone when it returns, whatever happened.  Exit status is
 #       COMMAND's.
 #   tests/fresh/mkroot.sh destroy DIR
@@ -81,6 +82,13 @@ run() {
 		[ -n "${!v+x}" ] && envs+=("$v=${!v}")
 	done
 	cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+	# A host behind a TLS-intercepting proxy trusts its CA through
+	# NODE_EXTRA_CA_CERTS: node in the chroot (the tests' npm installs)
+	# gets the same trust, as it gets the host's DNS.
+	if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+		mkdir -p "$dir/etc/ssl" && cp "$NODE_EXTRA_CA_CERTS" "$dir/etc/ssl/host-extra-ca.pem" &&
+			envs+=(NODE_EXTRA_CA_CERTS=/etc/ssl/host-extra-ca.pem)
+	fi
 	mkdir -p "$dir/proc" "$dir/sys" "$dir/dev"
 	trap 'umount_all "$dir"' EXIT
 	mount -t proc proc "$dir/proc"
