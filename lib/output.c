@@ -177,7 +177,7 @@ void ddci_gh_annotate(const char *level, const char *file, int line, const char 
 	free(ctitle);
 }
 
-int ddci_print_json(FILE *f, const cJSON *v, int pretty)
+int ddci_put_json(FILE *f, const cJSON *v, int pretty)
 {
 	char *text = pretty ? ddci_json_print_pretty(v) : ddci_json_print(v);
 	char *clean;
@@ -189,9 +189,17 @@ int ddci_print_json(FILE *f, const cJSON *v, int pretty)
 	if (!clean)
 		return DDCI_ENOMEM;
 	fputs(clean, f);
-	fputc('\n', f);
 	free(clean);
 	return 0;
+}
+
+int ddci_print_json(FILE *f, const cJSON *v, int pretty)
+{
+	int rc = ddci_put_json(f, v, pretty);
+
+	if (rc == 0)
+		fputc('\n', f);
+	return rc;
 }
 
 static int write_all(int fd, const char *data, size_t len, const char *path)

@@ -34,6 +34,8 @@ int ddci_in_github_actions(void);
 
 /* Prints v (redacted) to f, pretty or compact, with a newline. */
 int ddci_print_json(FILE *f, const cJSON *v, int pretty) DDCI_WUR;
+/* The same without the newline (one item of a stream or an array). */
+int ddci_put_json(FILE *f, const cJSON *v, int pretty) DDCI_WUR;
 
 /* Writes a whole file atomically (a new mkstemp temp next to it, renamed),
  * mode 0644 or given (less the umask). */
