@@ -9,14 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddci/buf.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
 #include "ddci/dora.h"
 #include "ddci/dora_render.h"
 #include "ddci/dora_report.h"
 #include "ddci/gitmeta.h"
-#include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/report.h"
 #include "ddci/timeutil.h"
@@ -88,129 +86,12 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-/* ---- tables ---- */
-
-static const char *const dep_headers[] = { "ID", "SERVICE", "ENV", "COMMIT", "STARTED", "DURATION", "FAILURE" };
-static const char *const fail_headers[] = { "ID", "NAME", "SEVERITY", "SERVICES", "ENV", "STARTED", "DURATION" };
-
-struct lister {
-	const struct ddci_config *cfg;
-	enum ddci_dora_kind kind;
-	struct ddci_table *table;
-	int n;
-};
-
-static const char *str_or(const cJSON *ev, const char *path, const char *dflt)
-{
-	const char *s = NULL;
-
-	if (ddci_json_get_str_opt(&s, ev, path) < 0 || !s)
-		return dflt;
-	return s;
-}
-
-static void when(char *started, size_t ssz, char *dur, size_t dsz, const cJSON *ev)
-{
-	int64_t s = 0, f = 0;
-
-	/* Integers (s, ms, ns) or RFC 3339 strings; anything else shows as "-". */
-	if (ddci_dora_time_get(&s, ev, "attributes.started_at") < 0)
-		s = 0;
-	if (ddci_dora_time_get(&f, ev, "attributes.finished_at") < 0)
-		f = 0;
-	snprintf(started, ssz, "-");
-	snprintf(dur, dsz, "open");
-	if (s > 0)
-		ddci_time_format_rfc3339(started, ssz, s);
-	if (f >= s && s > 0 && f > 0)
-		ddci_duration_format(dur, dsz, (f - s) / 1000000);
-}
-
-static int table_row(struct lister *l, const cJSON *ev)
-{
-	char started[40], dur[40], commit[8], services[256] = "";
-	const char *cells[7];
-	const cJSON *arr = NULL, *it;
-	int cf = 0;
-	size_t off = 0;
-
-	when(started, sizeof(started), dur, sizeof(dur), ev);
-	cells[0] = str_or(ev, "id", "-");
-	if (l->kind == DDCI_DORA_DEPLOYMENTS) {
-		snprintf(commit, sizeof(commit), "%.7s", str_or(ev, "attributes.git.commit_sha", "-"));
-		if (ddci_json_get_bool_opt(&cf, ev, "attributes.change_failure") < 0)
-			cf = 0;
-		cells[1] = str_or(ev, "attributes.service", "-");
-		cells[2] = str_or(ev, "attributes.env", "-");
-		cells[3] = commit;
-		cells[4] = started;
-		cells[5] = dur;
-		cells[6] = cf ? str_or(ev, "attributes.remediation.type", "yes") : "-";
-	} else {
-		if (ddci_json_get_array_opt(&arr, ev, "attributes.services") < 0)
-			arr = NULL;
-		cJSON_ArrayForEach(it, arr) {
-			if (cJSON_IsString(it) && off < sizeof(services))
-				off += (size_t)snprintf(services + off, sizeof(services) - off, "%s%s", off ? "," : "",
-							it->valuestring);
-		}
-		cells[1] = str_or(ev, "attributes.name", "-");
-		cells[2] = str_or(ev, "attributes.severity", "-");
-		cells[3] = *services ? services : str_or(ev, "attributes.team", "-");
-		cells[4] = str_or(ev, "attributes.env", "-");
-		cells[5] = started;
-		cells[6] = dur;
-	}
-	return ddci_table_add(l->table, cells);
-}
-
-static int list_one(void *ctx, const cJSON *ev)
-{
-	struct lister *l = ctx;
-	int rc;
-
-	if (l->cfg->output == DDCI_OUTPUT_JSON) {
-		if (fputs(l->n ? "," : "[", stdout) == EOF)
-			return ddci_error_set(DDCI_EIO, "cannot write to stdout");
-		l->n++;
-		return (rc = ddci_print_json(stdout, ev, 0)) < 0 ? rc : 0;
-	}
-	if (l->cfg->output == DDCI_OUTPUT_NDJSON) { /* one event a line, as it arrives */
-		l->n++;
-		if ((rc = ddci_print_json(stdout, ev, 0)) < 0)
-			return rc;
-		return fputc('\n', stdout) == EOF ? ddci_error_set(DDCI_EIO, "cannot write to stdout") : 0;
-	}
-	l->n++;
-	return table_row(l, ev);
-}
-
-static int lister_begin(struct lister *l)
-{
-	if (l->cfg->output == DDCI_OUTPUT_JSON || l->cfg->output == DDCI_OUTPUT_NDJSON)
-		return 0;
-	return ddci_table_new(&l->table, 7, l->kind == DDCI_DORA_DEPLOYMENTS ? dep_headers : fail_headers);
-}
-
-static void lister_end(struct lister *l, int ok)
-{
-	if (l->cfg->output == DDCI_OUTPUT_JSON) {
-		if (ok)
-			fputs(l->n ? "]\n" : "[]\n", stdout);
-	} else if (ok && l->table) {
-		ddci_table_print(stdout, l->table);
-	}
-	ddci_table_free(l->table);
-	l->table = NULL;
-}
-
 /* ---- subcommands ---- */
 
 static int cmd_list(struct ddci_client *c, const struct ddci_config *cfg, const struct args *a,
 		    enum ddci_dora_kind kind)
 {
 	struct ddci_dora_query q = { kind, 0, 0, a->query, a->sort ? a->sort : "-started_at", 0 };
-	struct lister l = { cfg, kind, NULL, 0 };
 	int64_t now = ddci_time_now_ns();
 	int rc;
 
@@ -220,33 +101,15 @@ static int cmd_list(struct ddci_client *c, const struct ddci_config *cfg, const 
 		return rc;
 	if (a->limit && (rc = ddci_parse_int64(&q.limit, a->limit, 1, INT64_C(1000000000), "--limit")) < 0)
 		return rc;
-	if ((rc = lister_begin(&l)) < 0)
-		return rc;
-	rc = ddci_dora_list(c, &q, list_one, &l);
-	lister_end(&l, rc == 0);
+	rc = ddci_dora_print_list(c, &q, cfg->output, stdout, "stdout");
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }
 
 static int cmd_get(struct ddci_client *c, const struct ddci_config *cfg, enum ddci_dora_kind kind, const char *id)
 {
-	struct lister l = { cfg, kind, NULL, 0 };
-	const cJSON *data;
-	cJSON *doc = NULL;
-	int rc = ddci_dora_get(&doc, c, kind, id);
+	int rc = ddci_dora_print_event(c, kind, id, cfg->output, stdout, "stdout");
 
-	if (rc != 0)
-		return rc == DDCI_DRY_RUN ? 0 : rc;
-	data = ddci_json_path(doc, "data");
-	if (!data) {
-		rc = ddci_error_set(DDCI_EPROTO, "unexpected response from Datadog: no 'data' for '%s'", id);
-	} else if (cfg->output == DDCI_OUTPUT_JSON) {
-		rc = ddci_print_json(stdout, data, 1);
-	} else if ((rc = lister_begin(&l)) == 0) {
-		rc = table_row(&l, data);
-		lister_end(&l, rc == 0);
-	}
-	cJSON_Delete(doc);
-	return rc;
+	return rc == DDCI_DRY_RUN ? 0 : rc;
 }
 
 static int cmd_delete(struct ddci_client *c, enum ddci_dora_kind kind, const char *id)
@@ -262,10 +125,8 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_dora_report r;
-	struct ddci_buf text = DDCI_BUF_INIT;
 	char from[40], to[40];
 	int64_t now = ddci_time_now_ns(), from_ns = now - 30 * 86400 * DDCI_NS_PER_SEC, to_ns = now;
-	cJSON *j = NULL;
 	int rc;
 
 	if (!cfg->service || !*cfg->service)
@@ -293,15 +154,8 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 			cfg->env ? " and env '" : "", cfg->env ? cfg->env : "", cfg->env ? "'" : "", from, to);
 	if ((rc = ddci_dora_report_files(&r, cfg->service, cfg->env, a->markdown, a->html)) < 0)
 		goto done;
-	if (cfg->output == DDCI_OUTPUT_JSON) {
-		if ((rc = ddci_dora_report_json(&j, &r, cfg->service, cfg->env)) == 0)
-			rc = ddci_print_json(stdout, j, 1);
-	} else if ((rc = ddci_dora_report_text(&text, &r, cfg->service, cfg->env, meta.repo != NULL)) == 0) {
-		ddci_print(stdout, "%s", ddci_buf_str(&text));
-	}
+	rc = ddci_dora_report_print(stdout, &r, cfg->service, cfg->env, meta.repo != NULL, cfg->output);
 done:
-	cJSON_Delete(j);
-	ddci_buf_release(&text);
 	ddci_gitmeta_release(&meta);
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }

@@ -4,9 +4,13 @@
 #define DDCI_DORA_RENDER_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 #include "ddci/buf.h"
+#include "ddci/client.h"
+#include "ddci/config.h"
+#include "ddci/dora.h"
 #include "ddci/dora_report.h"
 #include "ddci/error.h"
 
@@ -40,5 +44,19 @@ int ddci_dora_report_text(struct ddci_buf *b, const struct ddci_dora_report *r, 
  * (when set), and the HTML report to `html`; either path may be NULL. */
 int ddci_dora_report_files(const struct ddci_dora_report *r, const char *service, const char *env,
 			   const char *markdown, const char *html) DDCI_WUR;
+
+/* The report to f: JSON (pretty) for DDCI_OUTPUT_JSON, else the text. */
+int ddci_dora_report_print(FILE *f, const struct ddci_dora_report *r, const char *service, const char *env,
+			   int have_repo, enum ddci_output format) DDCI_WUR;
+
+/* Every event q matches, written to f as they arrive: a table (ID,
+ * SERVICE/NAME, ..., STARTED, DURATION) printed at the end, a JSON array
+ * or one JSON object a line (NDJSON).  Nothing is printed when listing
+ * fails (or is a dry run: DDCI_DRY_RUN).  f_name names f in a message. */
+int ddci_dora_print_list(struct ddci_client *c, const struct ddci_dora_query *q, enum ddci_output format, FILE *f,
+			 const char *f_name) DDCI_WUR;
+/* One event: its "data" as pretty JSON, or a one-row table. */
+int ddci_dora_print_event(struct ddci_client *c, enum ddci_dora_kind kind, const char *id, enum ddci_output format,
+			  FILE *f, const char *f_name) DDCI_WUR;
 
 #endif
