@@ -231,11 +231,7 @@ int main(int argc, char **argv)
 	if (rc == 0 && a.remediates && !res.dry_run)
 		rc = remediates(&client, &meta, &d, &res, a.remediates);
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
 	ddci_gitmeta_release(&meta);
 	ddci_strv_release(&a.tags);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -215,9 +215,5 @@ int main(int argc, char **argv)
 	else
 		rc = cmd_report(&client, &cfg, &a);
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -337,10 +337,6 @@ int main(int argc, char **argv)
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
 	ddci_gitmeta_release(&meta);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -89,8 +89,5 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = prc;
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
-	ddci_config_release(&cfg);
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -193,12 +193,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = print_result(&cfg, &f, &res);
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
 	ddci_gitmeta_release(&meta);
 	ddci_strv_release(&a.services);
 	ddci_strv_release(&a.tags);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -186,8 +186,5 @@ int main(int argc, char **argv)
 	ddci_cli_client(&client, &cfg);
 	rc = run(&client, &cfg, &q);
 done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_client_release(&client);
-	ddci_config_release(&cfg);
-	return rc;
+	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }

@@ -10,6 +10,7 @@
 #include <git2/common.h> /* git_libgit2_version(): in every libgit2, unlike the version macros (renamed in 1.9) */
 
 #include "ddci/commands.h"
+#include "ddci/git.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/redact.h"
@@ -501,4 +502,13 @@ void ddci_cli_client(struct ddci_client *c, const struct ddci_config *cfg)
 	c->out = stdout;
 	c->notice = stderr; /* an event Datadog takes late (HTTP 202) */
 	c->trace = cfg->verbose ? stderr : NULL;
+}
+
+int ddci_cli_end(const struct ddci_cmd *cmd, struct ddci_config *cfg, struct ddci_client *c, int rc)
+{
+	rc = ddci_cli_finish(cmd, cfg, rc);
+	ddci_client_release(c);
+	ddci_config_release(cfg);
+	ddci_git_shutdown();
+	return rc;
 }

@@ -79,6 +79,10 @@ const char *ddci_cli_version_string(void);
  * (warning and exit 0), and returns the exit status for rc.
  * rc may also be DDCI_EXIT_GATE (1) for a failed gate. */
 int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc);
+/* The end of every command's main: ddci_cli_finish, then the client, the
+ * configuration and libgit2 released (what the command read from git is
+ * released before).  Returns the exit status. */
+int ddci_cli_end(const struct ddci_cmd *cmd, struct ddci_config *cfg, struct ddci_client *c, int rc);
 
 /* Every command's long option names (shared and own), for tests/man check:
  * prints one per line. Used by `ddci-<x> --list-options` (hidden). */
