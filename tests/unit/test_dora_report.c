@@ -218,6 +218,48 @@ static void test_dora_report__markdown_and_html(void **state)
 	ddci_buf_release(&b);
 }
 
+/* The text ddci-dora report prints, now rendered in the library: the
+ * window, then one line per figure (d2 rolled back by d3, d4 open). */
+static void test_dora_report__text(void **state)
+{
+	char id1[] = "dep-1", id2[] = "dep-2", id3[] = "dep-3";
+	struct ddci_dora_dep deps[3];
+	int64_t lead[] = { 1 * H, 3 * H };
+	struct ddci_dora_report r;
+	struct ddci_buf b = DDCI_BUF_INIT;
+	const char *s;
+	(void)state;
+	memset(deps, 0, sizeof(deps));
+	deps[0].id = id1;
+	deps[0].finished_ns = 1 * DAY;
+	deps[1].id = id2;
+	deps[1].finished_ns = 2 * DAY;
+	deps[1].change_failure = 1;
+	deps[1].remediation_id = id3;
+	deps[2].id = id3;
+	deps[2].finished_ns = 2 * DAY + 2 * H;
+	assert_int_equal(ddci_dora_report_compute(&r, deps, 3, NULL, 0, lead, NULL, 2, 0, 7 * DAY), 0);
+	r.commits_missing = 2;
+	assert_int_equal(ddci_dora_report_text(&b, &r, "shop", "prod", 1), 0);
+	s = ddci_buf_str(&b);
+	assert_non_null(strstr(s, "DORA report for shop (prod), 1970-01-01T00:00:00"));
+	assert_non_null(strstr(s, "\ndeployment frequency   3 deployments: 0.43/day, 3.00/week\n"));
+	assert_non_null(strstr(s, "\nlead time for changes  median 2h 00m, p90 3h 00m (2 commits)\n"));
+	assert_non_null(strstr(s, "\n                       2 deployed commits are not in the local repository\n"));
+	assert_non_null(strstr(s, "\nchange failure rate    33.3% (1 of 3)\n"));
+	assert_non_null(strstr(s, "\ntime to restore        median 2h 00m (1 restored)\n"));
+	ddci_buf_reset(&b);
+
+	/* no repository: the lead time says how to get one */
+	r.commits_missing = 0;
+	assert_int_equal(ddci_dora_report_text(&b, &r, "shop", NULL, 0), 0);
+	s = ddci_buf_str(&b);
+	assert_non_null(strstr(s, "DORA report for shop, "));
+	assert_non_null(strstr(s, "; no git repository: run inside the repository or pass --repo)\n"));
+	assert_null(strstr(s, "deployed commits"));
+	ddci_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_dora_report__buckets_by_week),
 		cmocka_unit_test(test_dora_report__buckets_by_day_and_hour),
 		cmocka_unit_test(test_dora_report__markdown_and_html),
+		cmocka_unit_test(test_dora_report__text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
