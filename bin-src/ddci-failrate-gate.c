@@ -7,10 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddci/analytics.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
-#include "ddci/gate.h"
+#include "ddci/gate_failrate.h"
 #include "ddci/gitmeta.h"
 #include "ddci/report.h"
 #include "ddci/timeutil.h"
@@ -154,8 +153,8 @@ int main(int argc, char **argv)
 						 "pass --repository-id github.com/org/repo or --query");
 		goto done;
 	}
-	if ((rc = ddci_agg_scope_query(&query, a.query, a.repo_id ? a.repo_id : meta.repository_id, cfg.service,
-				       a.branch, cfg.env)) < 0)
+	if ((rc = ddci_gate_failrate_query(&query, a.query, a.repo_id ? a.repo_id : meta.repository_id, cfg.service,
+					   a.branch, cfg.env)) < 0)
 		goto done;
 	a.g.query = query;
 	a.g.chart = ddci_report_wants_charts(&ro);

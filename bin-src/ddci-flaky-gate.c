@@ -11,7 +11,7 @@
 #include "ddci/cli.h"
 #include "ddci/client.h"
 #include "ddci/flaky.h"
-#include "ddci/gate.h"
+#include "ddci/gate_flaky.h"
 #include "ddci/gitmeta.h"
 #include "ddci/report.h"
 #include "ddci/timeutil.h"

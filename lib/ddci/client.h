@@ -35,10 +35,8 @@ enum {
 	DDCI_CALL_READ = 1 << 3      /* a read: still prints in --dry-run, sends nothing */
 };
 
-/* Returned (positive) by ddci_client_call when --dry-run printed the
- * request instead of sending it.  Distinct from DDCI_EXIT_GATE (1) so a dry
- * run can never read as a failed gate; ddci_cli_finish() maps it to exit 0. */
-#define DDCI_DRY_RUN 100
+/* DDCI_DRY_RUN (error.h): what ddci_client_call returns when --dry-run
+ * printed the request instead of sending it. */
 
 struct ddci_call {
 	const char *method;     /* "POST" */

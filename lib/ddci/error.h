@@ -30,6 +30,11 @@ enum ddci_exit {
 	DDCI_EXIT_REJECT = 4
 };
 
+/* Returned (positive) by ddci_client_call when --dry-run printed the
+ * request instead of sending it.  Distinct from DDCI_EXIT_GATE (1) so a dry
+ * run can never read as a failed gate; ddci_cli_finish() maps it to exit 0. */
+#define DDCI_DRY_RUN 100
+
 /* Sets the last error message and returns `code`, so callers can write
  * `return ddci_error_set(DDCI_EUSAGE, "invalid --tag '%s'", t);`. */
 int ddci_error_set(int code, const char *fmt, ...) DDCI_PRINTF(2, 3);

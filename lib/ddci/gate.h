@@ -5,8 +5,9 @@
  * only the DDCI_GATE_TOP with the most impact are kept (memory never grows
  * with the data read).  A check fails when its value is above the limit:
  * exactly at the limit passes.  report.h turns a gate into text, JSON,
- * Markdown, JUnit and GitHub outputs.  The two gates ddci ships are here:
- * flaky tests (flaky.h) and the test failure rate (analytics.h).
+ * Markdown, JUnit and GitHub outputs.  This is the model only (no I/O):
+ * the two gates ddci ships, which read git and Datadog, are gate_flaky.h
+ * and gate_failrate.h.
  */
 #ifndef DDCI_GATE_H
 #define DDCI_GATE_H
@@ -15,11 +16,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 
-#include "ddci/ci_env.h"
-#include "ddci/client.h"
 #include "ddci/error.h"
-#include "ddci/flaky.h"
-#include "ddci/git.h"
 
 #define DDCI_GATE_MAX_CHECKS 8
 #define DDCI_GATE_MAX_COLS 10
@@ -156,63 +153,6 @@ int ddci_gate_evaluate(struct ddci_gate *g);
 /* "12.50%", "3", "1h 02m" for a value in a check's unit. */
 void ddci_gate_format(char *buf, size_t n, enum ddci_gate_unit unit, double v);
 
-/* The base of a change: --base when given, else the CI's PR target branch
- * (origin/<branch>, then <branch>) or base sha.  DDCI_EUSAGE naming --base
- * when there is none or it does not exist. */
-int ddci_gate_resolve_base(char out[41], struct ddci_repo *r, const char *base, const struct ddci_ci *ci) DDCI_WUR;
-
-/* The flaky test gate. Limits < 0 are off. */
-struct ddci_flaky_gate_opts {
-	struct ddci_flaky_scope scope;
-	int64_t max_active;
-	double max_failure_rate;  /* percent */
-	int64_t max_new;
-	int fail_on_changed;
-	int64_t max_lost_ms;
-	int include_quarantined;
-	struct ddci_repo *repo;   /* needed for --max-new / --fail-on-changed */
-	const char *base_sha;     /* resolved base (ddci_gate_resolve_base) */
-	int64_t now_ms;           /* for the weeks-first-flaked chart; 0 = now */
-};
-
-#define DDCI_FLAKY_GATE_OPTS_INIT { .max_active = -1, .max_failure_rate = -1, .max_new = -1, .max_lost_ms = -1 }
-
-int ddci_gate_flaky(struct ddci_gate *g, struct ddci_client *c, const struct ddci_flaky_gate_opts *o) DDCI_WUR;
-
-/* The failure-rate gate. */
-struct ddci_failrate_gate_opts {
-	const char *query;
-	int64_t from_ms, to_ms;
-	const char *group_by;     /* facet, or NULL for one overall rate */
-	int64_t group_limit;      /* groups asked for; 0 = DDCI_GATE_GROUP_MAX.  As
-				   * many groups as that read means there may be
-				   * more: the gate refuses (DDCI_EUSAGE) */
-	double max_failure_rate;  /* percent, required */
-	int64_t min_runs;         /* 0 = any */
-	int require_data;
-	int trend;
-	const char *interval;     /* NULL = chosen from the span */
-	int chart;                /* a report charts the trend: read it with one
-				   * more request (as --trend does); failing to
-				   * read it only adds a note */
-	int allow_partial;        /* judge partial results (meta.status other than
-				   * "done") instead of failing closed */
-};
-
-/* The most buckets the aggregate API returns for one group-by. */
-#define DDCI_GATE_GROUP_MAX 10000
-
-#define DDCI_FAILRATE_GATE_OPTS_INIT { .max_failure_rate = -1 }
-
-int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o) DDCI_WUR;
-/* The same verdict over aggregate response pages already read (no request;
- * no trend): what the gate decides from a server's answer, for tests and
- * fuzzing. */
-int ddci_gate_failrate_pages(struct ddci_gate *g, const struct ddci_failrate_gate_opts *o, const cJSON *const *pages,
-			     size_t npages) DDCI_WUR;
-
-/* An interval giving at most ~30 points over span_ms ("6h" for 7 days). */
-const char *ddci_gate_trend_interval(int64_t span_ms);
 /* Sparkline of values[0..n) scaled 0..max into out (UTF-8 ▁..█). */
 void ddci_gate_sparkline(char *out, size_t size, const double *values, size_t n);
 

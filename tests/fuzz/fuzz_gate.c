@@ -21,6 +21,7 @@
 
 #include "ddci/buf.h"
 #include "ddci/gate.h"
+#include "ddci/gate_failrate.h"
 #include "ddci/report.h"
 
 #include "fuzz_common.h"

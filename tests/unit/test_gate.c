@@ -13,6 +13,8 @@
 
 #include "ddci/error.h"
 #include "ddci/gate.h"
+#include "ddci/gate_failrate.h"
+#include "ddci/gate_flaky.h"
 
 static const char *const cols[] = { "name", "value" };
 
