@@ -131,7 +131,7 @@ static int report_gate(const struct ddci_config *cfg, const struct ddci_cases_re
 		       int64_t max)
 {
 	static const char *const cols[] = { "group", "cases" };
-	struct ddci_report_opts ro = { cfg->output == DDCI_OUTPUT_JSON, NULL, NULL, NULL };
+	struct ddci_report_opts ro = { .out = stdout, .json = cfg->output == DDCI_OUTPUT_JSON };
 	struct ddci_gate g;
 	char count[32];
 	int c, rc = 0;

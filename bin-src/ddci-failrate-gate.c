@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 	struct ddci_client client;
 	struct ddci_gate gate;
 	struct args a = { .g = DDCI_FAILRATE_GATE_OPTS_INIT };
-	struct ddci_report_opts ro = { 0 };
+	struct ddci_report_opts ro = { .out = stdout };
 	int64_t now = ddci_time_now_ns(), from, to;
 	char *query = NULL;
 	int rc;

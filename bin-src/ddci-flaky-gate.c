@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	struct ddci_client client;
 	struct ddci_gate gate;
 	struct args a = { .g = DDCI_FLAKY_GATE_OPTS_INIT };
-	struct ddci_report_opts ro = { 0 };
+	struct ddci_report_opts ro = { .out = stdout };
 	char base[41];
 	int rc, change;
 

@@ -5,7 +5,6 @@
 
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +43,12 @@ void ddci_gate_release(struct ddci_gate *g)
 		for (size_t i = 0; i < g->charts[k].ntop; i++)
 			free(g->charts[k].top_name[i]);
 	g->ncharts = 0;
-	cJSON_Delete(g->trend_json);
+	free(g->points);
 	g->rows = NULL;
 	g->nrows = 0;
-	g->trend_json = NULL;
+	g->points = NULL;
+	g->npoints = 0;
+	g->trend_read = 0;
 }
 
 int ddci_gate_add_check(struct ddci_gate *g, const char *id, const char *flag, const char *what,
@@ -192,17 +193,14 @@ static struct ddci_gate_count *count_slot(struct ddci_gate *g, const char *key)
 	return c;
 }
 
-void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...)
+void ddci_gate_set_text(struct ddci_gate *g, const char *key, const char *v)
 {
 	struct ddci_gate_count *c = count_slot(g, key);
-	va_list ap;
 
 	if (!c)
 		return;
 	c->kind = DDCI_COUNT_TEXT;
-	va_start(ap, fmt);
-	vsnprintf(c->value, sizeof(c->value), fmt, ap);
-	va_end(ap);
+	snprintf(c->text, sizeof(c->text), "%s", v ? v : "");
 }
 
 void ddci_gate_set_int(struct ddci_gate *g, const char *key, int64_t v)
@@ -213,7 +211,6 @@ void ddci_gate_set_int(struct ddci_gate *g, const char *key, int64_t v)
 		return;
 	c->kind = DDCI_COUNT_INT;
 	c->i = v;
-	snprintf(c->value, sizeof(c->value), "%" PRId64, v);
 }
 
 void ddci_gate_set_num(struct ddci_gate *g, const char *key, double v)
@@ -224,7 +221,6 @@ void ddci_gate_set_num(struct ddci_gate *g, const char *key, double v)
 		return;
 	c->kind = DDCI_COUNT_NUM;
 	c->d = v;
-	snprintf(c->value, sizeof(c->value), "%.2f", v);
 }
 
 int ddci_gate_sound_count(int64_t *out, double v, const char *field)
@@ -290,7 +286,7 @@ int ddci_gate_evaluate(struct ddci_gate *g)
 	}
 	if (g->rows)
 		qsort(g->rows, g->nrows, sizeof(*g->rows), by_impact);
-	ddci_gate_set_count(g, "gate_result", "%s", g->failed ? "failed" : "passed");
+	ddci_gate_set_text(g, "gate_result", g->failed ? "failed" : "passed");
 	return g->failed;
 }
 

@@ -195,24 +195,16 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 	if ((err = ddci_agg_run(NULL, c, &req, trend_on_bucket, rc)) != 0)
 		return err;
 	qsort(rc->points, rc->npoints, sizeof(*rc->points), by_time);
-	if (!(g->trend_json = cJSON_CreateArray()))
+	if (!(g->points = calloc(rc->npoints ? rc->npoints : 1, sizeof(*g->points))))
 		return ddci_error_oom();
+	g->trend_read = 1;
+	g->npoints = rc->npoints;
 	for (size_t i = 0; i < rc->npoints; i++) {
 		struct point *p = &rc->points[i];
 		int64_t runs = ddci_gate_sat_add(p->pass, p->fail);
-		char ts[40];
-		cJSON *pt = cJSON_CreateObject();
 
 		rates[i] = runs > 0 ? (double)p->fail / (double)runs * 100.0 : -1;
-		if (!pt)
-			return ddci_error_oom();
-		cJSON_AddItemToArray(g->trend_json, pt);
-		ddci_time_format_rfc3339(ts, sizeof(ts), p->t * 1000000);
-		if (!cJSON_AddStringToObject(pt, "time", ts) || ddci_json_add_int64(pt, "runs", runs) < 0 ||
-		    ddci_json_add_int64(pt, "failed", p->fail) < 0 ||
-		    (runs > 0 ? !cJSON_AddNumberToObject(pt, "failure_rate_pct", rates[i])
-			      : !cJSON_AddNullToObject(pt, "failure_rate_pct")))
-			return ddci_error_oom();
+		g->points[i] = (struct ddci_gate_point){ .time_ms = p->t, .runs = runs, .failed = p->fail };
 		if (runs > 0) {
 			if (!*first)
 				snprintf(first, sizeof(first), "%.2f%%", rates[i]);
@@ -435,8 +427,10 @@ static int rate_end(struct ddci_gate *g, struct ddci_client *c, const struct ddc
 		snprintf(g->note + len, sizeof(g->note) - len, "%sno trend chart: %s", len ? "; " : "",
 			 ddci_error_last());
 		ddci_error_clear();
-		cJSON_Delete(g->trend_json);
-		g->trend_json = NULL;
+		free(g->points);
+		g->points = NULL;
+		g->npoints = 0;
+		g->trend_read = 0;
 		g->trend[0] = '\0';
 	}
 	ddci_gate_evaluate(g);

@@ -417,7 +417,10 @@ static void flaky_verdict(struct flaky_ctx *fc, const struct ddci_flaky_stats *s
 	ddci_gate_set_int(g, "scanned", st->tests);
 	ddci_gate_set_int(g, "pages", st->pages);
 	if (*mb) {
-		ddci_gate_set_count(g, "merge_base", "%.12s", mb);
+		char sha[13];
+
+		snprintf(sha, sizeof(sha), "%.12s", mb);
+		ddci_gate_set_text(g, "merge_base", sha);
 		ddci_gate_set_int(g, "change_commits", (int64_t)fc->shas.n);
 		ddci_gate_set_int(g, "change_files", (int64_t)fc->paths.n);
 	}

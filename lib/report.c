@@ -21,11 +21,6 @@
 #define CHART_POINTS 60  /* points in a trend chart (more are merged) */
 #define MD_POINTS 14     /* the same in Mermaid (GitHub draws every x label) */
 
-static int oom(void)
-{
-	return ddci_error_set(DDCI_ENOMEM, "out of memory");
-}
-
 int ddci_report_xml_escape(struct ddci_buf *b, const char *s)
 {
 	return ddci_san_add(b, s, DDCI_CHAN_XML);
@@ -34,6 +29,38 @@ int ddci_report_xml_escape(struct ddci_buf *b, const char *s)
 int ddci_report_md_escape(struct ddci_buf *b, const char *s)
 {
 	return ddci_san_add(b, s, DDCI_CHAN_MD);
+}
+
+/* Writers that can fail on their own (an escape allocates, a chart checks
+ * its series) hand their error to the buffer, so each rendering function
+ * below checks its buffer once, at its end (buf.h: errors stick). */
+static void md(struct ddci_buf *b, const char *s)
+{
+	ddci_buf_fail(b, ddci_san_add(b, s, DDCI_CHAN_MD));
+}
+
+static void xml(struct ddci_buf *b, const char *s)
+{
+	ddci_buf_fail(b, ddci_san_add(b, s, DDCI_CHAN_XML));
+}
+
+static void html(struct ddci_buf *b, const char *s)
+{
+	ddci_buf_fail(b, ddci_html_escape(b, s));
+}
+
+static void html_wrap(struct ddci_buf *b, const char *s)
+{
+	ddci_buf_fail(b, ddci_html_escape_wrap(b, s));
+}
+
+/* open, s escaped by esc, close. */
+static void wrap(struct ddci_buf *b, const char *open, void (*esc)(struct ddci_buf *, const char *), const char *s,
+		 const char *close)
+{
+	ddci_buf_adds(b, open);
+	esc(b, s);
+	ddci_buf_adds(b, close);
 }
 
 static int nfailed(const struct ddci_gate *g)
@@ -110,6 +137,37 @@ void ddci_report_text(FILE *f, const struct ddci_gate *g)
 		fprintf(f, "... and %" PRId64 " more not shown\n", g->rows_seen - (int64_t)shown);
 }
 
+/* A trend point's failure rate, or -1 when the bucket had no runs. */
+static double point_rate(const struct ddci_gate_point *p)
+{
+	return p->runs > 0 ? (double)p->failed / (double)p->runs * 100.0 : -1;
+}
+
+/* "trend": the sparkline and every point (time, runs, failed, rate). */
+static int trend_json(cJSON *o, const struct ddci_gate *g)
+{
+	cJSON *t = cJSON_AddObjectToObject(o, "trend"), *pts;
+	char ts[40];
+
+	if (!t || ddci_json_add_str(t, "sparkline", g->trend) < 0 || !(pts = cJSON_AddArrayToObject(t, "points")))
+		return DDCI_ENOMEM;
+	for (size_t i = 0; i < g->npoints; i++) {
+		const struct ddci_gate_point *p = &g->points[i];
+		cJSON *pt = cJSON_CreateObject();
+
+		if (!pt)
+			return DDCI_ENOMEM;
+		cJSON_AddItemToArray(pts, pt);
+		ddci_time_format_rfc3339(ts, sizeof(ts), p->time_ms * 1000000);
+		if (!cJSON_AddStringToObject(pt, "time", ts) || ddci_json_add_int64(pt, "runs", p->runs) < 0 ||
+		    ddci_json_add_int64(pt, "failed", p->failed) < 0 ||
+		    (p->runs > 0 ? !cJSON_AddNumberToObject(pt, "failure_rate_pct", point_rate(p))
+				 : !cJSON_AddNullToObject(pt, "failure_rate_pct")))
+			return DDCI_ENOMEM;
+	}
+	return 0;
+}
+
 int ddci_report_json(cJSON **out, const struct ddci_gate *g)
 {
 	cJSON *o = cJSON_CreateObject(), *checks, *counts, *rows, *c;
@@ -144,7 +202,7 @@ int ddci_report_json(cJSON **out, const struct ddci_gate *g)
 		/* typed by the gate: a sha like 010962989361 stays a string */
 		if (k->kind == DDCI_COUNT_INT ? ddci_json_add_int64(counts, k->key, k->i) < 0
 		    : k->kind == DDCI_COUNT_NUM ? !cJSON_AddNumberToObject(counts, k->key, k->d)
-						: !cJSON_AddStringToObject(counts, k->key, k->value))
+						: !cJSON_AddStringToObject(counts, k->key, k->text))
 			goto nomem;
 	}
 	if (ddci_json_add_str(o, "scope", g->scope) < 0 || ddci_json_add_str(o, "note", g->note) < 0 ||
@@ -166,29 +224,24 @@ int ddci_report_json(cJSON **out, const struct ddci_gate *g)
 				cJSON_AddItemToArray(fails, s);
 			}
 	}
-	if (g->trend_json) {
-		cJSON *t = cJSON_AddObjectToObject(o, "trend"), *pts;
-		if (!t || ddci_json_add_str(t, "sparkline", g->trend) < 0 ||
-		    !(pts = cJSON_Duplicate(g->trend_json, 1)))
-			goto nomem;
-		cJSON_AddItemToObject(t, "points", pts);
-	}
+	if (g->trend_read && trend_json(o, g) < 0)
+		goto nomem;
 	*out = o;
 	return 0;
 nomem:
 	cJSON_Delete(o);
-	return oom();
+	return ddci_error_oom();
 }
 
 
 /* ---- charts from a gate ---- */
 
 /* Why the gate decided what it did, in one line: the failed checks, or
- * that every check is within its limit.  md: flags in backticks. */
-static int reason(struct ddci_buf *b, const struct ddci_gate *g, int md)
+ * that every check is within its limit.  in_md: flags in backticks. */
+static void reason(struct ddci_buf *b, const struct ddci_gate *g, int in_md)
 {
 	char v[64], l[64];
-	int n = 0, rc;
+	int n = 0;
 
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct ddci_gate_check *k = &g->checks[i];
@@ -197,17 +250,13 @@ static int reason(struct ddci_buf *b, const struct ddci_gate *g, int md)
 			continue;
 		ddci_gate_format(v, sizeof(v), k->unit, k->value);
 		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
-		if ((rc = ddci_buf_addf(b, "%s%s %s, %s %s (%s%s%s)", n++ ? (md ? "; " : "\n") : "", v, k->what,
-					k->failed ? "over the limit of" : "limit", l, md ? "`" : "", k->flag,
-					md ? "`" : "")) < 0)
-			return rc;
+		ddci_buf_addf(b, "%s%s %s, %s %s (%s%s%s)", n++ ? (in_md ? "; " : "\n") : "", v, k->what,
+			      k->failed ? "over the limit of" : "limit", l, in_md ? "`" : "", k->flag, in_md ? "`" : "");
 	}
-	if (!n && (rc = ddci_buf_adds(b, "no check")) < 0)
-		return rc;
-	if (!g->failed && *g->note && !strncmp(g->note, "not enough data", 15) &&
-	    (rc = ddci_buf_adds(b, md ? "; not enough data to judge" : "\nnot enough data to judge")) < 0)
-		return rc;
-	return 0;
+	if (!n)
+		ddci_buf_adds(b, "no check");
+	if (!g->failed && *g->note && !strncmp(g->note, "not enough data", 15))
+		ddci_buf_adds(b, in_md ? "; not enough data to judge" : "\nnot enough data to judge");
 }
 
 /* "getting worse" when `after` is clearly above `before` (for numbers where
@@ -223,24 +272,11 @@ static const char *direction(double before, double after, double slack)
 	return d > 0 ? "getting worse" : "getting better";
 }
 
-/* A number member of o (a number, or raw integer text as ddci_json_int64
- * writes it); 0 when missing. */
-static int num(double *out, const cJSON *o, const char *key)
-{
-	const cJSON *j = o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-	char *end;
-
-	*out = 0;
-	if (cJSON_IsNumber(j)) {
-		*out = j->valuedouble;
-		return 1;
-	}
-	if (cJSON_IsRaw(j) && j->valuestring) {
-		*out = strtod(j->valuestring, &end);
-		return end != j->valuestring;
-	}
-	return 0;
-}
+/* The trend's time labels: a point's day ("Jan 5"), or its time of day
+ * when some point is not at midnight; a point past 2200 (the dates
+ * ddci_time_parse reads) is numbered instead. */
+#define LABEL_MAX_MS INT64_C(7289654400000) /* 2201-01-01 */
+#define DAY_MS INT64_C(86400000)
 
 struct trend_data {
 	size_t n;
@@ -254,46 +290,37 @@ struct trend_data {
  * `max` (<= CHART_POINTS) of them. */
 static void trend_data(struct trend_data *d, const struct ddci_gate *g, size_t max)
 {
-	const cJSON *it;
 	size_t m = 0, k, half;
 	int dated = 1;
 	double fb = 0, rb = 0, fa = 0, ra = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->before = d->after = NAN;
-	cJSON_ArrayForEach(it, g->trend_json) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
-		double runs;
-		if (num(&runs, it, "runs") && runs > 0) {
+	for (size_t n = 0; n < g->npoints; n++)
+		if (g->points[n].runs > 0) {
 			m++;
-			if (cJSON_IsString(t) && strlen(t->valuestring) >= 20 && strncmp(t->valuestring + 10, "T00:00:00", 9))
+			/* a midnight past year 9999 has no "T00:00:00" at the day's end */
+			if (g->points[n].time_ms % DAY_MS || g->points[n].time_ms >= INT64_C(253402300800000))
 				dated = 0;
 		}
-	}
 	if (!m)
 		return;
 	k = (m + max - 1) / max;
 	half = m / 2;
 	m = 0;
-	cJSON_ArrayForEach(it, g->trend_json) {
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "time");
-		double runs, fail;
-		int64_t ns;
+	for (size_t n = 0; n < g->npoints; n++) {
+		const struct ddci_gate_point *p = &g->points[n];
+		double runs = (double)p->runs, fail = (double)p->failed;
 		size_t i;
 
-		num(&runs, it, "runs");
-		num(&fail, it, "failed");
 		if (!(runs > 0))
 			continue;
 		i = m / k;
 		if (m % k == 0) {
-			const char *ts = cJSON_IsString(t) ? t->valuestring : "";
-			if (strlen(ts) >= 16 && ddci_time_parse(&ns, ts, 0, "time") == 0) {
-				ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), ns / 1000000, !dated);
-			} else {
-				ddci_error_clear();
+			if (p->time_ms >= 0 && p->time_ms < LABEL_MAX_MS)
+				ddci_chart_time_label(d->labels[i], sizeof(d->labels[i]), p->time_ms, !dated);
+			else
 				snprintf(d->labels[i], sizeof(d->labels[i]), "%zu", i + 1);
-			}
 			d->x[i] = d->labels[i];
 			d->n = i + 1;
 		}
@@ -364,53 +391,58 @@ static enum ddci_chart_unit chart_unit(enum ddci_gate_unit u)
 
 /* A heading, a line under it, the chart (Mermaid and its table, or SVG and
  * its table). */
-static int chart_block(struct ddci_buf *b, int html, const char *heading, const char *sub, const char *trend,
-		       const struct ddci_chart *c, const struct ddci_chart *table)
+static void chart_block(struct ddci_buf *b, int in_html, const char *heading, const char *sub, const char *trend,
+			const struct ddci_chart *c, const struct ddci_chart *table)
 {
-	int rc;
-
-	if (html) {
-		if ((rc = ddci_html_section(b, heading)) < 0 ||
-		    (sub && *sub && (rc = ddci_buf_addf(b, "<p class=\"sub\">%s</p>\n", sub)) < 0) ||
-		    (trend && (rc = ddci_buf_adds(b, trend)) < 0) || (rc = ddci_chart_svg(b, c)) < 0 ||
-		    (rc = ddci_buf_adds(b, "<details><summary>The numbers</summary>\n")) < 0 ||
-		    (rc = ddci_chart_html_table(b, table)) < 0 || (rc = ddci_buf_adds(b, "</details>\n")) < 0)
-			return rc;
-		return 0;
+	if (in_html) {
+		ddci_buf_fail(b, ddci_html_section(b, heading));
+		if (sub && *sub)
+			ddci_buf_addf(b, "<p class=\"sub\">%s</p>\n", sub);
+		if (trend)
+			ddci_buf_adds(b, trend);
+		ddci_buf_fail(b, ddci_chart_svg(b, c));
+		ddci_buf_adds(b, "<details><summary>The numbers</summary>\n");
+		ddci_buf_fail(b, ddci_chart_html_table(b, table));
+		ddci_buf_adds(b, "</details>\n");
+		return;
 	}
-	if ((rc = ddci_buf_addf(b, "\n### %s\n\n", heading)) < 0 || (sub && *sub && (rc = ddci_buf_addf(b, "%s\n\n", sub)) < 0) ||
-	    (trend && (rc = ddci_buf_adds(b, trend)) < 0) || (rc = ddci_chart_mermaid(b, c)) < 0 ||
-	    (rc = ddci_chart_md_table(b, table)) < 0)
-		return rc;
-	return 0;
+	ddci_buf_addf(b, "\n### %s\n\n", heading);
+	if (sub && *sub)
+		ddci_buf_addf(b, "%s\n\n", sub);
+	if (trend)
+		ddci_buf_adds(b, trend);
+	ddci_buf_fail(b, ddci_chart_mermaid(b, c));
+	ddci_buf_fail(b, ddci_chart_md_table(b, table));
 }
 
 /* Which way a trend goes, in words coloured by direction and by whether
  * it matters for the verdict: worse and mattering is bold and in the
  * failure colour; worse but within the limit is a warning; better is in
  * the pass colour; steady is muted.  An arrow says it without colour. */
-static int trend_words(struct ddci_buf *b, int html, const char *dir, int matters, const char *text)
+static void trend_words(struct ddci_buf *b, int in_html, const char *dir, int matters, const char *text)
 {
 	int worse = !strcmp(dir, "getting worse"), better = !strcmp(dir, "getting better");
 	const char *arrow = worse ? "↗" : better ? "↘" : "→";
 
-	if (html)
-		return ddci_buf_addf(b, "<p class=\"trend %s\">%s %s</p>\n",
-				     worse ? (matters ? "bad" : "warn") : better ? "good" : "mute", arrow, text);
-	return ddci_buf_addf(b, worse && matters ? "**%s %s**\n\n" : "%s %s\n\n", arrow, text);
+	if (in_html)
+		ddci_buf_addf(b, "<p class=\"trend %s\">%s %s</p>\n",
+			      worse ? (matters ? "bad" : "warn") : better ? "good" : "mute", arrow, text);
+	else
+		ddci_buf_addf(b, worse && matters ? "**%s %s**\n\n" : "%s %s\n\n", arrow, text);
 }
 
-static int trend_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
+static void trend_chart(struct ddci_buf *b, const struct ddci_gate *g, int in_html)
 {
 	struct trend_data *td = malloc(sizeof(*td));
 	struct ddci_buf words = DDCI_BUF_INIT;
 	char x[64], y[64], lim[64], text[320];
 	const char *dir;
-	int rc = 0;
 
-	if (!td)
-		return oom();
-	trend_data(td, g, html ? CHART_POINTS : MD_POINTS);
+	if (!td) {
+		ddci_buf_fail(b, ddci_error_oom());
+		return;
+	}
+	trend_data(td, g, in_html ? CHART_POINTS : MD_POINTS);
 	{
 		struct ddci_chart c = { .title = "Failure rate over time", .y_label = "failure rate", .unit = DDCI_CHART_PCT,
 					.x = td->x, .nx = td->n, .nseries = 1, .threshold = g->trend_limit };
@@ -429,19 +461,17 @@ static int trend_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
 			snprintf(text, sizeof(text), "%s%s: %s in the first half of the window, %s in the second (limit %s)",
 				 !strcmp(dir, "getting worse") ? "Getting worse" : !strcmp(dir, "getting better") ? "Getting better" : "Steady",
 				 !strcmp(dir, "getting worse") && !matters ? ", within the limit" : "", x, y, lim);
-			if ((rc = trend_words(&words, html, dir, matters, text)) < 0)
-				goto done;
+			trend_words(&words, in_html, dir, matters, text);
+			ddci_buf_fail(b, ddci_buf_error(&words));
 		}
-		rc = chart_block(b, html, "Failure rate over time", "Failed test runs, % of all runs", dir ? ddci_buf_str(&words) : NULL,
-				 &c, &t);
+		chart_block(b, in_html, "Failure rate over time", "Failed test runs, % of all runs",
+			    dir ? ddci_buf_str(&words) : NULL, &c, &t);
 	}
-done:
 	ddci_buf_release(&words);
 	free(td);
-	return rc;
 }
 
-static int ranked_chart(struct ddci_buf *b, const struct ddci_gate *g, const struct ddci_gate_chart *gc, int html)
+static void ranked_chart(struct ddci_buf *b, const struct ddci_gate_chart *gc, int in_html)
 {
 	struct bar_data bd;
 	char sub[160], lim[48];
@@ -449,10 +479,9 @@ static int ranked_chart(struct ddci_buf *b, const struct ddci_gate *g, const str
 				.nseries = 1, .threshold = gc->limit };
 	size_t len;
 
-	(void)g;
 	bar_data(&bd, gc);
 	if (!bd.n || !(bd.v[0] > 0))
-		return 0;
+		return;
 	c.x = bd.x;
 	c.nx = bd.n;
 	c.series[0] = (struct ddci_series){ gc->unit, bd.v, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
@@ -465,20 +494,19 @@ static int ranked_chart(struct ddci_buf *b, const struct ddci_gate *g, const str
 	if (gc->limit > 0)
 		snprintf(sub + len, sizeof(sub) - len, "; %zu %s over the limit of %s", bd.over,
 			 bd.over == 1 ? "is" : "are", lim);
-	return chart_block(b, html, gc->title, sub, NULL, &c, &c);
+	chart_block(b, in_html, gc->title, sub, NULL, &c, &c);
 }
 
-static int hist_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
+static void hist_chart(struct ddci_buf *b, const struct ddci_gate *g, int in_html)
 {
 	struct hist_data hd;
 	struct ddci_buf words = DDCI_BUF_INIT;
 	char text[320];
 	const char *dir;
-	int rc;
 
 	hist_data(&hd, g);
 	if (!hd.n || !(hd.total > 0))
-		return 0;
+		return;
 	{
 		struct ddci_chart c = { .title = g->hist_title, .y_label = "tests", .unit = DDCI_CHART_COUNT, .x = hd.x,
 					.nx = hd.n, .nseries = 1 };
@@ -490,93 +518,70 @@ static int hist_chart(struct ddci_buf *b, const struct ddci_gate *g, int html)
 		snprintf(text, sizeof(text), "%s: %.0f first flaked in the last %zu weeks, %.0f in the %zu before",
 			 !strcmp(dir, "getting worse") ? "Getting worse" : !strcmp(dir, "getting better") ? "Getting better" : "Steady",
 			 hd.after, hd.n - hd.n / 2, hd.before, hd.n / 2);
-		if ((rc = trend_words(&words, html, dir, g->failed, text)) < 0 ||
-		    (rc = chart_block(b, html, g->hist_title, "Active flaky tests, by the week they first flaked (Monday)",
-				      ddci_buf_str(&words), &c, &c)) < 0)
-			goto done;
+		trend_words(&words, in_html, dir, g->failed, text);
+		if (ddci_buf_fail(b, ddci_buf_error(&words)) == 0)
+			chart_block(b, in_html, g->hist_title, "Active flaky tests, by the week they first flaked (Monday)",
+				    ddci_buf_str(&words), &c, &c);
 	}
-done:
 	ddci_buf_release(&words);
-	return rc;
 }
 
 /* Renders every chart of a gate, Markdown (html 0) or HTML (html 1). */
-static int gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int html)
+static void gate_charts(struct ddci_buf *b, const struct ddci_gate *g, int in_html)
 {
-	int rc;
-
-	if (g->trend_json && (rc = trend_chart(b, g, html)) < 0)
-		return rc;
+	if (g->trend_read)
+		trend_chart(b, g, in_html);
 	for (int k = 0; k < g->ncharts; k++)
-		if ((rc = ranked_chart(b, g, &g->charts[k], html)) < 0)
-			return rc;
-	return hist_chart(b, g, html);
+		ranked_chart(b, &g->charts[k], in_html);
+	hist_chart(b, g, in_html);
 }
 
 int ddci_report_markdown(struct ddci_buf *b, const struct ddci_gate *g)
 {
 	char v[64], l[64];
-	int rc;
 
-	if ((rc = ddci_buf_addf(b, "## %s %s: %s\n\n**Why:** ", g->failed ? "❌" : "✅", g->title,
-				g->failed ? "failed" : "passed")) < 0 ||
-	    (rc = reason(b, g, 1)) < 0 ||
-	    (rc = ddci_buf_adds(b, "\n\n| check | observed | limit | result |\n|---|---:|---:|---|\n")) < 0)
-		return rc;
+	ddci_buf_addf(b, "## %s %s: %s\n\n**Why:** ", g->failed ? "❌" : "✅", g->title, g->failed ? "failed" : "passed");
+	reason(b, g, 1);
+	ddci_buf_adds(b, "\n\n| check | observed | limit | result |\n|---|---:|---:|---|\n");
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct ddci_gate_check *k = &g->checks[i];
 
 		ddci_gate_format(v, sizeof(v), k->unit, k->value);
 		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
-		if ((rc = ddci_buf_addf(b, "| `%s` %s | %s | %s | %s |\n", k->flag, k->what, v, l,
-					k->failed ? "❌ fail" : "✅ ok")) < 0)
-			return rc;
+		ddci_buf_addf(b, "| `%s` %s | %s | %s | %s |\n", k->flag, k->what, v, l, k->failed ? "❌ fail" : "✅ ok");
 	}
-	if (*g->scope) {
-		if ((rc = ddci_buf_adds(b, "\nScope: ")) < 0 || (rc = ddci_report_md_escape(b, g->scope)) < 0 ||
-		    (rc = ddci_buf_adds(b, "\n")) < 0)
-			return rc;
-	}
-	if (*g->note) {
-		if ((rc = ddci_buf_adds(b, "\n> ")) < 0 || (rc = ddci_report_md_escape(b, g->note)) < 0 ||
-		    (rc = ddci_buf_adds(b, "\n")) < 0)
-			return rc;
-	}
-	if (*g->trend && (rc = ddci_buf_addf(b, "\n**Trend:** `%s`\n", g->trend)) < 0)
-		return rc;
-	if ((rc = gate_charts(b, g, 0)) < 0)
-		return rc;
+	if (*g->scope)
+		wrap(b, "\nScope: ", md, g->scope, "\n");
+	if (*g->note)
+		wrap(b, "\n> ", md, g->note, "\n");
+	if (*g->trend)
+		ddci_buf_addf(b, "\n**Trend:** `%s`\n", g->trend);
+	gate_charts(b, g, 0);
 	if (!g->nrows)
-		return 0;
-	if ((rc = ddci_buf_addf(b, "\n### %s%s (top %zu of %" PRId64 ", by impact)\n\n|",
-				g->failed ? "Offending " : "", g->subject, g->nrows, g->rows_seen)) < 0)
-		return rc;
+		return ddci_buf_error(b);
+	ddci_buf_addf(b, "\n### %s%s (top %zu of %" PRId64 ", by impact)\n\n|", g->failed ? "Offending " : "", g->subject,
+		      g->nrows, g->rows_seen);
 	for (int c = 0; c < g->ncols; c++)
-		if ((rc = ddci_buf_addf(b, " %s |", g->cols[c])) < 0)
-			return rc;
-	if ((rc = ddci_buf_adds(b, "\n|")) < 0)
-		return rc;
+		ddci_buf_addf(b, " %s |", g->cols[c]);
+	ddci_buf_adds(b, "\n|");
 	for (int c = 0; c < g->ncols; c++)
-		if ((rc = ddci_buf_adds(b, "---|")) < 0)
-			return rc;
+		ddci_buf_adds(b, "---|");
 	for (size_t r = 0; r < g->nrows; r++) {
-		if ((rc = ddci_buf_adds(b, "\n|")) < 0)
-			return rc;
+		ddci_buf_adds(b, "\n|");
 		for (int c = 0; c < g->ncols; c++)
-			if ((rc = ddci_buf_adds(b, " ")) < 0 || (rc = ddci_report_md_escape(b, g->rows[r].cells[c])) < 0 ||
-			    (rc = ddci_buf_adds(b, " |")) < 0)
-				return rc;
+			wrap(b, " ", md, g->rows[r].cells[c], " |");
 	}
-	return ddci_buf_adds(b, "\n");
+	ddci_buf_adds(b, "\n");
+	return ddci_buf_error(b);
 }
 
 
 /* The rows table: the first column (the name) bold; up to 3 columns whose
  * cells are all short stay columns, the others are folded under the name as
  * small "column: value" lines, so the table fits a phone even without CSS. */
-static int rows_table(struct ddci_buf *b, const struct ddci_gate *g)
+static void rows_table(struct ddci_buf *b, const struct ddci_gate *g)
 {
-	int keep[DDCI_GATE_MAX_COLS], kept = 0, rc;
+	int keep[DDCI_GATE_MAX_COLS], kept = 0;
 
 	for (int c = g->ncols - 1; c >= 0; c--) { /* at most 3, the last ones */
 		keep[c] = c > 0 && kept < 3;
@@ -584,91 +589,78 @@ static int rows_table(struct ddci_buf *b, const struct ddci_gate *g)
 			keep[c] = strlen(g->rows[r].cells[c]) <= 12;
 		kept += keep[c];
 	}
-	if ((rc = ddci_buf_adds(b, "<table class=\"rows\"><thead><tr>")) < 0)
-		return rc;
+	ddci_buf_adds(b, "<table class=\"rows\"><thead><tr>");
 	for (int c = 0; c < g->ncols; c++)
-		if ((!c || keep[c]) && ((rc = ddci_buf_adds(b, "<th>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
-					(rc = ddci_buf_adds(b, "</th>")) < 0))
-			return rc;
-	if ((rc = ddci_buf_adds(b, "</tr></thead><tbody>\n")) < 0)
-		return rc;
+		if (!c || keep[c])
+			wrap(b, "<th>", html, g->cols[c], "</th>");
+	ddci_buf_adds(b, "</tr></thead><tbody>\n");
 	for (size_t r = 0; r < g->nrows; r++) {
 		const struct ddci_gate_row *row = &g->rows[r];
 
-		if ((rc = ddci_buf_adds(b, "<tr><td><strong>")) < 0 || (rc = ddci_html_escape_wrap(b, row->cells[0])) < 0 ||
-		    (rc = ddci_buf_adds(b, "</strong>")) < 0)
-			return rc;
+		wrap(b, "<tr><td><strong>", html_wrap, row->cells[0], "</strong>");
 		for (int c = 1; c < g->ncols; c++)
-			if (!keep[c] && *row->cells[c] &&
-			    ((rc = ddci_buf_adds(b, "<br><small>")) < 0 || (rc = ddci_html_escape(b, g->cols[c])) < 0 ||
-			     (rc = ddci_buf_adds(b, ": ")) < 0 || (rc = ddci_html_escape_wrap(b, row->cells[c])) < 0 ||
-			     (rc = ddci_buf_adds(b, "</small>")) < 0))
-				return rc;
-		if ((rc = ddci_buf_adds(b, "</td>")) < 0)
-			return rc;
+			if (!keep[c] && *row->cells[c]) {
+				wrap(b, "<br><small>", html, g->cols[c], ": ");
+				html_wrap(b, row->cells[c]);
+				ddci_buf_adds(b, "</small>");
+			}
+		ddci_buf_adds(b, "</td>");
 		for (int c = 1; c < g->ncols; c++)
-			if (keep[c] && ((rc = ddci_buf_adds(b, "<td data-label=\"")) < 0 ||
-					(rc = ddci_html_escape(b, g->cols[c])) < 0 || (rc = ddci_buf_adds(b, "\">")) < 0 ||
-					(rc = ddci_html_escape_wrap(b, row->cells[c])) < 0 || (rc = ddci_buf_adds(b, "</td>")) < 0))
-				return rc;
-		if ((rc = ddci_buf_adds(b, "</tr>\n")) < 0)
-			return rc;
+			if (keep[c]) {
+				wrap(b, "<td data-label=\"", html, g->cols[c], "\">");
+				html_wrap(b, row->cells[c]);
+				ddci_buf_adds(b, "</td>");
+			}
+		ddci_buf_adds(b, "</tr>\n");
 	}
-	return ddci_buf_adds(b, "</tbody></table>\n");
+	ddci_buf_adds(b, "</tbody></table>\n");
 }
 
-static int checks_table(struct ddci_buf *b, const struct ddci_gate *g)
+static void checks_table(struct ddci_buf *b, const struct ddci_gate *g)
 {
 	char v[64], l[64];
-	int rc;
 
-	if ((rc = ddci_buf_adds(b, "<table><thead><tr><th>check</th><th class=\"n\">observed</th><th class=\"n\">limit</th>"
-				   "<th>result</th></tr></thead><tbody>\n")) < 0)
-		return rc;
+	ddci_buf_adds(b, "<table><thead><tr><th>check</th><th class=\"n\">observed</th><th class=\"n\">limit</th>"
+			 "<th>result</th></tr></thead><tbody>\n");
 	for (int i = 0; i < g->nchecks; i++) {
 		const struct ddci_gate_check *k = &g->checks[i];
 
 		ddci_gate_format(v, sizeof(v), k->unit, k->value);
 		ddci_gate_format(l, sizeof(l), k->unit, k->limit);
-		if ((rc = ddci_buf_adds(b, "<tr><td>")) < 0 || (rc = ddci_html_escape(b, k->what)) < 0 ||
-		    (rc = ddci_buf_adds(b, " <code>")) < 0 || (rc = ddci_html_escape(b, k->flag)) < 0 ||
-		    (rc = ddci_buf_addf(b, "</code></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"%s\">%s</td></tr>\n",
-					v, l, k->failed ? "bad" : "good", k->failed ? "✗ failed" : "✓ ok")) < 0)
-			return rc;
+		wrap(b, "<tr><td>", html, k->what, " <code>");
+		html(b, k->flag);
+		ddci_buf_addf(b, "</code></td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"%s\">%s</td></tr>\n",
+			      v, l, k->failed ? "bad" : "good", k->failed ? "✗ failed" : "✓ ok");
 	}
-	return ddci_buf_adds(b, "</tbody></table>\n");
+	ddci_buf_adds(b, "</tbody></table>\n");
 }
 
 int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g)
 {
 	struct ddci_buf why = DDCI_BUF_INIT;
-	int rc;
 
-	if ((rc = reason(&why, g, 0)) < 0 ||
-	    (rc = ddci_html_begin(b, g->title, !g->failed, g->failed ? "Failed" : "Passed", ddci_buf_str(&why))) < 0)
-		goto done;
-	if ((rc = ddci_html_section(b, "Checks")) < 0 || (rc = checks_table(b, g)) < 0)
-		goto done;
-	if (*g->note && ((rc = ddci_buf_adds(b, "<p>")) < 0 || (rc = ddci_html_escape(b, g->note)) < 0 ||
-			 (rc = ddci_buf_adds(b, "</p>\n")) < 0))
-		goto done;
-	if (*g->scope && ((rc = ddci_buf_adds(b, "<p class=\"mute\">Scope: <code>")) < 0 ||
-			  (rc = ddci_html_escape_wrap(b, g->scope)) < 0 || (rc = ddci_buf_adds(b, "</code></p>\n")) < 0))
-		goto done;
-	if ((rc = gate_charts(b, g, 1)) < 0)
-		goto done;
+	reason(&why, g, 0);
+	if (ddci_buf_fail(b, ddci_buf_error(&why)) == 0)
+		ddci_buf_fail(b, ddci_html_begin(b, g->title, !g->failed, g->failed ? "Failed" : "Passed",
+						 ddci_buf_str(&why)));
+	ddci_buf_release(&why);
+	ddci_buf_fail(b, ddci_html_section(b, "Checks"));
+	checks_table(b, g);
+	if (*g->note)
+		wrap(b, "<p>", html, g->note, "</p>\n");
+	if (*g->scope)
+		wrap(b, "<p class=\"mute\">Scope: <code>", html_wrap, g->scope, "</code></p>\n");
+	gate_charts(b, g, 1);
 	if (g->nrows) {
 		char h[160];
 
 		snprintf(h, sizeof(h), "%s%s (top %zu of %" PRId64 ", by impact)", g->failed ? "Offending " : "",
 			 g->subject, g->nrows, g->rows_seen);
-		if ((rc = ddci_html_section(b, h)) < 0 || (rc = rows_table(b, g)) < 0)
-			goto done;
+		ddci_buf_fail(b, ddci_html_section(b, h));
+		rows_table(b, g);
 	}
-	rc = ddci_html_end(b);
-done:
-	ddci_buf_release(&why);
-	return rc < 0 ? rc : 0;
+	ddci_buf_fail(b, ddci_html_end(b));
+	return ddci_buf_error(b);
 }
 
 int ddci_report_check_path(const char *path, const char *flag)
@@ -715,86 +707,91 @@ int ddci_report_wants_charts(const struct ddci_report_opts *o)
 }
 
 /* One line per row: the label and the cells. */
-static int row_line(struct ddci_buf *b, const struct ddci_gate *g, const struct ddci_gate_row *r)
+static void row_line(struct ddci_buf *b, const struct ddci_gate *g, const struct ddci_gate_row *r)
 {
-	int rc = ddci_buf_adds(b, r->label ? r->label : r->cells[0]);
-
-	for (int c = 1; c < g->ncols && rc == 0; c++)
+	ddci_buf_adds(b, r->label ? r->label : r->cells[0]);
+	for (int c = 1; c < g->ncols; c++)
 		if (*r->cells[c])
-			rc = ddci_buf_addf(b, "; %s: %s", g->cols[c], r->cells[c]);
-	return rc ? rc : ddci_buf_adds(b, "\n");
+			ddci_buf_addf(b, "; %s: %s", g->cols[c], r->cells[c]);
+	ddci_buf_adds(b, "\n");
+}
+
+/* A check's testcase: a failure listing the offending rows, or the
+ * explanation as output. */
+static void junit_case(struct ddci_buf *b, struct ddci_buf *body, const struct ddci_gate *g, int i)
+{
+	const struct ddci_gate_check *k = &g->checks[i];
+
+	wrap(b, "    <testcase classname=\"", xml, g->name, "\" name=\"");
+	xml(b, k->flag);
+	ddci_buf_adds(b, "\">\n");
+	if (k->failed) {
+		ddci_buf_reset(body);
+		ddci_buf_addf(body, "%s\n", k->explain);
+		for (size_t r = 0; r < g->nrows; r++)
+			if (g->rows[r].checks & (1u << i))
+				row_line(body, g, &g->rows[r]);
+		if (k->offenders > 0)
+			ddci_buf_addf(body, "(%" PRId64 " in all)\n", k->offenders);
+		ddci_buf_fail(b, ddci_buf_error(body));
+		wrap(b, "      <failure type=\"threshold\" message=\"", xml, k->explain, "\">");
+		xml(b, ddci_buf_str(body));
+		ddci_buf_adds(b, "</failure>\n");
+	} else {
+		wrap(b, "      <system-out>", xml, k->explain, "</system-out>\n");
+	}
+	ddci_buf_adds(b, "    </testcase>\n");
 }
 
 int ddci_report_junit(struct ddci_buf *b, const struct ddci_gate *g)
 {
 	struct ddci_buf body = DDCI_BUF_INIT;
-	int nf = nfailed(g), rc;
+	int nf = nfailed(g);
 
-	if ((rc = ddci_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"")) < 0 ||
-	    (rc = ddci_report_xml_escape(b, g->name)) < 0 ||
-	    (rc = ddci_buf_addf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n  <testsuite name=\"", g->nchecks,
-				nf)) < 0 ||
-	    (rc = ddci_report_xml_escape(b, g->title)) < 0 ||
-	    (rc = ddci_buf_addf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\">\n", g->nchecks, nf)) <
-		    0)
-		goto done;
+	ddci_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"");
+	xml(b, g->name);
+	ddci_buf_addf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n  <testsuite name=\"", g->nchecks, nf);
+	xml(b, g->title);
+	ddci_buf_addf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\">\n", g->nchecks, nf);
 	if (*g->scope || *g->note) {
-		if ((rc = ddci_buf_adds(b, "    <properties>\n")) < 0)
-			goto done;
-		if (*g->scope && ((rc = ddci_buf_adds(b, "      <property name=\"scope\" value=\"")) < 0 ||
-				  (rc = ddci_report_xml_escape(b, g->scope)) < 0 || (rc = ddci_buf_adds(b, "\"/>\n")) < 0))
-			goto done;
-		if (*g->note && ((rc = ddci_buf_adds(b, "      <property name=\"note\" value=\"")) < 0 ||
-				 (rc = ddci_report_xml_escape(b, g->note)) < 0 || (rc = ddci_buf_adds(b, "\"/>\n")) < 0))
-			goto done;
-		if ((rc = ddci_buf_adds(b, "    </properties>\n")) < 0)
-			goto done;
+		ddci_buf_adds(b, "    <properties>\n");
+		if (*g->scope)
+			wrap(b, "      <property name=\"scope\" value=\"", xml, g->scope, "\"/>\n");
+		if (*g->note)
+			wrap(b, "      <property name=\"note\" value=\"", xml, g->note, "\"/>\n");
+		ddci_buf_adds(b, "    </properties>\n");
 	}
-	for (int i = 0; i < g->nchecks; i++) {
-		const struct ddci_gate_check *k = &g->checks[i];
-
-		if ((rc = ddci_buf_adds(b, "    <testcase classname=\"")) < 0 ||
-		    (rc = ddci_report_xml_escape(b, g->name)) < 0 || (rc = ddci_buf_adds(b, "\" name=\"")) < 0 ||
-		    (rc = ddci_report_xml_escape(b, k->flag)) < 0 || (rc = ddci_buf_adds(b, "\">\n")) < 0)
-			goto done;
-		if (k->failed) {
-			ddci_buf_reset(&body);
-			if ((rc = ddci_buf_addf(&body, "%s\n", k->explain)) < 0)
-				goto done;
-			for (size_t r = 0; r < g->nrows; r++)
-				if ((g->rows[r].checks & (1u << i)) && (rc = row_line(&body, g, &g->rows[r])) < 0)
-					goto done;
-			if (k->offenders > 0 && (rc = ddci_buf_addf(&body, "(%" PRId64 " in all)\n", k->offenders)) < 0)
-				goto done;
-			if ((rc = ddci_buf_adds(b, "      <failure type=\"threshold\" message=\"")) < 0 ||
-			    (rc = ddci_report_xml_escape(b, k->explain)) < 0 || (rc = ddci_buf_adds(b, "\">")) < 0 ||
-			    (rc = ddci_report_xml_escape(b, ddci_buf_str(&body))) < 0 ||
-			    (rc = ddci_buf_adds(b, "</failure>\n")) < 0)
-				goto done;
-		} else if ((rc = ddci_buf_adds(b, "      <system-out>")) < 0 ||
-			   (rc = ddci_report_xml_escape(b, k->explain)) < 0 ||
-			   (rc = ddci_buf_adds(b, "</system-out>\n")) < 0) {
-			goto done;
-		}
-		if ((rc = ddci_buf_adds(b, "    </testcase>\n")) < 0)
-			goto done;
-	}
-	rc = ddci_buf_adds(b, "  </testsuite>\n</testsuites>\n");
-done:
+	for (int i = 0; i < g->nchecks; i++)
+		junit_case(b, &body, g, i);
+	ddci_buf_adds(b, "  </testsuite>\n</testsuites>\n");
 	ddci_buf_release(&body);
-	return rc;
+	return ddci_buf_error(b);
+}
+
+/* A count as GitHub outputs show it: an INT in full, a NUM with two
+ * decimals, TEXT as is. */
+static const char *count_text(char *buf, size_t n, const struct ddci_gate_count *c)
+{
+	if (c->kind == DDCI_COUNT_INT)
+		snprintf(buf, n, "%" PRId64, c->i);
+	else if (c->kind == DDCI_COUNT_NUM)
+		snprintf(buf, n, "%.2f", c->d);
+	else
+		snprintf(buf, n, "%s", c->text);
+	return buf;
 }
 
 static int github(const struct ddci_gate *g, int annotate)
 {
-	struct ddci_buf md = DDCI_BUF_INIT, msg = DDCI_BUF_INIT;
+	struct ddci_buf summary = DDCI_BUF_INIT, msg = DDCI_BUF_INIT;
+	char v[32]; /* a count's text is at most 31 bytes */
 	int rc;
 
-	if ((rc = ddci_report_markdown(&md, g)) < 0 || (rc = ddci_buf_adds(&md, "\n")) < 0 ||
-	    (rc = ddci_gh_summary(ddci_buf_str(&md))) < 0)
+	if ((rc = ddci_report_markdown(&summary, g)) < 0 || (rc = ddci_buf_adds(&summary, "\n")) < 0 ||
+	    (rc = ddci_gh_summary(ddci_buf_str(&summary))) < 0)
 		goto done;
 	for (int i = 0; i < g->ncounts; i++)
-		if ((rc = ddci_gh_output(g->counts[i].key, g->counts[i].value)) < 0)
+		if ((rc = ddci_gh_output(g->counts[i].key, count_text(v, sizeof(v), &g->counts[i]))) < 0)
 			goto done;
 	if (!annotate)
 		goto done;
@@ -811,14 +808,15 @@ static int github(const struct ddci_gate *g, int annotate)
 		if (!bad || !row->file || !*row->file)
 			continue;
 		ddci_buf_reset(&msg);
-		if ((rc = row_line(&msg, g, row)) < 0)
+		row_line(&msg, g, row);
+		if ((rc = ddci_buf_error(&msg)) < 0)
 			goto done;
 		ddci_gh_annotate("error", row->file, row->line, g->subject, ddci_buf_str(&msg));
 	}
 	if (!g->failed && *g->note)
 		ddci_gh_annotate("warning", NULL, 0, g->title, g->note);
 done:
-	ddci_buf_release(&md);
+	ddci_buf_release(&summary);
 	ddci_buf_release(&msg);
 	return rc;
 }
@@ -835,12 +833,12 @@ int ddci_report_emit(const struct ddci_gate *g, const struct ddci_report_opts *o
 	int rc = 0;
 
 	if (o->json) {
-		if ((rc = ddci_report_json(&j, g)) < 0 || (rc = ddci_print_json(stdout, j, 1)) < 0)
+		if ((rc = ddci_report_json(&j, g)) < 0 || (rc = ddci_print_json(o->out, j, 1)) < 0)
 			goto done;
 	} else {
-		ddci_report_text(stdout, g);
+		ddci_report_text(o->out, g);
 	}
-	fflush(stdout);
+	fflush(o->out);
 	if (o->markdown_path) {
 		if ((rc = ddci_report_markdown(&b, g)) < 0 ||
 		    (rc = ddci_write_file(o->markdown_path, ddci_buf_str(&b), b.len, 0644)) < 0)
@@ -858,10 +856,11 @@ int ddci_report_emit(const struct ddci_gate *g, const struct ddci_report_opts *o
 		    (rc = ddci_write_file(o->html_path, ddci_buf_str(&b), b.len, 0644)) < 0)
 			goto done;
 	}
-	/* Annotations go to stdout: keep --output json parseable. */
+	/* Annotations are printed among the verdict (output.h): none with
+	 * --output json, which must stay parseable. */
 	rc = github(g, !o->json);
 done:
-	fflush(stdout);
+	fflush(o->out);
 	cJSON_Delete(j);
 	ddci_buf_release(&b);
 	return rc;

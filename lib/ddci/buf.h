@@ -39,6 +39,11 @@ int ddci_buf_add_json_escaped(struct ddci_buf *b, const char *s);
 /* 0, or the error of the first addition that failed since the buffer was
  * initialised, reset or detached (its message was set then). */
 int ddci_buf_error(const struct ddci_buf *b) DDCI_WUR;
+/* Makes err (< 0) the buffer's error unless it already has one: for a
+ * helper writing to b that failed on its own (an allocation of its own, a
+ * refused argument), so the one check at the end still sees it.  Returns
+ * the buffer's error. */
+int ddci_buf_fail(struct ddci_buf *b, int err);
 /* Contents as a C string: "" when empty (never NULL). */
 const char *ddci_buf_str(const struct ddci_buf *b);
 void ddci_buf_reset(struct ddci_buf *b); /* len = 0 and no error, memory kept */

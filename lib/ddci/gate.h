@@ -74,14 +74,22 @@ struct ddci_gate_chart {
 
 enum ddci_gate_count_kind { DDCI_COUNT_TEXT = 0, DDCI_COUNT_INT, DDCI_COUNT_NUM };
 
-/* A count kept typed until it is rendered: --output json writes an INT as
- * an exact integer, a NUM as a number, TEXT (a sha, "passed") as a string. */
+/* A count kept typed until it is rendered (report.h): --output json writes
+ * an INT as an exact integer, a NUM as a number, TEXT (a sha, "passed") as
+ * a string; GitHub outputs write an INT in full and a NUM with two
+ * decimals. */
 struct ddci_gate_count {
 	const char *key;        /* GitHub output / JSON name: "active" */
-	char value[32];         /* as text: GitHub outputs */
 	enum ddci_gate_count_kind kind;
-	int64_t i;
-	double d;
+	int64_t i;              /* INT */
+	double d;               /* NUM */
+	char text[32];          /* TEXT */
+};
+
+/* A point of the rate over time (the failure-rate gate's trend). */
+struct ddci_gate_point {
+	int64_t time_ms;        /* start of the bucket */
+	int64_t runs, failed;   /* failure rate = failed / runs, none when no runs */
 };
 
 struct ddci_gate {
@@ -102,7 +110,9 @@ struct ddci_gate {
 	char scope[1024];       /* the query the data came from */
 	char note[512];         /* "not enough data: ...", warnings */
 	char trend[512];        /* sparkline line, or "" */
-	cJSON *trend_json;      /* points, or NULL */
+	int trend_read;         /* the trend was read: points (maybe none) */
+	struct ddci_gate_point *points; /* oldest first */
+	size_t npoints;
 	double trend_limit;     /* threshold line on the trend chart; <= 0 none */
 	struct ddci_gate_chart charts[DDCI_GATE_MAX_CHARTS];
 	int ncharts;
@@ -133,10 +143,10 @@ int ddci_gate_add_chart(struct ddci_gate *g, const char *title, const char *key,
  * the DDCI_GATE_TOP rows with the most impact are kept; every chart ranks it. */
 int ddci_gate_add_row(struct ddci_gate *g, const char *const *cells, double impact, unsigned checks,
 		      const char *file, int line, const char *label, cJSON *json) DDCI_WUR;
-/* A TEXT count. */
-void ddci_gate_set_count(struct ddci_gate *g, const char *key, const char *fmt, ...) DDCI_PRINTF(3, 4);
+/* Sets a count (the same key again replaces it; past DDCI_GATE_MAX_COUNTS
+ * keys, new ones are dropped): a TEXT (cut to 31 bytes), an INT, a NUM. */
+void ddci_gate_set_text(struct ddci_gate *g, const char *key, const char *v);
 void ddci_gate_set_int(struct ddci_gate *g, const char *key, int64_t v);
-/* A NUM count, shown with two decimals. */
 void ddci_gate_set_num(struct ddci_gate *g, const char *key, double v);
 
 /* Numbers from the server a gate decides on are sound: a count is finite,

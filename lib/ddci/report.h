@@ -32,7 +32,10 @@ int ddci_report_html(struct ddci_buf *b, const struct ddci_gate *g) DDCI_WUR;
 int ddci_report_github(const struct ddci_gate *g) DDCI_WUR;
 
 struct ddci_report_opts {
-	int json;                  /* --output json on stdout, else text */
+	FILE *out;                 /* where the verdict is printed: the command's
+				    * standard output (GitHub annotations go
+				    * there too, through output.h) */
+	int json;                  /* --output json on out, else text */
 	const char *markdown_path; /* --markdown FILE or NULL */
 	const char *junit_path;    /* --junit FILE or NULL */
 	const char *html_path;     /* --html FILE or NULL */

@@ -168,6 +168,13 @@ int ddci_buf_add_json_escaped(struct ddci_buf *b, const char *s)
 	return ddci_buf_add(b, run, (size_t)(p - run));
 }
 
+int ddci_buf_fail(struct ddci_buf *b, int err)
+{
+	if (!b->err && err < 0)
+		b->err = err;
+	return b->err;
+}
+
 const char *ddci_buf_str(const struct ddci_buf *b)
 {
 	return b->ptr ? b->ptr : "";

@@ -165,6 +165,25 @@ static void test_buf__errors_stick_until_reset(void **state)
 	assert_int_equal(ddci_buf_error(&b), 0);
 }
 
+/* A writer that failed on its own hands its error to the buffer: the
+ * first error stays, a later one or a success does not replace it. */
+static void test_buf__fail_keeps_the_first_error(void **state)
+{
+	struct ddci_buf b = DDCI_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(ddci_buf_fail(&b, 0), 0);
+	assert_int_equal(ddci_buf_adds(&b, "ab"), 0);
+	assert_int_equal(ddci_buf_fail(&b, DDCI_EUSAGE), DDCI_EUSAGE);
+	assert_int_equal(ddci_buf_fail(&b, DDCI_ENOMEM), DDCI_EUSAGE);
+	assert_int_equal(ddci_buf_adds(&b, "c"), DDCI_EUSAGE);
+	assert_string_equal(ddci_buf_str(&b), "ab");
+	assert_int_equal(ddci_buf_error(&b), DDCI_EUSAGE);
+	ddci_buf_reset(&b);
+	assert_int_equal(ddci_buf_error(&b), 0);
+	ddci_buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_buf__json_escaping),
 		cmocka_unit_test(test_buf__json_escaping_respects_limit),
 		cmocka_unit_test(test_buf__errors_stick_until_reset),
+		cmocka_unit_test(test_buf__fail_keeps_the_first_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

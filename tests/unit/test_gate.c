@@ -36,7 +36,7 @@ static void test_gate__exactly_at_the_limit_passes(void **state)
 	assert_true(g.checks[a].failed && !g.checks[r].failed);
 	assert_string_equal(g.checks[a].explain, "FAIL: 4 active, limit 3 (--max-active)");
 	assert_string_equal(g.counts[0].key, "gate_result");
-	assert_string_equal(g.counts[0].value, "failed");
+	assert_string_equal(g.counts[0].text, "failed");
 	ddci_gate_release(&g);
 }
 

@@ -105,17 +105,13 @@ static void make_chart_gate(struct ddci_gate *g, int with_trend)
 	g->checks[0].value = 55;
 	if (with_trend) {
 		static const int runs[] = { 100, 0, 100, 100, 100 }, failed[] = { 1, 0, 2, 30, 40 };
-		g->trend_json = cJSON_CreateArray();
+		g->trend_read = 1;
 		g->trend_limit = 25;
-		for (int i = 0; i < 5; i++) {
-			cJSON *p = cJSON_CreateObject();
-			char ts[32];
-			snprintf(ts, sizeof(ts), "2025-01-0%dT00:00:00Z", i + 1);
-			cJSON_AddItemToArray(g->trend_json, p);
-			assert_non_null(cJSON_AddStringToObject(p, "time", ts));
-			assert_int_equal(ddci_json_add_int64(p, "runs", runs[i]), 0);
-			assert_int_equal(ddci_json_add_int64(p, "failed", failed[i]), 0);
-		}
+		assert_non_null(g->points = calloc(5, sizeof(*g->points)));
+		g->npoints = 5;
+		for (int i = 0; i < 5; i++) /* 2025-01-01T00:00:00Z, a day apart */
+			g->points[i] = (struct ddci_gate_point){ INT64_C(1735689600000) + i * INT64_C(86400000), runs[i],
+								 failed[i] };
 	}
 	g->nhist = 8;
 	g->hist_title = "By week first flaked";
@@ -284,8 +280,8 @@ static void test_report__typed_counts(void **state)
 	char *text;
 	(void)state;
 	make_gate(&g);
-	ddci_gate_set_count(&g, "merge_base", "%s", "010962989361");
-	ddci_gate_set_count(&g, "other_sha", "%s", "3681e3563024");
+	ddci_gate_set_text(&g, "merge_base", "010962989361");
+	ddci_gate_set_text(&g, "other_sha", "3681e3563024");
 	ddci_gate_set_int(&g, "lost_time_ms", INT64_MAX);
 	ddci_gate_set_num(&g, "worst_failure_rate", 12.5);
 	assert_int_equal(ddci_report_json(&j, &g), 0);
@@ -302,6 +298,32 @@ static void test_report__typed_counts(void **state)
 	ddci_gate_release(&g);
 }
 
+/* Each rendering function checks its buffer once, at its end: a buffer
+ * that fills up anywhere in a report (cut every 61 bytes here) still
+ * fails the whole report, never returns part of one as a success. */
+static void test_report__a_full_buffer_fails_every_format(void **state)
+{
+	int (*const render[])(struct ddci_buf *, const struct ddci_gate *) = { ddci_report_markdown,
+									       ddci_report_html, ddci_report_junit };
+	struct ddci_gate g;
+	(void)state;
+	make_chart_gate(&g, 1);
+	for (size_t f = 0; f < sizeof(render) / sizeof(render[0]); f++) {
+		struct ddci_buf b = DDCI_BUF_INIT;
+		size_t full;
+
+		assert_int_equal(render[f](&b, &g), 0);
+		full = b.len;
+		ddci_buf_release(&b);
+		for (size_t max = 1; max < full + 1; max += 61) {
+			ddci_buf_init(&b, max);
+			assert_int_equal(render[f](&b, &g), max > full ? 0 : DDCI_ENOMEM);
+			ddci_buf_release(&b);
+		}
+	}
+	ddci_gate_release(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_report__chart_ranks_all_rows_by_its_measure),
 		cmocka_unit_test(test_report__check_path),
 		cmocka_unit_test(test_report__typed_counts),
+		cmocka_unit_test(test_report__a_full_buffer_fails_every_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
