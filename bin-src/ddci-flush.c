@@ -10,8 +10,7 @@
 #include "ddci/client.h"
 #include "ddci/endpoint.h"
 #include "ddci/flush.h"
-#include "ddci/json.h"
-#include "ddci/output.h"
+#include "ddci/flush_report.h"
 
 static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
@@ -41,29 +40,6 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static int print_stats(const struct ddci_config *cfg, const struct ddci_flush_stats *st)
-{
-	int left = st->found - st->sent - st->rejected;
-	cJSON *o;
-	int rc;
-
-	if (left < 0)
-		left = 0;
-	if (cfg->output != DDCI_OUTPUT_JSON) {
-		printf("%d delivered, %d rejected, %d left\n", st->sent, st->rejected, left);
-		return 0;
-	}
-	o = cJSON_CreateObject();
-	if (!o || ddci_json_add_int64(o, "delivered", st->sent) < 0 ||
-	    ddci_json_add_int64(o, "rejected", st->rejected) < 0 || ddci_json_add_int64(o, "left", left) < 0) {
-		cJSON_Delete(o);
-		return ddci_error_oom();
-	}
-	rc = ddci_print_json(stdout, o, 1);
-	cJSON_Delete(o);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
@@ -85,7 +61,7 @@ int main(int argc, char **argv)
 	rc = ddci_flush(&st, &client, cfg.spool_dir, ddci_endpoint_classify);
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;
-	prc = print_stats(&cfg, &st);
+	prc = ddci_flush_report(stdout, cfg.output, &st);
 	if (rc == 0)
 		rc = prc;
 done:
