@@ -4,19 +4,16 @@
  * gate fails the job (exit 1) when more than --max cases match the query,
  * e.g. open P1 cases before a release.  Gates fail closed: when Datadog
  * cannot be read they exit 3 or 4 unless --fail-open. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ddci/cases.h"
+#include "ddci/cases_report.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
-#include "ddci/gate.h"
-#include "ddci/json.h"
 #include "ddci/output.h"
-#include "ddci/report.h"
 #include "ddci/strv.h"
 #include "ddci/timeutil.h"
 
@@ -66,107 +63,6 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static int print_json(const struct ddci_cases_result *r, const char *query)
-{
-	cJSON *o = cJSON_CreateObject(), *groups, *g;
-	int rc = 0;
-
-	if (!o || ddci_json_add_int64(o, "total", r->total) < 0 || !(groups = cJSON_AddArrayToObject(o, "groups")))
-		goto oom;
-	for (size_t i = 0; i < r->ngroups; i++) {
-		if (!(g = cJSON_CreateObject()) || !cJSON_AddItemToArray(groups, g)) {
-			cJSON_Delete(g);
-			goto oom;
-		}
-		if (!cJSON_AddStringToObject(g, "group", r->groups[i].group) ||
-		    ddci_json_add_int64(g, "count", r->groups[i].count) < 0)
-			goto oom;
-	}
-	if (query && !cJSON_AddStringToObject(o, "query", query))
-		goto oom;
-	rc = ddci_print_json(stdout, o, 1);
-	cJSON_Delete(o);
-	return rc;
-oom:
-	cJSON_Delete(o);
-	return ddci_error_oom();
-}
-
-static int print_table(const struct ddci_cases_result *r, const struct ddci_strv *group_by)
-{
-	struct ddci_table *t = NULL;
-	char head[128] = "", count[32];
-	const char *headers[2] = { head, "COUNT" };
-	const char *cells[2];
-	int rc;
-
-	for (size_t i = 0; i < (group_by->n ? group_by->n : 1); i++) {
-		size_t len = strlen(head);
-		snprintf(head + len, sizeof(head) - len, "%s%s", i ? "/" : "", group_by->n ? group_by->v[i] : "status");
-	}
-	for (char *p = head; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	if ((rc = ddci_table_new(&t, 2, headers)) < 0)
-		return rc;
-	for (size_t i = 0; i < r->ngroups && !rc; i++) {
-		snprintf(count, sizeof(count), "%" PRId64, r->groups[i].count);
-		cells[0] = r->groups[i].group;
-		cells[1] = count;
-		rc = ddci_table_add(t, cells);
-	}
-	snprintf(count, sizeof(count), "%" PRId64, r->total);
-	cells[0] = "total";
-	cells[1] = count;
-	if (!rc)
-		rc = ddci_table_add(t, cells);
-	if (!rc)
-		ddci_table_print(stdout, t);
-	ddci_table_free(t);
-	return rc;
-}
-
-/* The gate's verdict, in the shape every gate shares (report.h): one check
- * (--max) and one row per group. */
-static int report_gate(const struct ddci_config *cfg, const struct ddci_cases_result *r, const char *query,
-		       int64_t max)
-{
-	static const char *const cols[] = { "group", "cases" };
-	struct ddci_report_opts ro = { .out = stdout, .json = cfg->output == DDCI_OUTPUT_JSON };
-	struct ddci_gate g;
-	char count[32];
-	int c, rc = 0;
-
-	ddci_gate_init(&g, "ddci-cases", "Open cases gate", "cases per group", cols, 2);
-	g.order = "most cases first";
-	if ((c = ddci_gate_add_check(&g, "max", "--max", "matching cases", DDCI_UNIT_COUNT, (double)max)) < 0)
-		return c;
-	g.checks[c].value = (double)r->total;
-	snprintf(g.scope, sizeof(g.scope), "%s", query ? query : "*");
-	for (size_t i = 0; i < r->ngroups && rc == 0; i++) {
-		const char *cells[2] = { r->groups[i].group, count };
-		cJSON *j = cJSON_CreateObject();
-
-		snprintf(count, sizeof(count), "%" PRId64, r->groups[i].count);
-		if (!j || !cJSON_AddStringToObject(j, "group", r->groups[i].group) ||
-		    ddci_json_add_int64(j, "count", r->groups[i].count) < 0) {
-			cJSON_Delete(j);
-			rc = ddci_error_oom();
-			break;
-		}
-		rc = ddci_gate_add_row(&g, cells, (double)r->groups[i].count,
-				       ddci_gate_over(&g, c, (double)r->total) ? 1u << c : 0, NULL, 0,
-				       r->groups[i].group, j);
-	}
-	if (rc == 0) {
-		ddci_gate_evaluate(&g);
-		ddci_gate_set_int(&g, "cases", r->total);
-		ddci_gate_set_int(&g, "groups", (int64_t)r->ngroups);
-		rc = ddci_report_verdict(&g, 0, &ro);
-	}
-	ddci_gate_release(&g);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
@@ -212,10 +108,10 @@ int main(int argc, char **argv)
 	if ((rc = ddci_cases_aggregate(&res, &client, &q)) < 0 || res.dry_run)
 		goto done;
 	if (gate) {
-		rc = report_gate(&cfg, &res, q.query, max);
+		rc = ddci_cases_report_gate(stdout, cfg.output == DDCI_OUTPUT_JSON, &res, q.query, max);
 		goto done;
 	}
-	rc = cfg.output == DDCI_OUTPUT_JSON ? print_json(&res, q.query) : print_table(&res, &a.group_by);
+	rc = ddci_cases_report_counts(stdout, cfg.output, &res, &q);
 	snprintf(num, sizeof(num), "%" PRId64, res.total);
 	if (rc == 0)
 		rc = ddci_gh_output("cases", num);

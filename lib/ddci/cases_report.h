@@ -1,0 +1,31 @@
+/* cases_report.h — what ddci-cases prints of a Case Management aggregate:
+ * the counts (a table with a total, or a JSON object), and the open-cases
+ * gate's verdict in the shape every gate shares (report.h).
+ *
+ * The writers write only to the stream they are given.
+ */
+#ifndef DDCI_CASES_REPORT_H
+#define DDCI_CASES_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ddci/cases.h"
+#include "ddci/config.h"
+#include "ddci/error.h"
+
+/* count: a table (one row per group, headed by the --group-by fields in
+ * capitals, then "total"), or for DDCI_OUTPUT_JSON
+ * {"total":N,"groups":[{"group":..,"count":N}],"query":..} (query only
+ * when q->query is set). */
+int ddci_cases_report_counts(FILE *f, enum ddci_output format, const struct ddci_cases_result *r,
+			     const struct ddci_cases_query *q) DDCI_WUR;
+
+/* gate: one check (--max: the most matching cases allowed) against the
+ * total, one row per group; prints the verdict (text, or JSON when json)
+ * to f.  Returns DDCI_EXIT_GATE when more than max cases match, 0 when
+ * the gate passes, or an error. */
+int ddci_cases_report_gate(FILE *f, int json, const struct ddci_cases_result *r, const char *query,
+			   int64_t max) DDCI_WUR;
+
+#endif
