@@ -12,11 +12,9 @@
 
 #include "ddci/cli.h"
 #include "ddci/client.h"
-#include "ddci/json.h"
 #include "ddci/output.h"
-#include "ddci/redact.h"
 #include "ddci/synthetics.h"
-#include "ddci/timeutil.h"
+#include "ddci/synthetics_report.h"
 
 enum { O_SINCE_VERSION = 256, O_SINCE, O_LIMIT, O_MAX_VERSIONS, O_PAGE_SIZE };
 
@@ -29,13 +27,9 @@ static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-struct args {
-	const char *since_version, *since, *limit, *max_versions, *page_size;
-};
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
-	struct args *a = ctx;
+	struct ddci_synth_flags *a = ctx;
 
 	switch (key) {
 	case O_SINCE_VERSION: a->since_version = arg; return 0;
@@ -64,95 +58,18 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-struct sink {
-	int json;
-	int64_t n;
-};
-
-/* Through the output boundary: JSON text, or lines for a terminal and a CI
- * log (a diff line from the server starting with "::" is not a command). */
-static int put_text(const char *text, enum ddci_chan ch)
-{
-	char *clean = ddci_output_clean(text, ch);
-
-	if (!clean)
-		return DDCI_ENOMEM;
-	fputs(clean, stdout);
-	free(clean);
-	return 0;
-}
-
-static int on_version(void *ctx, const cJSON *v)
-{
-	struct sink *s = ctx;
-	struct ddci_buf b = DDCI_BUF_INIT;
-	char *text = NULL;
-	int rc;
-
-	if (s->json) {
-		if (!(text = ddci_json_print(v)))
-			return ddci_error_oom();
-		fputs(s->n ? ",\n" : "[\n", stdout);
-		rc = put_text(text, DDCI_CHAN_JSON);
-		free(text);
-	} else {
-		if (s->n)
-			fputc('\n', stdout);
-		rc = ddci_synth_render_version(&b, v);
-		if (rc == 0)
-			rc = put_text(ddci_buf_str(&b), DDCI_CHAN_LINES);
-		ddci_buf_release(&b);
-	}
-	s->n++;
-	if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
-		rc = ddci_error_set(DDCI_EIO, "cannot write to stdout");
-	return rc;
-}
-
-static int build_query(struct ddci_synth_query *q, const struct args *a)
-{
-	int64_t n;
-	int rc;
-
-	if (a->since_version && (rc = ddci_parse_int64(&q->since_version, a->since_version, 0, INT64_MAX,
-						       "--since-version")) < 0)
-		return rc;
-	if (a->since && (rc = ddci_time_parse(&q->since_ns, a->since, ddci_time_now_ns(), "--since")) < 0)
-		return rc;
-	q->limit = DDCI_SYNTH_MAX_LIMIT;
-	if (a->page_size) {
-		if ((rc = ddci_parse_int64(&n, a->page_size, 1, DDCI_SYNTH_MAX_LIMIT, "--page-size")) < 0)
-			return rc;
-		q->limit = (int)n;
-	}
-	if (a->limit && a->max_versions)
-		return ddci_error_set(DDCI_EUSAGE, "--limit and --max-versions are the same: give one");
-	if (a->limit && (rc = ddci_parse_int64(&q->max_versions, a->limit, 1, INT64_MAX, "--limit")) < 0)
-		return rc;
-	if (a->max_versions &&
-	    (rc = ddci_parse_int64(&q->max_versions, a->max_versions, 1, INT64_MAX, "--max-versions")) < 0)
-		return rc;
-	return ddci_synth_check(q);
-}
-
 static int run(struct ddci_client *client, const struct ddci_config *cfg, const struct ddci_synth_query *q)
 {
-	struct sink s = { cfg->output == DDCI_OUTPUT_JSON, 0 };
+	struct ddci_synth_out o = { .f = stdout, .f_name = "stdout", .json = cfg->output == DDCI_OUTPUT_JSON };
 	struct ddci_synth_result res;
 	char num[32];
 	int rc;
 
-	rc = ddci_synth_history(&res, client, q, on_version, &s);
+	rc = ddci_synth_history_write(&res, client, q, &o);
 	if (rc == DDCI_DRY_RUN)
 		return 0;
 	if (rc < 0)
 		return rc;
-	if (s.json)
-		fputs(s.n ? "\n]\n" : "[]\n", stdout);
-	else if (s.n == 0)
-		printf("no versions%s\n", q->since_version || q->since_ns ? " since then" : "");
-	if (fflush(stdout) != 0 || ferror(stdout))
-		return ddci_error_set(DDCI_EIO, "cannot write to stdout");
 	if (cfg->verbose)
 		fprintf(stderr, "%s: %" PRId64 " versions in %d pages\n", cfg->prog, res.versions, res.pages);
 	snprintf(num, sizeof(num), "%" PRId64, res.versions);
@@ -164,7 +81,7 @@ int main(int argc, char **argv)
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_client client;
 	struct ddci_synth_query q = { 0 };
-	struct args a = { 0 };
+	struct ddci_synth_flags a = { 0 };
 	int rc, first;
 
 	ddci_client_init(&client, &cfg);
@@ -179,7 +96,7 @@ int main(int argc, char **argv)
 		q.public_id = argv[first++];
 	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
 		goto done;
-	if ((rc = build_query(&q, &a)) < 0)
+	if ((rc = ddci_synth_history_query(&q, &a)) < 0)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
