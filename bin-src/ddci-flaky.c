@@ -3,18 +3,15 @@
  * `list` streams every page of the flaky test search (one page in memory) as
  * a table, JSON or NDJSON; `set-state` PATCHes states in batches and reports
  * each test's result, exiting 4 when any update failed. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ddci/buf.h"
 #include "ddci/cli.h"
 #include "ddci/client.h"
 #include "ddci/flaky.h"
+#include "ddci/flaky_report.h"
 #include "ddci/gitmeta.h"
-#include "ddci/json.h"
-#include "ddci/output.h"
 #include "ddci/strv.h"
 #include "ddci/timeutil.h"
 
@@ -83,167 +80,26 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-/* ---- list ---- */
-
-struct list_ctx {
-	enum ddci_output out;
-	int64_t n;
-};
-
-static int print_test(void *ctx, const struct ddci_flaky_test *t)
+static int cmd_list(struct ddci_client *c, struct args *a, const struct ddci_config *cfg)
 {
-	struct list_ctx *lc = ctx;
-	char rate[16] = "-";
-	int rc = 0;
-
-	if (lc->out == DDCI_OUTPUT_JSON || lc->out == DDCI_OUTPUT_NDJSON) {
-		if (lc->out == DDCI_OUTPUT_JSON)
-			fputs(lc->n ? ",\n" : "[\n", stdout);
-		rc = ddci_print_json(stdout, t->item, 0);
-	} else {
-		if (!lc->n)
-			printf("%-20s %-11s %8s %10s  %s\n", "ID", "STATE", "FAILURE", "LOST", "TEST");
-		if (t->failure_rate_pct >= 0)
-			snprintf(rate, sizeof(rate), "%.2f%%", t->failure_rate_pct);
-		char lost[32];
-		ddci_duration_format(lost, sizeof(lost), t->lost_time_ms);
-		ddci_print(stdout, "%-20s %-11s %8s %10s  %s%s%s%s%s\n", t->id, t->state, rate, lost, t->module ? t->module : "",
-		       t->module ? " " : "", t->suite ? t->suite : "", t->suite ? "." : "", t->name ? t->name : "");
-	}
-	lc->n++;
-	return rc;
-}
-
-static int cmd_list(struct ddci_client *c, struct args *a, enum ddci_output out)
-{
-	struct list_ctx lc = { out, 0 };
+	struct ddci_flaky_out o = { .format = cfg->output, .f = stdout };
 	struct ddci_flaky_stats st;
 	int rc;
 
 	a->scope.state = a->state;
-	rc = ddci_flaky_search(&st, c, &a->scope, print_test, &lc);
-	if (out == DDCI_OUTPUT_JSON && rc == 0)
-		fputs(lc.n ? "\n]\n" : "[]\n", stdout);
-	else if (out == DDCI_OUTPUT_JSON && lc.n)
-		fputs("\n]\n", stdout); /* keep what was printed parseable */
-	if (rc == 0 && out == DDCI_OUTPUT_TEXT)
+	rc = ddci_flaky_list_write(&st, c, &a->scope, &o);
+	if (rc == 0 && cfg->output == DDCI_OUTPUT_TEXT)
 		fprintf(stderr, "%lld flaky test%s (%d page%s)\n", (long long)st.tests, st.tests == 1 ? "" : "s",
 			st.pages, st.pages == 1 ? "" : "s");
 	return rc;
 }
 
-/* ---- set-state ---- */
-
-static int read_file(struct ddci_buf *b, const char *path)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return ddci_error_set(DDCI_EIO, "cannot read --from-json '%s': %s", path, strerror(errno));
-	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = ddci_buf_add(b, chunk, n);
-	if (rc == 0 && ferror(f))
-		rc = ddci_error_set(DDCI_EIO, "cannot read --from-json '%s': %s", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	return rc;
-}
-
-/* Ids from `list --output json` (an array of tests), {"data":[...]}, or an
- * array of id strings; NDJSON lines too. */
-static int ids_from_value(struct ddci_strv *ids, const cJSON *v, const char *path)
-{
-	const cJSON *arr = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, "data") : v, *it;
-	int rc;
-
-	if (cJSON_IsObject(arr)) { /* one test (NDJSON line) */
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(arr, "id");
-		if (!cJSON_IsString(id))
-			return ddci_error_set(DDCI_EUSAGE, "invalid --from-json '%s': a test without an \"id\"", path);
-		return ddci_strv_push(ids, id->valuestring);
-	}
-	if (!cJSON_IsArray(arr))
-		return ddci_error_set(DDCI_EUSAGE, "invalid --from-json '%s': expected an array of flaky tests", path);
-	cJSON_ArrayForEach(it, arr) {
-		const cJSON *id = cJSON_IsString(it) ? it : cJSON_GetObjectItemCaseSensitive(it, "id");
-		if (!cJSON_IsString(id) || !*id->valuestring)
-			return ddci_error_set(DDCI_EUSAGE, "invalid --from-json '%s': a test without an \"id\"", path);
-		if ((rc = ddci_strv_push(ids, id->valuestring)) < 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int ids_from_json(struct ddci_strv *ids, const char *path)
-{
-	struct ddci_buf b = DDCI_BUF_INIT;
-	cJSON *v = NULL;
-	int rc;
-
-	if ((rc = read_file(&b, path)) < 0)
-		goto done;
-	v = cJSON_Parse(ddci_buf_str(&b));
-	if (v) {
-		rc = ids_from_value(ids, v, path);
-		goto done;
-	}
-	/* NDJSON: one test per line. */
-	for (char *line = b.ptr, *nl; line && *line; line = nl ? nl + 1 : NULL) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		if (!line[strspn(line, " \t\r")])
-			continue;
-		cJSON_Delete(v);
-		if (!(v = cJSON_Parse(line))) {
-			rc = ddci_error_set(DDCI_EUSAGE, "invalid --from-json '%s': not JSON", path);
-			goto done;
-		}
-		if ((rc = ids_from_value(ids, v, path)) < 0)
-			goto done;
-	}
-done:
-	cJSON_Delete(v);
-	ddci_buf_release(&b);
-	return rc;
-}
-
-struct set_ctx {
-	int json;
-	cJSON *results;
-};
-
-static void on_result(void *ctx, const char *id, int ok, const char *error)
-{
-	struct set_ctx *sc = ctx;
-
-	if (sc->json) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o)
-			return;
-		cJSON_AddItemToArray(sc->results, o);
-		if (id)
-			cJSON_AddStringToObject(o, "id", id);
-		cJSON_AddBoolToObject(o, "success", ok);
-		if (error)
-			cJSON_AddStringToObject(o, "error", error);
-		return;
-	}
-	if (ok)
-		ddci_print(stdout, "%s\tok\n", id);
-	else
-		ddci_print(stderr, "ddci-flaky: %s: %s\n", id ? id : "(batch)", error && *error ? error : "not updated");
-}
-
 static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char **argv, int first,
 			 const struct ddci_config *cfg)
 {
+	struct ddci_flaky_out o = { .format = cfg->output, .f = stdout, .notices = stderr, .prog = cfg->prog };
 	struct ddci_strv ids = DDCI_STRV_INIT;
 	struct ddci_flaky_update_result res;
-	struct set_ctx sc = { cfg->output == DDCI_OUTPUT_JSON, NULL };
 	int rc;
 
 	if (!a->state) {
@@ -253,45 +109,22 @@ static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char *
 	for (int i = first; i < argc; i++)
 		if ((rc = ddci_strv_push(&ids, argv[i])) < 0)
 			goto done;
-	if (a->from_json && (rc = ids_from_json(&ids, a->from_json)) < 0)
+	if (a->from_json && (rc = ddci_flaky_ids_from_json(&ids, a->from_json, stdin)) < 0)
 		goto done;
 	if (!ids.n) {
 		rc = ddci_error_set(DDCI_EUSAGE, "set-state needs test ids (arguments or --from-json FILE)");
 		goto done;
 	}
-	if (sc.json && !(sc.results = cJSON_CreateArray())) {
-		rc = ddci_error_oom();
-		goto done;
-	}
-	rc = ddci_flaky_update(&res, c, (const char *const *)ids.v, ids.n, a->state, (size_t)a->batch, on_result,
-			       &sc);
+	rc = ddci_flaky_set_state_write(&res, c, (const char *const *)ids.v, ids.n, a->state, (size_t)a->batch, &o);
 	if (rc < 0 || res.dry_run)
 		goto done;
-	if (sc.json) {
-		cJSON *o = cJSON_CreateObject();
-		if (!o || !cJSON_AddStringToObject(o, "state", a->state) ||
-		    !cJSON_AddNumberToObject(o, "succeeded", (double)res.succeeded) ||
-		    !cJSON_AddNumberToObject(o, "failed", (double)res.failed) ||
-		    !cJSON_AddNumberToObject(o, "batches", res.batches)) {
-			cJSON_Delete(o);
-			rc = ddci_error_oom();
-			goto done;
-		}
-		cJSON_AddItemToObject(o, "results", sc.results);
-		sc.results = NULL;
-		rc = ddci_print_json(stdout, o, 1);
-		cJSON_Delete(o);
-		if (rc < 0)
-			goto done;
-	} else {
+	if (cfg->output != DDCI_OUTPUT_JSON)
 		fprintf(stderr, "%lld set to %s, %lld failed (%d batch%s)\n", (long long)res.succeeded, a->state,
 			(long long)res.failed, res.batches, res.batches == 1 ? "" : "es");
-	}
 	if (res.failed)
 		rc = ddci_error_set(DDCI_EREJECT, "%lld of %zu flaky tests could not be set to %s", (long long)res.failed,
 				    ids.n, a->state);
 done:
-	cJSON_Delete(sc.results);
 	ddci_strv_release(&ids);
 	return rc;
 }
@@ -330,7 +163,7 @@ int main(int argc, char **argv)
 		a.scope.repository_id = a.all_repos ? NULL : a.repo_id ? a.repo_id : meta.repository_id;
 		a.scope.service = cfg.service;
 		a.scope.env = cfg.env;
-		rc = cmd_list(&client, &a, cfg.output);
+		rc = cmd_list(&client, &a, &cfg);
 	} else {
 		rc = cmd_set_state(&client, &a, argc, argv, first, &cfg);
 	}
