@@ -43,6 +43,8 @@ struct ddci_ci {
  * BUILD_TIMESTAMP when readable); DDCI_JOB_STARTED_AT is read by the
  * commands themselves (ddci_ci_job_start), as it wins and must be valid. */
 int ddci_ci_detect(struct ddci_ci *ci, const char *(*getenv_fn)(const char *name)) DDCI_WUR;
+/* getenv(3) as ddci_ci_detect takes it: the process environment. */
+const char *ddci_ci_getenv(const char *name);
 void ddci_ci_release(struct ddci_ci *ci);
 
 /* What tells one run of a reporting step apart from other runs, and stays

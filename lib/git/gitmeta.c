@@ -65,11 +65,6 @@ static int set_url_flag(struct ddci_gitmeta *m, const char *text)
 	return rc ? rc : set_url(m, text);
 }
 
-static const char *env_get(const char *name)
-{
-	return getenv(name);
-}
-
 static int set_copy(char **field, const char *v)
 {
 	if (*field || !v || !*v)
@@ -133,7 +128,7 @@ int ddci_gitmeta_read(struct ddci_gitmeta *m, const char *repo_path, const char 
 	}
 
 	/* The CI provider fills the rest (and the detached-HEAD branch). */
-	if ((rc = ddci_ci_detect(&m->ci, env_get)) < 0)
+	if ((rc = ddci_ci_detect(&m->ci, ddci_ci_getenv)) < 0)
 		return rc;
 	if (!m->commit_sha && m->ci.sha && is_sha(m->ci.sha)) {
 		if ((rc = set_copy(&m->commit_sha, m->ci.sha)) < 0)

@@ -630,6 +630,15 @@ static void test_ci_env__start_times(void **state)
 	ddci_ci_release(&ci);
 }
 
+static void test_ci_env__getenv_reads_the_environment(void **state)
+{
+	(void)state;
+	assert_int_equal(setenv("DDCI_TEST_CI_GETENV", "value", 1), 0);
+	assert_string_equal(ddci_ci_getenv("DDCI_TEST_CI_GETENV"), "value");
+	unsetenv("DDCI_TEST_CI_GETENV");
+	assert_null(ddci_ci_getenv("DDCI_TEST_CI_GETENV"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_ci_env__detection_order_and_values),
 		cmocka_unit_test(test_ci_env__job_key_is_stable_across_re_runs),
 		cmocka_unit_test(test_ci_env__start_times),
+		cmocka_unit_test(test_ci_env__getenv_reads_the_environment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
