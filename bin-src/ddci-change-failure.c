@@ -5,15 +5,11 @@
  * by its commit; the remediation by id or as the deployment of HEAD.  Its
  * type (rollback or rollforward) is read from git history unless given. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ddci/cli.h"
-#include "ddci/client.h"
 #include "ddci/dora.h"
-#include "ddci/gitmeta.h"
-#include "ddci/json.h"
-#include "ddci/output.h"
+#include "ddci/dora_event.h"
 #include "ddci/remediation.h"
 
 enum { O_DEP_ID = 256, O_LAST, O_COMMIT, O_REM_ID, O_REM_CURRENT, O_REM_TYPE, O_CLEAR, O_COMMIT_SHA };
@@ -82,46 +78,9 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static int print_result(const struct ddci_config *cfg, const struct ddci_change_failure *cf,
-			const struct ddci_change_failure_result *res)
-{
-	const char *type = ddci_remediation_type_name(res->decision.type);
-	cJSON *o;
-	int rc;
-
-	if (res->dry_run)
-		return 0;
-	if (cfg->output == DDCI_OUTPUT_JSON) {
-		o = cJSON_CreateObject();
-		if (!o || ddci_json_add_str(o, "deployment_id", res->deployment_id) < 0 ||
-		    !cJSON_AddBoolToObject(o, "change_failure", !cf->clear) ||
-		    ddci_json_add_str(o, "commit_sha", res->failed_sha) < 0 ||
-		    ddci_json_add_str(o, "remediation_id", res->remediation_id) < 0 ||
-		    ddci_json_add_str(o, "remediation_commit_sha", res->remediation_sha) < 0 ||
-		    ddci_json_add_str(o, "remediation_type", type) < 0 ||
-		    (type && !cJSON_AddBoolToObject(o, "remediation_type_inferred", res->inferred)) ||
-		    ddci_json_add_str(o, "reason", res->decision.why) < 0) {
-			cJSON_Delete(o);
-			return ddci_error_oom();
-		}
-		rc = ddci_print_json(stdout, o, 1);
-		cJSON_Delete(o);
-		return rc;
-	}
-	if (cf->clear)
-		ddci_print(stdout, "%s: change failure cleared\n", res->deployment_id);
-	else if (type)
-		ddci_print(stdout, "%s: change failure, remediated by %s (%s)\n", res->deployment_id, res->remediation_id,
-		       res->decision.why);
-	else
-		ddci_print(stdout, "%s: change failure\n", res->deployment_id);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_client client;
 	struct ddci_change_failure_result res;
 	struct args a;
@@ -134,19 +93,12 @@ int main(int argc, char **argv)
 		rc = rc == 1 ? 0 : rc;
 		goto done;
 	}
-	/* The repository, when there is one: ancestry, short shas, HEAD. */
-	if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, a.commit_sha, NULL, 0)) < 0)
-		goto done;
 	a.cf.service = cfg.service;
 	a.cf.env = cfg.env;
-	a.cf.repo = meta.repo;
-	a.cf.head_sha = meta.commit_sha;
-
 	ddci_cli_client(&client, &cfg);
-	rc = ddci_change_failure_apply(&res, &client, &a.cf);
+	rc = ddci_change_failure_run(&res, &client, &a.cf, cfg.repo_path, a.commit_sha);
 	if (rc == 0)
-		rc = print_result(&cfg, &a.cf, &res);
+		rc = ddci_change_failure_print(stdout, cfg.output, &a.cf, &res);
 done:
-	ddci_gitmeta_release(&meta);
 	return ddci_cli_end(&cmd, &cfg, &client, rc);
 }
