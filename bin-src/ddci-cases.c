@@ -15,7 +15,6 @@
 #include "ddci/client.h"
 #include "ddci/output.h"
 #include "ddci/strv.h"
-#include "ddci/timeutil.h"
 
 enum { O_QUERY = 256, O_GROUP_BY, O_LIMIT, O_MAX };
 
@@ -27,14 +26,9 @@ static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-struct args {
-	const char *query, *limit, *max;
-	struct ddci_strv group_by;
-};
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
-	struct args *a = ctx;
+	struct ddci_cases_flags *a = ctx;
 
 	switch (key) {
 	case O_QUERY: a->query = arg; return 0;
@@ -69,7 +63,7 @@ int main(int argc, char **argv)
 	struct ddci_client client;
 	struct ddci_cases_result res = { 0 };
 	struct ddci_cases_query q = { 0 };
-	struct args a = { 0 };
+	struct ddci_cases_flags a = { 0 };
 	int64_t max = -1;
 	char num[32];
 	const char *sub;
@@ -85,22 +79,10 @@ int main(int argc, char **argv)
 	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
 		goto done;
 	gate = !strcmp(sub, "gate");
-	if (!gate && (a.max || cfg.fail_open)) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'gate' only", a.max ? "--max" : "--fail-open");
-		cfg.fail_open = 0;
-		goto done;
-	}
-	if (gate && !a.max) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing --max: the most matching cases the gate allows");
-		goto done;
-	}
-	if (a.max && (rc = ddci_parse_int64(&max, a.max, 0, INT64_MAX, "--max")) < 0)
-		goto done;
-	if (a.limit && (rc = ddci_parse_int64(&q.limit, a.limit, 1, DDCI_CASES_MAX_LIMIT, "--limit")) < 0)
-		goto done;
-	q.query = a.query;
-	q.group_by = &a.group_by;
-	if ((rc = ddci_cases_check(&q)) < 0)
+	rc = ddci_cases_query_from_flags(&q, &max, &a, gate, cfg.fail_open);
+	if (!gate)
+		cfg.fail_open = 0; /* for gate only: refused above when given to count */
+	if (rc < 0)
 		goto done;
 	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
 		goto done;
@@ -119,7 +101,7 @@ done:
 	rc = ddci_cli_finish(&cmd, &cfg, rc);
 	ddci_cases_result_release(&res);
 	ddci_client_release(&client);
-	ddci_strv_release(&a.group_by);
+	ddci_cases_flags_release(&a);
 	ddci_config_release(&cfg);
 	return rc;
 }

@@ -9,6 +9,31 @@
 #include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/report.h"
+#include "ddci/timeutil.h"
+
+void ddci_cases_flags_release(struct ddci_cases_flags *f)
+{
+	ddci_strv_release(&f->group_by);
+}
+
+int ddci_cases_query_from_flags(struct ddci_cases_query *q, int64_t *max, const struct ddci_cases_flags *a,
+				int gate, int fail_open)
+{
+	int rc;
+
+	*max = -1;
+	if (!gate && (a->max || fail_open))
+		return ddci_error_set(DDCI_EUSAGE, "%s is for 'gate' only", a->max ? "--max" : "--fail-open");
+	if (gate && !a->max)
+		return ddci_error_set(DDCI_EUSAGE, "missing --max: the most matching cases the gate allows");
+	if (a->max && (rc = ddci_parse_int64(max, a->max, 0, INT64_MAX, "--max")) < 0)
+		return rc;
+	if (a->limit && (rc = ddci_parse_int64(&q->limit, a->limit, 1, DDCI_CASES_MAX_LIMIT, "--limit")) < 0)
+		return rc;
+	q->query = a->query;
+	q->group_by = &a->group_by;
+	return ddci_cases_check(q);
+}
 
 static int print_json(FILE *f, const struct ddci_cases_result *r, const char *query)
 {

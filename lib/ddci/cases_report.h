@@ -13,6 +13,22 @@
 #include "ddci/cases.h"
 #include "ddci/config.h"
 #include "ddci/error.h"
+#include "ddci/strv.h"
+
+/* The flags of ddci-cases, as given (NULL: not given). */
+struct ddci_cases_flags {
+	const char *query, *limit, *max;
+	struct ddci_strv group_by;
+};
+
+void ddci_cases_flags_release(struct ddci_cases_flags *f);
+
+/* Flags -> query (borrowing the flags' strings) and the gate's *max (-1
+ * for count); every check happens here, before anything is sent: --max and
+ * --fail-open (fail_open) are for gate only, gate needs --max, then the
+ * numbers and ddci_cases_check.  Messages name the flag. */
+int ddci_cases_query_from_flags(struct ddci_cases_query *q, int64_t *max, const struct ddci_cases_flags *f,
+				int gate, int fail_open) DDCI_WUR;
 
 /* count: a table (one row per group, headed by the --group-by fields in
  * capitals, then "total"), or for DDCI_OUTPUT_JSON

@@ -1,5 +1,5 @@
-/* Unit tests for cases_report.c: ddci-cases' counts as a table and as
- * JSON. */
+/* Unit tests for cases_report.c: ddci-cases' flags into a query, checked
+ * before anything is sent, and the counts as a table and as JSON. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,9 +75,65 @@ static void test_cases_report__json(void **state)
 	free(text);
 }
 
+static void test_cases_report__query_from_flags(void **state)
+{
+	struct ddci_cases_flags f = { 0 };
+	struct ddci_cases_query q = { 0 };
+	int64_t max = 7;
+	(void)state;
+
+	/* count, nothing given: every case by status, no maximum */
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 0, 0), 0);
+	assert_int_equal(max, -1);
+	assert_null(q.query);
+	assert_int_equal(q.limit, 0);
+	assert_ptr_equal(q.group_by, &f.group_by);
+
+	f.query = "status:open";
+	f.limit = "20";
+	f.max = "0";
+	assert_int_equal(ddci_strv_push(&f.group_by, "priority"), 0);
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 1, 1), 0);
+	assert_int_equal(max, 0);
+	assert_string_equal(q.query, "status:open");
+	assert_int_equal(q.limit, 20);
+	ddci_cases_flags_release(&f);
+}
+
+static void test_cases_report__flags_refused_naming_the_flag(void **state)
+{
+	struct ddci_cases_flags f = { 0 };
+	struct ddci_cases_query q = { 0 };
+	int64_t max;
+	(void)state;
+
+	f.max = "3";
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 0, 1), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "--max is for 'gate' only");
+	f.max = NULL;
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 0, 1), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "--fail-open is for 'gate' only");
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 1, 0), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "missing --max: the most matching cases the gate allows");
+	f.max = "-1";
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 1, 0), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--max"));
+	f.max = "1";
+	f.limit = "1001";
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 1, 0), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--limit"));
+	f.limit = NULL;
+	assert_int_equal(ddci_strv_push(&f.group_by, "bad field!"), 0);
+	assert_int_equal(ddci_cases_query_from_flags(&q, &max, &f, 1, 0), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--group-by"));
+	ddci_cases_flags_release(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases_report__query_from_flags),
+		cmocka_unit_test(test_cases_report__flags_refused_naming_the_flag),
 		cmocka_unit_test(test_cases_report__table),
 		cmocka_unit_test(test_cases_report__json),
 	};
