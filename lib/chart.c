@@ -141,12 +141,25 @@ static void axis(const struct ddci_chart *c, double *top, double *step)
 		*top = *step;
 }
 
+/* The renderers append without checking each addition: the buffer's first
+ * error sticks, and each public function returns it once, at the end
+ * (ddci_buf_error). */
+
 /* ---- Mermaid ---- */
 
-/* Text inside a Mermaid quoted string: no quotes, brackets or newlines. */
-static int add_mermaid_text(struct ddci_buf *out, const char *s)
+/* s made safe for a channel (sanitize.h); its only failure is the
+ * buffer's, which sticks. */
+static void add_san(struct ddci_buf *out, const char *s, enum ddci_chan ch)
 {
-	return ddci_san_add(out, s, DDCI_CHAN_MERMAID); /* sanitize.h: no quote, %%, control */
+	int rc = ddci_san_add(out, s, ch);
+
+	(void)rc;
+}
+
+/* Text inside a Mermaid quoted string: no quotes, %%, or controls. */
+static void add_mermaid_text(struct ddci_buf *out, const char *s)
+{
+	add_san(out, s, DDCI_CHAN_MERMAID);
 }
 
 static size_t utf8_chars(const char *s)
@@ -230,13 +243,12 @@ static const char mermaid_theme[] =
 	"\"plotColorPalette\": \"%s\"}}}}%%%%\n";
 
 /* The x labels, shortened, each different from the ones before it. */
-static int mermaid_x(struct ddci_buf *out, const struct ddci_chart *c)
+static void mermaid_x(struct ddci_buf *out, const struct ddci_chart *c)
 {
 	char prev[12][128], label[96], alt[128];
 	size_t pre = common_prefix(c);
 
-	if (ddci_buf_adds(out, "    x-axis [") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, "    x-axis [");
 	for (size_t i = 0; i < c->nx; i++) {
 		int dup = 0;
 
@@ -249,25 +261,23 @@ static int mermaid_x(struct ddci_buf *out, const struct ddci_chart *c)
 			snprintf(alt, sizeof(alt), "%s", label);
 		if (i < 12)
 			snprintf(prev[i], sizeof(prev[i]), "%s", alt);
-		if (ddci_buf_adds(out, i ? ", \"" : "\"") < 0 || add_mermaid_text(out, alt) < 0 ||
-		    ddci_buf_addc(out, '"') < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_adds(out, i ? ", \"" : "\"");
+		add_mermaid_text(out, alt);
+		ddci_buf_addc(out, '"');
 	}
-	return ddci_buf_adds(out, "]\n");
+	ddci_buf_adds(out, "]\n");
 }
 
-static int add_values(struct ddci_buf *out, const double *v, size_t n, double constant)
+static void add_values(struct ddci_buf *out, const double *v, size_t n, double constant)
 {
 	char num[32];
 
-	if (ddci_buf_adds(out, " [") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, " [");
 	for (size_t i = 0; i < n; i++) {
 		fmt_num(num, sizeof(num), v ? v[i] : constant);
-		if (ddci_buf_addf(out, "%s%s", i ? ", " : "", num) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "%s%s", i ? ", " : "", num);
 	}
-	return ddci_buf_adds(out, "]\n");
+	ddci_buf_adds(out, "]\n");
 }
 
 int ddci_chart_mermaid(struct ddci_buf *out, const struct ddci_chart *c)
@@ -278,8 +288,10 @@ int ddci_chart_mermaid(struct ddci_buf *out, const struct ddci_chart *c)
 
 	if ((rc = valid(c)) < 0)
 		return rc;
-	if (empty(c))
-		return ddci_buf_addf(out, "_%s: no data_\n", c->title ? c->title : "chart");
+	if (empty(c)) {
+		ddci_buf_addf(out, "_%s: no data_\n", c->title ? c->title : "chart");
+		return ddci_buf_error(out);
+	}
 	for (size_t s = 0; s < c->nseries; s++)
 		snprintf(palette + strlen(palette), sizeof(palette) - strlen(palette), "%s%s", s ? ", " : "",
 			 c->series[s].tone == DDCI_TONE_FAIL ? C_FAIL : C_NEUTRAL);
@@ -289,37 +301,40 @@ int ddci_chart_mermaid(struct ddci_buf *out, const struct ddci_chart *c)
 	if (c->unit == DDCI_CHART_MS) /* Mermaid's axis shows plain numbers */
 		div = t <= 2 * 3600e3 ? 60e3 : t <= 72 * 3600e3 ? 3600e3 : 86400e3;
 	fmt_num(top, sizeof(top), t / div);
-	if (ddci_buf_adds(out, "```mermaid\n") < 0 || ddci_buf_addf(out, mermaid_theme, palette) < 0 ||
-	    ddci_buf_addf(out, "xychart-beta%s\n", c->ranked ? " horizontal" : "") < 0 || mermaid_x(out, c) < 0 ||
-	    ddci_buf_adds(out, "    y-axis \"") < 0 || add_mermaid_text(out, c->y_label ? c->y_label : "") < 0 ||
-	    ddci_buf_addf(out, "%s\" 0 --> %s\n",
-			  c->unit == DDCI_CHART_PCT ? " (%)" : div == 60e3 ? " (minutes)" : div == 3600e3 ? " (hours)" : div > 1 ? " (days)" : "",
-			  top) < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, "```mermaid\n");
+	ddci_buf_addf(out, mermaid_theme, palette);
+	ddci_buf_addf(out, "xychart-beta%s\n", c->ranked ? " horizontal" : "");
+	mermaid_x(out, c);
+	ddci_buf_adds(out, "    y-axis \"");
+	add_mermaid_text(out, c->y_label ? c->y_label : "");
+	ddci_buf_addf(out, "%s\" 0 --> %s\n",
+		      c->unit == DDCI_CHART_PCT ? " (%)" : div == 60e3 ? " (minutes)" : div == 3600e3 ? " (hours)" : div > 1 ? " (days)" : "",
+		      top);
 	for (size_t s = 0; s < c->nseries; s++) {
 		double v[256];
 		size_t n = c->nx < 256 ? c->nx : 256;
 
 		for (size_t i = 0; i < n; i++)
 			v[i] = c->series[s].values[i] / div;
-		if (ddci_buf_adds(out, c->series[s].kind == DDCI_CHART_LINE ? "    line \"" : "    bar \"") < 0 ||
-		    add_mermaid_text(out, c->series[s].name ? c->series[s].name : "") < 0 ||
-		    ddci_buf_adds(out, "\"") < 0 || add_values(out, v, n, 0) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_adds(out, c->series[s].kind == DDCI_CHART_LINE ? "    line \"" : "    bar \"");
+		add_mermaid_text(out, c->series[s].name ? c->series[s].name : "");
+		ddci_buf_adds(out, "\"");
+		add_values(out, v, n, 0);
 	}
 	ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
-	if (c->threshold > 0 &&
-	    (ddci_buf_addf(out, "    line \"limit %s\"", lim) < 0 ||
-	     add_values(out, NULL, c->nx < 256 ? c->nx : 256, c->threshold / div) < 0))
-		return DDCI_ENOMEM;
-	return ddci_buf_adds(out, "```\n");
+	if (c->threshold > 0) {
+		ddci_buf_addf(out, "    line \"limit %s\"", lim);
+		add_values(out, NULL, c->nx < 256 ? c->nx : 256, c->threshold / div);
+	}
+	ddci_buf_adds(out, "```\n");
+	return ddci_buf_error(out);
 }
 
 /* ---- HTML and SVG ---- */
 
-static int escape_clean(struct ddci_buf *out, const char *s, int wrap)
+static void escape_clean(struct ddci_buf *out, const char *s, int wrap)
 {
-	for (; s && *s; s++) {
+	for (; s && *s && !ddci_buf_error(out); s++) {
 		const char *rep = NULL;
 		switch (*s) {
 		case '&': rep = "&amp;"; break;
@@ -330,48 +345,50 @@ static int escape_clean(struct ddci_buf *out, const char *s, int wrap)
 		}
 		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
 			continue;
-		if (rep ? ddci_buf_adds(out, rep) < 0 : ddci_buf_addc(out, *s) < 0)
-			return DDCI_ENOMEM;
-		if (wrap && s[1] &&
-		    (strchr("/_.:-", *s) || (*s >= 'a' && *s <= 'z' && s[1] >= 'A' && s[1] <= 'Z')) &&
-		    ddci_buf_adds(out, "<wbr>") < 0)
-			return DDCI_ENOMEM;
+		if (rep)
+			ddci_buf_adds(out, rep);
+		else
+			ddci_buf_addc(out, *s);
+		if (wrap && s[1] && (strchr("/_.:-", *s) || (*s >= 'a' && *s <= 'z' && s[1] >= 'A' && s[1] <= 'Z')))
+			ddci_buf_adds(out, "<wbr>");
 	}
-	return 0;
 }
 
-static int escape(struct ddci_buf *out, const char *text, int wrap)
+static void escape(struct ddci_buf *out, const char *text, int wrap)
 {
 	/* Valid UTF-8 without controls first (sanitize.h), then the markup. */
 	char *clean = ddci_san_dup(text, DDCI_CHAN_DOC);
-	int rc = clean ? escape_clean(out, clean, wrap) : DDCI_ENOMEM;
 
+	if (clean)
+		escape_clean(out, clean, wrap);
+	else
+		ddci_buf_fail(out, DDCI_ENOMEM);
 	free(clean);
-	return rc;
 }
 
 int ddci_html_escape(struct ddci_buf *out, const char *s)
 {
-	return escape(out, s, 0);
+	escape(out, s, 0);
+	return ddci_buf_error(out);
 }
 
 int ddci_html_escape_wrap(struct ddci_buf *out, const char *s)
 {
-	return escape(out, s, 1);
+	escape(out, s, 1);
+	return ddci_buf_error(out);
 }
 
-static int svg_open(struct ddci_buf *out, const struct ddci_chart *c, int height)
+static void svg_open(struct ddci_buf *out, const struct ddci_chart *c, int height)
 {
 	char lim[48];
 
-	if (ddci_buf_addf(out, "<svg class=\"chart%s\" width=\"100%%\" height=\"%d\" font-family=\"system-ui, sans-serif\" "
-			       "font-size=\"12\" role=\"img\" aria-label=\"", c->ranked ? " ranked" : "", height) < 0 ||
-	    ddci_html_escape(out, c->title) < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_addf(out, "<svg class=\"chart%s\" width=\"100%%\" height=\"%d\" font-family=\"system-ui, sans-serif\" "
+			   "font-size=\"12\" role=\"img\" aria-label=\"", c->ranked ? " ranked" : "", height);
+	escape(out, c->title, 0);
 	ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
-	if (c->threshold > 0 && ddci_buf_addf(out, ", limit %s\" data-limit=\"%g", lim, c->threshold) < 0)
-		return DDCI_ENOMEM;
-	return ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n");
+	if (c->threshold > 0)
+		ddci_buf_addf(out, ", limit %s\" data-limit=\"%g", lim, c->threshold);
+	ddci_buf_adds(out, "\" xmlns=\"http://www.w3.org/2000/svg\">\n");
 }
 
 /* Is a value over the limit (the limit is the first series'), or of a
@@ -386,31 +403,32 @@ static int failing(const struct ddci_chart *c, const struct ddci_series *se, dou
 /* A ranked item's name from byte `skip` (after the common prefix), with
  * `lead` before it, shortened to fit a phone; on wide pages (the CSS swaps
  * them) a longer one.  The whole name is its tooltip. */
-static int svg_name(struct ddci_buf *out, const char *full, size_t skip, int y, const char *lead, const char *cls,
-		    const char *fill)
+static void svg_name(struct ddci_buf *out, const char *full, size_t skip, int y, const char *lead, const char *cls,
+		     const char *fill)
 {
 	char s[192], l[512];
 
 	shorten(s, sizeof(s), full + skip, NAME_MAX - strlen(lead));
 	shorten(l, sizeof(l), full + skip, NAME_WIDE - strlen(lead));
-	if (ddci_buf_addf(out, "<text class=\"%s%s\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s", cls,
-			  strcmp(s, l) ? " nm-s" : "", y, fill, lead) < 0 ||
-	    ddci_html_escape(out, s) < 0 || ddci_buf_adds(out, "<title>") < 0 || ddci_html_escape(out, full) < 0 ||
-	    ddci_buf_adds(out, "</title></text>\n") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_addf(out, "<text class=\"%s%s\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s", cls,
+		      strcmp(s, l) ? " nm-s" : "", y, fill, lead);
+	escape(out, s, 0);
+	ddci_buf_adds(out, "<title>");
+	escape(out, full, 0);
+	ddci_buf_adds(out, "</title></text>\n");
 	if (!strcmp(s, l))
-		return 0;
-	if (ddci_buf_addf(out, "<text class=\"%s nm-l\" display=\"none\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s",
-			  cls, y, fill, lead) < 0 ||
-	    ddci_html_escape(out, l) < 0 || ddci_buf_adds(out, "<title>") < 0 || ddci_html_escape(out, full) < 0 ||
-	    ddci_buf_adds(out, "</title></text>\n") < 0)
-		return DDCI_ENOMEM;
-	return 0;
+		return;
+	ddci_buf_addf(out, "<text class=\"%s nm-l\" display=\"none\" x=\"0\" y=\"%d\" font-size=\"13\" fill=\"%s\">%s",
+		      cls, y, fill, lead);
+	escape(out, l, 0);
+	ddci_buf_adds(out, "<title>");
+	escape(out, full, 0);
+	ddci_buf_adds(out, "</title></text>\n");
 }
 
 /* Ranked items: per item its name on one line, under it a bar and the
  * value at the bar's end; the limit a dashed line across, labelled on top. */
-static int svg_ranked(struct ddci_buf *out, const struct ddci_chart *c)
+static void svg_ranked(struct ddci_buf *out, const struct ddci_chart *c)
 {
 	const struct ddci_series *se = &c->series[0];
 	size_t pre = common_prefix(c);
@@ -418,12 +436,10 @@ static int svg_ranked(struct ddci_buf *out, const struct ddci_chart *c)
 	double vmax = max_value(c);
 	char val[48], common[512];
 
-	if (svg_open(out, c, height) < 0)
-		return DDCI_ENOMEM;
+	svg_open(out, c, height);
 	if (pre) { /* "in tests/…/test_payments.py::TestSavedCards::" */
 		snprintf(common, sizeof(common), "%.*s", (int)pre, c->x[0]);
-		if (svg_name(out, common, 0, 14, "in ", "mu", C_MUTE) < 0)
-			return DDCI_ENOMEM;
+		svg_name(out, common, 0, 14, "in ", "mu", C_MUTE);
 	}
 	for (size_t i = 0; i < c->nx; i++) {
 		double v = isfinite(se->values[i]) && se->values[i] > 0 ? se->values[i] : 0;
@@ -431,27 +447,25 @@ static int svg_ranked(struct ddci_buf *out, const struct ddci_chart *c)
 		int y = top + (int)i * ROW_H, bad = failing(c, se, v);
 
 		ddci_chart_format(val, sizeof(val), c->unit, se->values[i]);
-		if (svg_name(out, c->x[i], pre, y + 14, "", "fg", C_FG) < 0 ||
-		    ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"0\" y=\"%d\" width=\"%.3f%%\" "
-				       "height=\"14\" rx=\"2\" fill=\"%s\"><title>",
-				  bad ? "fail" : "neutral", v, y + 20, w, bad ? C_FAIL : C_NEUTRAL) < 0 ||
-		    ddci_html_escape(out, c->x[i]) < 0 ||
-		    ddci_buf_addf(out, ": %s%s</title></rect>\n<text class=\"fg\" x=\"%.3f%%\" dx=\"6\" y=\"%d\" fill=\"" C_FG
-				       "\">%s</text>\n",
-				  val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "", w, y + 32, val) < 0)
-			return DDCI_ENOMEM;
+		svg_name(out, c->x[i], pre, y + 14, "", "fg", C_FG);
+		ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"0\" y=\"%d\" width=\"%.3f%%\" "
+				   "height=\"14\" rx=\"2\" fill=\"%s\"><title>",
+			      bad ? "fail" : "neutral", v, y + 20, w, bad ? C_FAIL : C_NEUTRAL);
+		escape(out, c->x[i], 0);
+		ddci_buf_addf(out, ": %s%s</title></rect>\n<text class=\"fg\" x=\"%.3f%%\" dx=\"6\" y=\"%d\" fill=\"" C_FG
+				   "\">%s</text>\n",
+			      val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "", w, y + 32, val);
 	}
 	if (c->threshold > 0) {
 		double x = BAR_SPAN * c->threshold / vmax;
 		ddci_chart_format(val, sizeof(val), c->unit, c->threshold);
-		if (ddci_buf_addf(out, "<line class=\"lim\" x1=\"%.3f%%\" x2=\"%.3f%%\" y1=\"%d\" y2=\"%d\" stroke=\"" C_LIMIT
-				       "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
-				       "<text class=\"liml\" x=\"%.3f%%\" dx=\"%d\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_LIMIT
-				       "\">limit %s</text>\n",
-				  x, x, top - 4, height, x, x < 35 ? 4 : -4, head + 14, x < 35 ? "start" : "end", val) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<line class=\"lim\" x1=\"%.3f%%\" x2=\"%.3f%%\" y1=\"%d\" y2=\"%d\" stroke=\"" C_LIMIT
+				   "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+				   "<text class=\"liml\" x=\"%.3f%%\" dx=\"%d\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_LIMIT
+				   "\">limit %s</text>\n",
+			      x, x, top - 4, height, x, x < 35 ? 4 : -4, head + 14, x < 35 ? "start" : "end", val);
 	}
-	return ddci_buf_adds(out, "</svg>\n");
+	ddci_buf_adds(out, "</svg>\n");
 }
 
 /* Which x labels a time series shows: from the last one back, as many as
@@ -468,7 +482,7 @@ static size_t label_step(const struct ddci_chart *c)
 	return step ? step : 1;
 }
 
-static int svg_x_labels(struct ddci_buf *out, const struct ddci_chart *c, int y)
+static void svg_x_labels(struct ddci_buf *out, const struct ddci_chart *c, int y)
 {
 	size_t step = label_step(c);
 	double slot = 100.0 / (double)c->nx;
@@ -485,34 +499,33 @@ static int svg_x_labels(struct ddci_buf *out, const struct ddci_chart *c, int y)
 			anchor = "start";
 			x = 0;
 		}
-		if (ddci_buf_addf(out, "<text class=\"mu\" x=\"%.3f%%\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_MUTE "\">", x, y,
-				  anchor) < 0 ||
-		    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_adds(out, "</text>\n") < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<text class=\"mu\" x=\"%.3f%%\" y=\"%d\" text-anchor=\"%s\" fill=\"" C_MUTE "\">", x, y,
+			      anchor);
+		escape(out, c->x[i], 0);
+		ddci_buf_adds(out, "</text>\n");
 	}
-	return 0;
 }
 
 /* The gridlines (labels 0), or their values (labels 1: drawn over the
  * data, with a halo). */
-static int svg_grid(struct ddci_buf *out, const struct ddci_chart *c, double top, double step, int labels)
+static void svg_grid(struct ddci_buf *out, const struct ddci_chart *c, double top, double step, int labels)
 {
 	char num[48];
 
 	for (double v = 0; v <= top + step / 2; v += step) {
 		double y = PLOT_TOP + PLOT_H - PLOT_H * v / top;
 		ddci_chart_format(num, sizeof(num), v > 0 ? c->unit : DDCI_CHART_NUM, v);
-		if (labels ? ddci_buf_addf(out, "<text class=\"mu halo\" x=\"0\" y=\"%.1f\" fill=\"" C_MUTE "\" " HALO ">%s</text>\n",
-					   y - 4, num) < 0
-			   : ddci_buf_addf(out, "<line class=\"%s\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
-					   v > 0 ? "grid" : "base", y, y, v > 0 ? C_LINE : C_MUTE) < 0)
-			return DDCI_ENOMEM;
+		if (labels)
+			ddci_buf_addf(out, "<text class=\"mu halo\" x=\"0\" y=\"%.1f\" fill=\"" C_MUTE "\" " HALO ">%s</text>\n",
+				      y - 4, num);
+		else
+			ddci_buf_addf(out, "<line class=\"%s\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
+				      v > 0 ? "grid" : "base", y, y, v > 0 ? C_LINE : C_MUTE);
 	}
-	return 0;
 }
 
-static int svg_columns(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
-		       double slot, double bw, double off)
+static void svg_columns(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
+			double slot, double bw, double off)
 {
 	char val[48];
 
@@ -525,20 +538,19 @@ static int svg_columns(struct ddci_buf *out, const struct ddci_chart *c, const s
 		h = PLOT_H * v / top;
 		bad = failing(c, se, v);
 		ddci_chart_format(val, sizeof(val), c->unit, v);
-		if (ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"%.3f%%\" y=\"%.1f\" width=\"%.3f%%\" "
-				       "height=\"%.1f\" fill=\"%s\"><title>",
-				  bad ? "fail" : "neutral", v, slot * (double)i + off, PLOT_TOP + PLOT_H - h, bw,
-				  h, bad ? C_FAIL : C_NEUTRAL) < 0 ||
-		    ddci_html_escape(out, c->x[i]) < 0 || ddci_buf_addf(out, ": %s</title></rect>\n", val) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<rect class=\"bar %s\" data-v=\"%g\" x=\"%.3f%%\" y=\"%.1f\" width=\"%.3f%%\" "
+				   "height=\"%.1f\" fill=\"%s\"><title>",
+			      bad ? "fail" : "neutral", v, slot * (double)i + off, PLOT_TOP + PLOT_H - h, bw, h,
+			      bad ? C_FAIL : C_NEUTRAL);
+		escape(out, c->x[i], 0);
+		ddci_buf_addf(out, ": %s</title></rect>\n", val);
 	}
-	return 0;
 }
 
 /* A line through the middle of each slot, broken where a value is missing,
  * and a dot per value (over the limit: the failure colour). */
-static int svg_line(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
-		    double slot)
+static void svg_line(struct ddci_buf *out, const struct ddci_chart *c, const struct ddci_series *se, double top,
+		     double slot)
 {
 	const char *stroke = se->tone == DDCI_TONE_FAIL ? C_FAIL : C_NEUTRAL;
 	char val[48];
@@ -547,11 +559,10 @@ static int svg_line(struct ddci_buf *out, const struct ddci_chart *c, const stru
 		double a = se->values[i], b = se->values[i + 1];
 		if (!isfinite(a) || !isfinite(b))
 			continue;
-		if (ddci_buf_addf(out, "<line class=\"ln%s\" x1=\"%.3f%%\" y1=\"%.1f\" x2=\"%.3f%%\" y2=\"%.1f\" stroke=\"%s\" "
-				       "stroke-width=\"2\"/>\n",
-				  se->tone == DDCI_TONE_FAIL ? "f" : "n", slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * a / top,
-				  slot * ((double)i + 1.5), PLOT_TOP + PLOT_H - PLOT_H * b / top, stroke) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<line class=\"ln%s\" x1=\"%.3f%%\" y1=\"%.1f\" x2=\"%.3f%%\" y2=\"%.1f\" stroke=\"%s\" "
+				   "stroke-width=\"2\"/>\n",
+			      se->tone == DDCI_TONE_FAIL ? "f" : "n", slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * a / top,
+			      slot * ((double)i + 1.5), PLOT_TOP + PLOT_H - PLOT_H * b / top, stroke);
 	}
 	for (size_t i = 0; i < c->nx; i++) {
 		double v = se->values[i];
@@ -560,19 +571,17 @@ static int svg_line(struct ddci_buf *out, const struct ddci_chart *c, const stru
 			continue;
 		bad = failing(c, se, v);
 		ddci_chart_format(val, sizeof(val), c->unit, v);
-		if (ddci_buf_addf(out, "<circle class=\"bar %s\" data-v=\"%g\" cx=\"%.3f%%\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>",
-				  bad ? "fail" : "neutral", v, slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * v / top,
-				  bad ? "4" : "3", bad ? C_FAIL : C_NEUTRAL) < 0 ||
-		    ddci_html_escape(out, c->x[i]) < 0 ||
-		    ddci_buf_addf(out, ": %s%s</title></circle>\n", val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "") < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<circle class=\"bar %s\" data-v=\"%g\" cx=\"%.3f%%\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>",
+			      bad ? "fail" : "neutral", v, slot * ((double)i + 0.5), PLOT_TOP + PLOT_H - PLOT_H * v / top,
+			      bad ? "4" : "3", bad ? C_FAIL : C_NEUTRAL);
+		escape(out, c->x[i], 0);
+		ddci_buf_addf(out, ": %s%s</title></circle>\n", val, bad && se->tone != DDCI_TONE_FAIL ? ", over the limit" : "");
 	}
-	return 0;
 }
 
 /* A time series: gridlines with their values on the left, columns and
  * lines, the limit dashed and labelled on the right, a few x labels. */
-static int svg_series(struct ddci_buf *out, const struct ddci_chart *c)
+static void svg_series(struct ddci_buf *out, const struct ddci_chart *c)
 {
 	double top, step, slot = 100.0 / (double)c->nx;
 	size_t nbars = 0, b = 0;
@@ -582,30 +591,28 @@ static int svg_series(struct ddci_buf *out, const struct ddci_chart *c)
 	axis(c, &top, &step);
 	for (size_t s = 0; s < c->nseries; s++)
 		nbars += c->series[s].kind == DDCI_CHART_BAR;
-	if (svg_open(out, c, height) < 0 || svg_grid(out, c, top, step, 0) < 0)
-		return DDCI_ENOMEM;
+	svg_open(out, c, height);
+	svg_grid(out, c, top, step, 0);
 	for (size_t s = 0; s < c->nseries; s++)
 		if (c->series[s].kind == DDCI_CHART_BAR) {
 			double bw = slot * 0.7 / (double)nbars;
-			if (svg_columns(out, c, &c->series[s], top, slot, bw, slot * 0.15 + bw * (double)b++) < 0)
-				return DDCI_ENOMEM;
+			svg_columns(out, c, &c->series[s], top, slot, bw, slot * 0.15 + bw * (double)b++);
 		}
 	for (size_t s = 0; s < c->nseries; s++)
-		if (c->series[s].kind == DDCI_CHART_LINE && svg_line(out, c, &c->series[s], top, slot) < 0)
-			return DDCI_ENOMEM;
+		if (c->series[s].kind == DDCI_CHART_LINE)
+			svg_line(out, c, &c->series[s], top, slot);
 	if (c->threshold > 0) {
 		double y = PLOT_TOP + PLOT_H - PLOT_H * c->threshold / top;
 		ddci_chart_format(lim, sizeof(lim), c->unit, c->threshold);
-		if (ddci_buf_addf(out, "<line class=\"lim\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" C_LIMIT
-				       "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
-				       "<text class=\"liml halo\" x=\"100%%\" y=\"%.1f\" text-anchor=\"end\" fill=\"" C_LIMIT "\" " HALO
-				       ">limit %s</text>\n",
-				  y, y, y - 5, lim) < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_addf(out, "<line class=\"lim\" x1=\"0\" x2=\"100%%\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"" C_LIMIT
+				   "\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>\n"
+				   "<text class=\"liml halo\" x=\"100%%\" y=\"%.1f\" text-anchor=\"end\" fill=\"" C_LIMIT "\" " HALO
+				   ">limit %s</text>\n",
+			      y, y, y - 5, lim);
 	}
-	if (svg_grid(out, c, top, step, 1) < 0 || svg_x_labels(out, c, PLOT_TOP + PLOT_H + 18) < 0)
-		return DDCI_ENOMEM;
-	return ddci_buf_adds(out, "</svg>\n");
+	svg_grid(out, c, top, step, 1);
+	svg_x_labels(out, c, PLOT_TOP + PLOT_H + 18);
+	ddci_buf_adds(out, "</svg>\n");
 }
 
 int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c)
@@ -615,8 +622,12 @@ int ddci_chart_svg(struct ddci_buf *out, const struct ddci_chart *c)
 	if ((rc = valid(c)) < 0)
 		return rc;
 	if (empty(c))
-		return ddci_buf_adds(out, "<p class=\"mute\">No data.</p>\n");
-	return c->ranked ? svg_ranked(out, c) : svg_series(out, c);
+		ddci_buf_adds(out, "<p class=\"mute\">No data.</p>\n");
+	else if (c->ranked)
+		svg_ranked(out, c);
+	else
+		svg_series(out, c);
+	return ddci_buf_error(out);
 }
 
 /* ---- tables ---- */
@@ -627,29 +638,27 @@ int ddci_chart_md_table(struct ddci_buf *out, const struct ddci_chart *c)
 
 	if (empty(c))
 		return 0;
-	if (ddci_buf_adds(out, c->ranked ? "\n| # | |" : "\n| |") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, c->ranked ? "\n| # | |" : "\n| |");
 	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_addf(out, " %s |", c->series[s].name ? c->series[s].name : "") < 0)
-			return DDCI_ENOMEM;
-	if (ddci_buf_adds(out, c->ranked ? "\n|---:|---|" : "\n|---|") < 0)
-		return DDCI_ENOMEM;
+		ddci_buf_addf(out, " %s |", c->series[s].name ? c->series[s].name : "");
+	ddci_buf_adds(out, c->ranked ? "\n|---:|---|" : "\n|---|");
 	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_adds(out, "---:|") < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_adds(out, "---:|");
 	for (size_t i = 0; i < c->nx; i++) {
-		if ((c->ranked ? ddci_buf_addf(out, "\n| %zu | ", i + 1) : ddci_buf_adds(out, "\n| ")) < 0)
-			return DDCI_ENOMEM;
-		if (ddci_san_add(out, c->x[i], DDCI_CHAN_MD) < 0 || ddci_buf_adds(out, " |") < 0)
-			return DDCI_ENOMEM;
+		if (c->ranked)
+			ddci_buf_addf(out, "\n| %zu | ", i + 1);
+		else
+			ddci_buf_adds(out, "\n| ");
+		add_san(out, c->x[i], DDCI_CHAN_MD);
+		ddci_buf_adds(out, " |");
 		for (size_t s = 0; s < c->nseries; s++) {
 			ddci_chart_format(num, sizeof(num), s ? DDCI_CHART_NUM : c->unit, c->series[s].values[i]);
-			if (ddci_buf_addf(out, " %s%s |", num,
-					  !s && c->threshold > 0 && failing(c, &c->series[0], c->series[0].values[i]) ? " ✗" : "") < 0)
-				return DDCI_ENOMEM;
+			ddci_buf_addf(out, " %s%s |", num,
+				      !s && c->threshold > 0 && failing(c, &c->series[0], c->series[0].values[i]) ? " ✗" : "");
 		}
 	}
-	return ddci_buf_adds(out, "\n");
+	ddci_buf_adds(out, "\n");
+	return ddci_buf_error(out);
 }
 
 int ddci_chart_html_table(struct ddci_buf *out, const struct ddci_chart *c)
@@ -658,28 +667,29 @@ int ddci_chart_html_table(struct ddci_buf *out, const struct ddci_chart *c)
 
 	if (empty(c))
 		return 0;
-	if (ddci_buf_adds(out, c->ranked ? "<table><thead><tr><th class=\"n\">#</th><th></th>" : "<table><thead><tr><th></th>") < 0)
-		return DDCI_ENOMEM;
-	for (size_t s = 0; s < c->nseries; s++)
-		if (ddci_buf_adds(out, "<th class=\"n\">") < 0 || ddci_html_escape(out, c->series[s].name) < 0 ||
-		    ddci_buf_adds(out, "</th>") < 0)
-			return DDCI_ENOMEM;
-	if (ddci_buf_adds(out, "</tr></thead><tbody>\n") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, c->ranked ? "<table><thead><tr><th class=\"n\">#</th><th></th>" : "<table><thead><tr><th></th>");
+	for (size_t s = 0; s < c->nseries; s++) {
+		ddci_buf_adds(out, "<th class=\"n\">");
+		escape(out, c->series[s].name, 0);
+		ddci_buf_adds(out, "</th>");
+	}
+	ddci_buf_adds(out, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < c->nx; i++) {
-		if ((c->ranked ? ddci_buf_addf(out, "<tr><td class=\"n\">%zu</td><td>", i + 1) : ddci_buf_adds(out, "<tr><td>")) < 0 ||
-		    ddci_html_escape_wrap(out, c->x[i]) < 0 || ddci_buf_adds(out, "</td>") < 0)
-			return DDCI_ENOMEM;
+		if (c->ranked)
+			ddci_buf_addf(out, "<tr><td class=\"n\">%zu</td><td>", i + 1);
+		else
+			ddci_buf_adds(out, "<tr><td>");
+		escape(out, c->x[i], 1);
+		ddci_buf_adds(out, "</td>");
 		for (size_t s = 0; s < c->nseries; s++) {
 			int over = !s && c->threshold > 0 && failing(c, &c->series[0], c->series[0].values[i]);
 			ddci_chart_format(num, sizeof(num), s ? DDCI_CHART_NUM : c->unit, c->series[s].values[i]);
-			if (ddci_buf_addf(out, "<td class=\"n%s\">%s%s</td>", over ? " bad" : "", num, over ? " ✗ over" : "") < 0)
-				return DDCI_ENOMEM;
+			ddci_buf_addf(out, "<td class=\"n%s\">%s%s</td>", over ? " bad" : "", num, over ? " ✗ over" : "");
 		}
-		if (ddci_buf_adds(out, "</tr>\n") < 0)
-			return DDCI_ENOMEM;
+		ddci_buf_adds(out, "</tr>\n");
 	}
-	return ddci_buf_adds(out, "</tbody></table>\n");
+	ddci_buf_adds(out, "</tbody></table>\n");
+	return ddci_buf_error(out);
 }
 
 int ddci_chart_md(struct ddci_buf *out, const struct ddci_chart *c)
@@ -699,11 +709,11 @@ int ddci_chart_html(struct ddci_buf *out, const struct ddci_chart *c)
 		return rc;
 	if (empty(c))
 		return 0;
-	if (ddci_buf_adds(out, "<details><summary>The numbers</summary>\n") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, "<details><summary>The numbers</summary>\n");
 	if ((rc = ddci_chart_html_table(out, c)) < 0)
 		return rc;
-	return ddci_buf_adds(out, "</details>\n") < 0 ? DDCI_ENOMEM : 0;
+	ddci_buf_adds(out, "</details>\n");
+	return ddci_buf_error(out);
 }
 
 /* ---- the page ---- */
@@ -753,58 +763,65 @@ static const char css[] =
 	"details{display:none}}";
 
 /* The verdict's icon: a disc in its colour with a tick, a cross or an i. */
-static int icon(struct ddci_buf *out, int ok)
+static void icon(struct ddci_buf *out, int ok)
 {
 	const char *fill = ok < 0 ? C_NEUTRAL : ok ? C_PASS : C_FAIL;
 	const char *mark = ok < 0 ? "M12 7v1M12 11v6"
 			   : ok  ? "M7 12.5l3.5 3.5 6.5-7"
 				 : "M8 8l8 8M16 8l-8 8";
 
-	return ddci_buf_addf(out, "<svg class=\"icon\" width=\"28\" height=\"28\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" "
-				  "xmlns=\"http://www.w3.org/2000/svg\"><circle class=\"vi\" cx=\"12\" cy=\"12\" r=\"11\" fill=\"%s\"/>"
-				  "<path d=\"%s\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"2.5\" stroke-linecap=\"round\" "
-				  "stroke-linejoin=\"round\"/></svg>",
-			     fill, mark);
+	ddci_buf_addf(out, "<svg class=\"icon\" width=\"28\" height=\"28\" viewBox=\"0 0 24 24\" aria-hidden=\"true\" "
+			   "xmlns=\"http://www.w3.org/2000/svg\"><circle class=\"vi\" cx=\"12\" cy=\"12\" r=\"11\" fill=\"%s\"/>"
+			   "<path d=\"%s\" fill=\"none\" stroke=\"#ffffff\" stroke-width=\"2.5\" stroke-linecap=\"round\" "
+			   "stroke-linejoin=\"round\"/></svg>",
+		      fill, mark);
 }
 
 int ddci_html_begin(struct ddci_buf *out, const char *title, int ok, const char *verdict, const char *reason)
 {
 	const char *p = reason ? reason : "";
 
-	if (ddci_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-			       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>") < 0 ||
-	    ddci_html_escape(out, title) < 0 || ddci_buf_addf(out, "</title>\n<style>%s</style></head><body>\n<header>\n<h1>", css) < 0 ||
-	    ddci_html_escape(out, title) < 0 ||
-	    ddci_buf_addf(out, "</h1>\n<div class=\"verdict v-%s\" role=\"status\">\n<p>", ok < 0 ? "info" : ok ? "ok" : "bad") < 0 ||
-	    icon(out, ok) < 0 || ddci_buf_adds(out, " <strong id=\"verdict\">") < 0 || ddci_html_escape(out, verdict) < 0 ||
-	    ddci_buf_adds(out, "</strong></p>\n<ul>\n") < 0)
-		return DDCI_ENOMEM;
+	ddci_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+			   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>");
+	escape(out, title, 0);
+	ddci_buf_addf(out, "</title>\n<style>%s</style></head><body>\n<header>\n<h1>", css);
+	escape(out, title, 0);
+	ddci_buf_addf(out, "</h1>\n<div class=\"verdict v-%s\" role=\"status\">\n<p>", ok < 0 ? "info" : ok ? "ok" : "bad");
+	icon(out, ok);
+	ddci_buf_adds(out, " <strong id=\"verdict\">");
+	escape(out, verdict, 0);
+	ddci_buf_adds(out, "</strong></p>\n<ul>\n");
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char line[1024];
 
 		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
-		if (*line && (ddci_buf_adds(out, "<li>") < 0 || ddci_html_escape(out, line) < 0 ||
-			      ddci_buf_adds(out, "</li>\n") < 0))
-			return DDCI_ENOMEM;
+		if (*line) {
+			ddci_buf_adds(out, "<li>");
+			escape(out, line, 0);
+			ddci_buf_adds(out, "</li>\n");
+		}
 		p += len + (eol ? 1 : 0);
 	}
-	return ddci_buf_adds(out, "</ul>\n</div>\n</header>\n<main>\n") < 0 ? DDCI_ENOMEM : 0;
+	ddci_buf_adds(out, "</ul>\n</div>\n</header>\n<main>\n");
+	return ddci_buf_error(out);
 }
 
 int ddci_html_section(struct ddci_buf *out, const char *heading)
 {
-	if (ddci_buf_adds(out, "<h2>") < 0 || ddci_html_escape(out, heading) < 0 || ddci_buf_adds(out, "</h2>\n") < 0)
-		return DDCI_ENOMEM;
-	return 0;
+	ddci_buf_adds(out, "<h2>");
+	escape(out, heading, 0);
+	ddci_buf_adds(out, "</h2>\n");
+	return ddci_buf_error(out);
 }
 
 int ddci_html_end(struct ddci_buf *out)
 {
-	if (ddci_buf_adds(out, "</main>\n<footer><p>Generated by ddci ") < 0 || ddci_html_escape(out, ddci_version()) < 0)
-		return DDCI_ENOMEM;
-	return ddci_buf_adds(out, ".</p></footer>\n</body></html>\n");
+	ddci_buf_adds(out, "</main>\n<footer><p>Generated by ddci ");
+	escape(out, ddci_version(), 0);
+	ddci_buf_adds(out, ".</p></footer>\n</body></html>\n");
+	return ddci_buf_error(out);
 }
 
 void ddci_chart_time_label(char *buf, size_t size, int64_t ms, int with_time)
