@@ -34,7 +34,6 @@ struct rate_ctx {
 	size_t ngroups;
 	struct point *points;
 	size_t npoints;
-	int truncated;
 };
 
 static int status_kind(const char *s)
@@ -66,10 +65,8 @@ static int rate_on_bucket(void *ctx, const struct ddci_agg_bucket *b)
 		if (!strcmp(rc->groups[i].key, key))
 			g = &rc->groups[i];
 	if (!g) {
-		if (rc->ngroups >= MAX_GROUPS) {
-			rc->truncated = 1;
+		if (rc->ngroups >= MAX_GROUPS) /* full: rate_all_groups() refuses the answer */
 			return 0;
-		}
 		if (!(rc->groups[rc->ngroups].key = strdup(key)))
 			return ddci_error_oom();
 		g = &rc->groups[rc->ngroups++];
@@ -353,6 +350,12 @@ static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddc
 	return 0;
 }
 
+/* The groups judged: --group-limit, or as many as the API returns. */
+static int64_t group_limit(const struct ddci_failrate_gate_opts *o)
+{
+	return o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+}
+
 /* A gate judges every group or none: more groups than --group-limit, as
  * many as the API returns at most, or an answer saying it has more buckets
  * than it returned (meta.page.after) is refused, never judged in part (a
@@ -360,9 +363,9 @@ static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddc
 static int rate_all_groups(const struct ddci_failrate_gate_opts *o, const struct rate_ctx *rc,
 			   const struct ddci_agg_meta *meta)
 {
-	int64_t limit = o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+	int64_t limit = group_limit(o);
 
-	if (o->group_by && ((int64_t)rc->ngroups > limit || rc->ngroups >= DDCI_GATE_GROUP_MAX || rc->truncated))
+	if (o->group_by && ((int64_t)rc->ngroups > limit || rc->ngroups >= MAX_GROUPS))
 		return ddci_error_set(DDCI_EUSAGE,
 				      "more than %" PRId64 " groups of %s (--group-limit %" PRId64 "): the gate judges "
 				      "every group or none; raise --group-limit (at most %d) or narrow --query/--from",
@@ -460,7 +463,7 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 	req.computes[0].aggregation = "count";
 	if (o->group_by) {
 		req.groups[req.ngroups].facet = o->group_by;
-		int64_t limit = o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+		int64_t limit = group_limit(o);
 
 		/* one more than judged, to see whether there are more */
 		req.groups[req.ngroups].limit = limit < DDCI_GATE_GROUP_MAX ? limit + 1 : limit;
