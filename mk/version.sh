@@ -9,8 +9,9 @@ top=$(git rev-parse --show-toplevel 2>/dev/null) || { echo "$base"; exit 0; }
 # Only this source tree's own repository (not a checkout it was unpacked in).
 [ "$(cd "$top" && pwd -P)" = "$(pwd -P)" ] || { echo "$base"; exit 0; }
 head=$(git rev-parse -q --verify HEAD 2>/dev/null) || { echo "$base"; exit 0; }
+commit="+g$(git rev-parse --short=12 "$head")"
 tag=$(git rev-parse -q --verify "refs/tags/v$base^{commit}" 2>/dev/null)
-[ "$tag" = "$head" ] && suffix= || suffix="+g$(git rev-parse --short=12 HEAD)"
+[ "$tag" = "$head" ] && suffix= || suffix=$commit
 git update-index -q --refresh >/dev/null 2>&1
-git diff-index --quiet HEAD -- 2>/dev/null || suffix="${suffix:-+g$(git rev-parse --short=12 HEAD)}.dirty"
+git diff-index --quiet HEAD -- 2>/dev/null || suffix="${suffix:-$commit}.dirty"
 echo "$base$suffix"
