@@ -247,7 +247,6 @@ int ddci_agg_point_parse(struct ddci_agg_point *out, const cJSON *point)
 }
 
 struct run_ctx {
-	const struct ddci_agg_request *req;
 	struct ddci_agg_meta *meta;
 	int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b);
 	void *ctx;
@@ -350,31 +349,22 @@ int ddci_agg_page(struct ddci_agg_meta *meta, const cJSON *page,
 	return 0;
 }
 
-/* The one request (page NULL): there is no next page to ask for
- * (read_meta() notes a meta.page.after). */
-static int run_next(struct ddci_pager *p, const cJSON *page)
-{
-	struct run_ctx *rc = p->ctx;
-	cJSON *body;
-	int r;
-
-	if (page)
-		return 0;
-	if ((r = ddci_agg_request_json(&body, rc->req)) < 0)
-		return r;
-	ddci_pager_set_request(p, NULL, body);
-	return 1;
-}
-
+/* One request: the aggregate API has no cursor (read_meta() notes a
+ * meta.page.after, which the callers refuse). */
 int ddci_agg_run(struct ddci_agg_meta *meta, struct ddci_client *c, const struct ddci_agg_request *r,
 		 int (*on_bucket)(void *ctx, const struct ddci_agg_bucket *b), void *ctx)
 {
 	struct ddci_agg_meta local;
-	struct run_ctx rc = { r, meta ? meta : &local, on_bucket, ctx };
-	struct ddci_pager p = { .call.path = DDCI_AGG_PATH, .next = run_next, .on_page = run_page, .ctx = &rc };
+	struct run_ctx rc = { meta ? meta : &local, on_bucket, ctx };
+	struct ddci_pager p = { .call.path = DDCI_AGG_PATH, .on_page = run_page, .ctx = &rc };
+	int err;
 
 	memset(rc.meta, 0, sizeof(*rc.meta));
-	return ddci_client_search_all(c, &p, DDCI_FAMILY_TESTS, &rc.meta->pages);
+	if ((err = ddci_agg_request_json(&p.body_owned, r)) < 0)
+		return err;
+	err = ddci_client_read_all(c, &p, "POST", DDCI_FAMILY_TESTS);
+	rc.meta->pages = p.pages;
+	return err;
 }
 
 int ddci_agg_scope_query(char **out, const char *query, const char *repo_id, const char *service,
