@@ -11,9 +11,7 @@
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 	echo "not a directory" >"$T/file"
 }
 teardown() { ddci_teardown; }

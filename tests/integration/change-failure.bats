@@ -7,9 +7,7 @@ load '../lib/common'
 
 # v1 <- v2 (the failed one); deployed in that order.
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 	V1=$(git rev-parse HEAD)
 	commit "$T/repo" "v2 breaks checkout"
 	V2=$(git rev-parse HEAD)

@@ -4,9 +4,7 @@
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 	HEAD=$(git rev-parse HEAD)
 }
 teardown() { ddci_teardown; }

@@ -34,20 +34,10 @@ SLACK=${VALGRIND:+10000}
 SLACK=${SLACK:-0}
 
 setup() {
-	T="$BATS_TEST_TMPDIR"
-	ddci_setup_noserver
+	ddci_env
 	cd "$T"
 }
 teardown() { ddci_teardown; }
-
-# ddci_setup without the default fake (started here with datasets).
-ddci_setup_noserver() {
-	local real_fake_start
-	real_fake_start=$(declare -f fake_start)
-	fake_start() { :; }
-	ddci_setup
-	eval "$real_fake_start"
-}
 
 # fields ENTRY: sets tool, args, fpath for one TOOLS entry.
 fields() {

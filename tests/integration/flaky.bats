@@ -5,9 +5,7 @@ bats_require_minimum_version 1.5.0
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 	objs=$(jq -nc '[range(0; 25) as $i | {id:("id\($i)"), repository_id:"github.com/acme/shop",
 	  attributes:{name:"test_\($i)", suite:"S", module:"m", flaky_state:(if $i < 20 then "active" else "quarantined" end),
 	  test_stats:{failure_rate_pct:($i * 1.0)}, pipeline_stats:{total_lost_time_ms:($i * 1000), failed_pipelines:1}}}]')

@@ -5,9 +5,7 @@ bats_require_minimum_version 1.5.0
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 	SPOOL="$T/spool"
 }
 teardown() { ddci_teardown; }

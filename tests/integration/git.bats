@@ -8,9 +8,7 @@ bats_require_minimum_version 1.5.0
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo" https://github.com/acme/shop.git
-	cd "$T/repo"
+	ddci_setup_repo https://github.com/acme/shop.git
 	HEAD=$(git rev-parse HEAD)
 }
 teardown() { ddci_teardown; }

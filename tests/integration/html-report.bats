@@ -14,9 +14,7 @@ load '../lib/common'
 IN_CI=${CI:-}
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 }
 teardown() { ddci_teardown; }
 

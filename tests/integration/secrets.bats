@@ -14,13 +14,7 @@ TOKEN=ghtokenSECRET42
 SECRETS=("$API" "$APP" "$URLPW" "$TOKEN")
 
 setup() {
-	T="$BATS_TEST_TMPDIR"
-	local real
-	real=$(declare -f fake_start)
-	fake_start() { :; }
-	ddci_setup
-	eval "$real"
-	fake_start --api-key "$API" --app-key "$APP" --flaky-generate 5 --events-generate 20 \
+	ddci_setup --api-key "$API" --app-key "$APP" --flaky-generate 5 --events-generate 20 \
 		--synthetics-generate 3 --cases-generate 5
 	# Keys from files, not the environment of child processes.
 	unset DD_API_KEY DD_APP_KEY

@@ -5,11 +5,8 @@ load '../lib/common'
 bats_require_minimum_version 1.5.0
 
 setup() {
-	T="$BATS_TEST_TMPDIR"
-	export PATH="$DDCI_BIN:$PATH"
-	export DD_API_KEY="$FAKE_API_KEY" DD_APP_KEY="$FAKE_APP_KEY" DDCI_TIMEOUT=60 DDCI_RETRIES=3
-	unset GITHUB_ACTIONS GITHUB_OUTPUT GITHUB_STEP_SUMMARY DD_SITE DATADOG_SITE DDCI_DRY_RUN
-	fake_start --events-generate 57
+	ddci_setup --events-generate 57
+	export DDCI_TIMEOUT=60
 }
 teardown() { fake_stop; }
 

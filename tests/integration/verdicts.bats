@@ -7,9 +7,7 @@ bats_require_minimum_version 1.5.0
 load '../lib/common'
 
 setup() {
-	ddci_setup
-	make_repo "$T/repo"
-	cd "$T/repo"
+	ddci_setup_repo
 }
 teardown() { ddci_teardown; }
 

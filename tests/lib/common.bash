@@ -41,7 +41,10 @@ fake_stop() {
 	fi
 }
 
-ddci_setup() {
+# ddci_env: a test's own environment (keys for the fake, nothing of the CI
+# running the tests, its own HOME, git config and rate-limit state); no
+# fake server.
+ddci_env() {
 	T="$BATS_TEST_TMPDIR"
 	export PATH="$DDCI_BIN:$PATH"
 	export DD_API_KEY="$FAKE_API_KEY" DD_APP_KEY="$FAKE_APP_KEY"
@@ -62,7 +65,21 @@ ddci_setup() {
 	mkdir -p "$HOME"
 	git config --global init.defaultBranch main
 	git config --global protocol.file.allow always
-	fake_start
+}
+
+# ddci_setup [FAKE_ARGS...]: ddci_env and a fake Datadog started with
+# FAKE_ARGS (data sets, keys).
+ddci_setup() {
+	ddci_env
+	fake_start "$@"
+}
+
+# ddci_setup_repo [ORIGIN_URL]: ddci_setup, then a two-commit repository in
+# $T/repo (make_repo) as the current directory.
+ddci_setup_repo() {
+	ddci_setup
+	make_repo "$T/repo" "$@"
+	cd "$T/repo"
 }
 
 ddci_teardown() {
