@@ -246,48 +246,53 @@ static int summary_md(struct ddci_buf *b, const struct dora_words *w, const stru
 	return ddci_buf_error(b);
 }
 
+/* The four figures' charts: title (around " per <period>"), measure, unit
+ * and look. */
+static const struct figure_chart {
+	const char *title, *title_tail, *measure;
+	enum ddci_chart_unit unit;
+	enum ddci_chart_kind kind;
+	enum ddci_chart_tone tone;
+} figure_charts[4] = {
+	{ "Deployments", "", "deployments", DDCI_CHART_COUNT, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL },
+	{ "Lead time for changes", " (median)", "lead time", DDCI_CHART_MS, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL },
+	{ "Change failure rate", "", "change failure rate", DDCI_CHART_PCT, DDCI_CHART_BAR, DDCI_TONE_FAIL },
+	{ "Time to restore", " (median)", "time to restore", DDCI_CHART_MS, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL },
+};
+
 /* A chart per figure over time, each with its table or why it is empty. */
 static int charts(struct ddci_buf *b, int html, const struct ddci_dora_report *r, const struct dora_chart_data *d)
 {
-	struct ddci_chart c[4];
-	char t[4][256];
-	int rc;
+	const double *values[4] = { d->deps, d->lead, d->cfr, d->ttr };
+	const char *empty[4] = {
+		r->deployments ? NULL : "No deployments in the window.",
+		r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).",
+		!r->deployments ? "No deployments in the window."
+		: r->change_failure_known ? NULL
+					  : "Unknown: Datadog gave no failure events and no change_failure.",
+		r->restores ? NULL
+		: r->change_failures ? "No change failure has a remediation deployment in the window."
+				     : "No change failures in the window.",
+	};
+	int rc = 0;
 
-	memset(c, 0, sizeof(c));
-	snprintf(t[0], sizeof(t[0]), "Deployments per %s", d->per);
-	snprintf(t[1], sizeof(t[1]), "Lead time for changes per %s (median)", d->per);
-	snprintf(t[2], sizeof(t[2]), "Change failure rate per %s", d->per);
-	snprintf(t[3], sizeof(t[3]), "Time to restore per %s (median)", d->per);
-	for (int i = 0; i < 4; i++) {
-		c[i].title = t[i];
-		c[i].x = d->x;
-		c[i].nx = r->nbuckets;
-		c[i].nseries = 1;
+	for (int i = 0; i < 4 && rc >= 0; i++) {
+		const struct figure_chart *f = &figure_charts[i];
+		struct ddci_chart c;
+		char title[256];
+
+		memset(&c, 0, sizeof(c));
+		snprintf(title, sizeof(title), "%s per %s%s", f->title, d->per, f->title_tail);
+		c.title = title;
+		c.y_label = f->measure;
+		c.unit = f->unit;
+		c.x = d->x;
+		c.nx = r->nbuckets;
+		c.nseries = 1;
+		c.series[0] = (struct ddci_series){ f->measure, values[i], f->kind, f->tone };
+		rc = one_chart(b, html, &c, empty[i]);
 	}
-	c[0].y_label = "deployments";
-	c[0].unit = DDCI_CHART_COUNT;
-	c[0].series[0] = (struct ddci_series){ "deployments", d->deps, DDCI_CHART_BAR, DDCI_TONE_NEUTRAL };
-	c[1].y_label = "lead time";
-	c[1].unit = DDCI_CHART_MS;
-	c[1].series[0] = (struct ddci_series){ "lead time", d->lead, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
-	c[2].y_label = "change failure rate";
-	c[2].unit = DDCI_CHART_PCT;
-	c[2].series[0] = (struct ddci_series){ "change failure rate", d->cfr, DDCI_CHART_BAR, DDCI_TONE_FAIL };
-	c[3].y_label = "time to restore";
-	c[3].unit = DDCI_CHART_MS;
-	c[3].series[0] = (struct ddci_series){ "time to restore", d->ttr, DDCI_CHART_LINE, DDCI_TONE_NEUTRAL };
-	if ((rc = one_chart(b, html, &c[0], r->deployments ? NULL : "No deployments in the window.")) < 0 ||
-	    (rc = one_chart(b, html, &c[1],
-			    r->lead_samples ? NULL : "No lead time: no deployed commit was found in the repository (--repo).")) < 0 ||
-	    (rc = one_chart(b, html, &c[2],
-			    !r->deployments ? "No deployments in the window."
-			    : r->change_failure_known ? NULL
-						      : "Unknown: Datadog gave no failure events and no change_failure.")) < 0)
-		return rc;
-	return one_chart(b, html, &c[3],
-			 r->restores ? NULL
-				     : r->change_failures ? "No change failure has a remediation deployment in the window."
-							  : "No change failures in the window.");
+	return rc;
 }
 
 static int render(struct ddci_buf *b, const struct ddci_dora_report *r, const char *service, const char *env,

@@ -166,6 +166,34 @@ static const char *chart_interval(int64_t span_ms)
 	return "6h";
 }
 
+/* The groups judged: --group-limit, or as many as the API returns. */
+static int64_t group_limit(const struct ddci_failrate_gate_opts *o)
+{
+	return o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
+}
+
+/* The query every failure-rate request asks: runs counted by status over
+ * the window, per value of group_by first when there is one (one value
+ * more than judged, to see whether there are more). */
+static void count_runs(struct ddci_agg_request *req, const struct ddci_failrate_gate_opts *o, const char *group_by)
+{
+	req->query = o->query;
+	req->from_ms = o->from_ms;
+	req->to_ms = o->to_ms;
+	req->ncomputes = 1;
+	req->computes[0].aggregation = "count";
+	if (group_by) {
+		int64_t limit = group_limit(o);
+
+		req->groups[req->ngroups].facet = group_by;
+		req->groups[req->ngroups].limit = limit < DDCI_GATE_GROUP_MAX ? limit + 1 : limit;
+		req->ngroups++;
+	}
+	req->groups[req->ngroups].facet = "@test.status";
+	req->groups[req->ngroups].limit = 10;
+	req->ngroups++;
+}
+
 static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct ddci_failrate_gate_opts *o,
 		      struct rate_ctx *rc)
 {
@@ -179,16 +207,9 @@ static int read_trend(struct ddci_gate *g, struct ddci_client *c, const struct d
 	size_t shown;
 	int err;
 
-	req.query = o->query;
-	req.from_ms = o->from_ms;
-	req.to_ms = o->to_ms;
-	req.ncomputes = 1;
-	req.computes[0].aggregation = "count";
+	count_runs(&req, o, NULL);
 	req.computes[0].timeseries = 1;
 	req.computes[0].interval = interval;
-	req.ngroups = 1;
-	req.groups[0].facet = "@test.status";
-	req.groups[0].limit = 10;
 	if ((err = ddci_agg_run(NULL, c, &req, trend_on_bucket, rc)) != 0)
 		return err;
 	qsort(rc->points, rc->npoints, sizeof(*rc->points), by_time);
@@ -350,12 +371,6 @@ static int rate_begin(struct ddci_gate *g, struct rate_ctx *rc, const struct ddc
 	return 0;
 }
 
-/* The groups judged: --group-limit, or as many as the API returns. */
-static int64_t group_limit(const struct ddci_failrate_gate_opts *o)
-{
-	return o->group_limit > 0 ? o->group_limit : DDCI_GATE_GROUP_MAX;
-}
-
 /* A gate judges every group or none: more groups than --group-limit, as
  * many as the API returns at most, or an answer saying it has more buckets
  * than it returned (meta.page.after) is refused, never judged in part (a
@@ -456,22 +471,7 @@ int ddci_gate_failrate(struct ddci_gate *g, struct ddci_client *c, const struct 
 
 	if ((err = rate_begin(g, &rc, o, &c_rate, &c_data)) < 0)
 		goto done;
-	req.query = o->query;
-	req.from_ms = o->from_ms;
-	req.to_ms = o->to_ms;
-	req.ncomputes = 1;
-	req.computes[0].aggregation = "count";
-	if (o->group_by) {
-		req.groups[req.ngroups].facet = o->group_by;
-		int64_t limit = group_limit(o);
-
-		/* one more than judged, to see whether there are more */
-		req.groups[req.ngroups].limit = limit < DDCI_GATE_GROUP_MAX ? limit + 1 : limit;
-		req.ngroups++;
-	}
-	req.groups[req.ngroups].facet = "@test.status";
-	req.groups[req.ngroups].limit = 10;
-	req.ngroups++;
+	count_runs(&req, o, o->group_by);
 	if ((err = ddci_agg_run(&meta, c, &req, rate_on_bucket, &rc)) != 0)
 		goto done;
 	err = rate_end(g, c, o, &rc, &meta, c_rate, c_data);

@@ -10,15 +10,22 @@
 static _Thread_local char msg[MSG_MAX];
 static _Thread_local char request_id[128];
 
+/* Formats into dst (MSG_MAX bytes): "" if the format fails.  Both setters
+ * format into a temporary first: the arguments may point at msg. */
+static void vformat(char *dst, const char *fmt, va_list ap) DDCI_PRINTF(2, 0);
+static void vformat(char *dst, const char *fmt, va_list ap)
+{
+	if (vsnprintf(dst, MSG_MAX, fmt, ap) < 0)
+		dst[0] = '\0';
+}
+
 int ddci_error_set(int code, const char *fmt, ...)
 {
 	char tmp[MSG_MAX];
 	va_list ap;
 
-	/* Format into a temporary first: the arguments may point at msg. */
 	va_start(ap, fmt);
-	if (vsnprintf(tmp, sizeof(tmp), fmt, ap) < 0)
-		tmp[0] = '\0';
+	vformat(tmp, fmt, ap);
 	va_end(ap);
 	memcpy(msg, tmp, sizeof(msg));
 	return code;
@@ -31,8 +38,7 @@ int ddci_error_wrap(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(ctx, sizeof(ctx), fmt, ap) < 0)
-		ctx[0] = '\0';
+	vformat(ctx, fmt, ap);
 	va_end(ap);
 	if (msg[0] && ctx[0]) {
 		size_t n = strlen(ctx);
