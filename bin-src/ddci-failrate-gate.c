@@ -3,15 +3,11 @@
  * Counts test runs by @test.status with the CI Visibility tests aggregate
  * endpoint (skipped runs excluded): failure rate = failed / (passed + failed),
  * overall or per --group-by facet, over --from..--to. */
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ddci/cli.h"
-#include "ddci/client.h"
-#include "ddci/gate_failrate.h"
-#include "ddci/gitmeta.h"
-#include "ddci/report.h"
+#include "ddci/gate_cmd.h"
 #include "ddci/timeutil.h"
 
 enum {
@@ -41,14 +37,9 @@ static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-struct args {
-	struct ddci_failrate_gate_opts g;
-	const char *from, *to, *query, *branch, *repo_id, *markdown, *junit, *html;
-};
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
-	struct args *a = ctx;
+	struct ddci_failrate_gate_args *a = ctx;
 	int64_t ms;
 	int rc;
 
@@ -76,9 +67,9 @@ static int on_opt(void *ctx, int key, const char *arg)
 		a->g.interval = arg;
 		return 0;
 	case O_REPO_ID: a->repo_id = arg; return 0;
-	case O_MARKDOWN: a->markdown = arg; return 0;
-	case O_JUNIT: a->junit = arg; return 0;
-	case O_HTML: a->html = arg; return 0;
+	case O_MARKDOWN: a->report.markdown_path = arg; return 0;
+	case O_JUNIT: a->report.junit_path = arg; return 0;
+	case O_HTML: a->report.html_path = arg; return 0;
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
 }
@@ -110,65 +101,7 @@ static const struct ddci_cmd cmd = {
 
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
-	struct ddci_client client;
-	struct ddci_gate gate;
-	struct args a = { .g = DDCI_FAILRATE_GATE_OPTS_INIT };
-	struct ddci_report_opts ro = { .out = stdout };
-	int64_t now = ddci_time_now_ns(), from, to;
-	char *query = NULL;
-	int rc;
+	struct ddci_failrate_gate_args a = DDCI_FAILRATE_GATE_ARGS_INIT;
 
-	ddci_client_init(&client, &cfg);
-	memset(&gate, 0, sizeof(gate));
-	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	ro.json = cfg.output == DDCI_OUTPUT_JSON;
-	ro.markdown_path = a.markdown;
-	ro.junit_path = a.junit;
-	ro.html_path = a.html;
-	if ((rc = ddci_report_check(&ro)) < 0)
-		goto done;
-	if (a.g.max_failure_rate < 0) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing --max-failure-rate PCT");
-		goto done;
-	}
-	if ((rc = ddci_time_parse(&from, a.from ? a.from : "now-7d", now, "--from")) < 0 ||
-	    (rc = ddci_time_parse(&to, a.to ? a.to : "now", now, "--to")) < 0)
-		goto done;
-	if (from >= to) {
-		rc = ddci_error_set(DDCI_EUSAGE, "--from must be before --to");
-		goto done;
-	}
-	a.g.from_ms = from / 1000000;
-	a.g.to_ms = to / 1000000;
-	if (!a.query && !a.repo_id && (rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, 0)) < 0)
-		goto done;
-	if (!a.query && !a.repo_id && !meta.repository_id) {
-		rc = ddci_error_set(DDCI_EUSAGE, "no repository: no origin remote and no CI variable names one; "
-						 "pass --repository-id github.com/org/repo or --query");
-		goto done;
-	}
-	if ((rc = ddci_gate_failrate_query(&query, a.query, a.repo_id ? a.repo_id : meta.repository_id, cfg.service,
-					   a.branch, cfg.env)) < 0)
-		goto done;
-	a.g.query = query;
-	a.g.chart = ddci_report_wants_charts(&ro);
-
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_gate_failrate(&gate, &client, &a.g);
-	rc = ddci_report_verdict(&gate, rc, &ro);
-done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_gate_release(&gate);
-	free(query);
-	ddci_client_release(&client);
-	ddci_gitmeta_release(&meta);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_failrate_gate_main(&cmd, &a, stdout, argc, argv);
 }

@@ -4,16 +4,11 @@
  * codeowner, query) from Test Optimization, page by page, and checks each
  * threshold given; with --max-new and --fail-on-changed it looks at this
  * change only: the commits and files of merge-base(--base, HEAD)..HEAD. */
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "ddci/cli.h"
-#include "ddci/client.h"
-#include "ddci/flaky.h"
-#include "ddci/gate_flaky.h"
-#include "ddci/gitmeta.h"
-#include "ddci/report.h"
+#include "ddci/gate_cmd.h"
 #include "ddci/timeutil.h"
 
 enum {
@@ -41,15 +36,9 @@ static const struct ddci_opt opts[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL },
 };
 
-struct args {
-	struct ddci_flaky_gate_opts g;
-	const char *branch, *base, *repo_id, *markdown, *junit, *html;
-	int all_branches;
-};
-
 static int on_opt(void *ctx, int key, const char *arg)
 {
-	struct args *a = ctx;
+	struct ddci_flaky_gate_args *a = ctx;
 
 	switch (key) {
 	case O_MAX_ACTIVE: return ddci_parse_int64(&a->g.max_active, arg, 0, INT64_MAX / 2, "--max-active");
@@ -64,9 +53,9 @@ static int on_opt(void *ctx, int key, const char *arg)
 	case O_CODEOWNER: a->g.scope.codeowner = arg; return 0;
 	case O_QUERY: a->g.scope.query = arg; return 0;
 	case O_REPO_ID: a->repo_id = arg; return 0;
-	case O_MARKDOWN: a->markdown = arg; return 0;
-	case O_JUNIT: a->junit = arg; return 0;
-	case O_HTML: a->html = arg; return 0;
+	case O_MARKDOWN: a->report.markdown_path = arg; return 0;
+	case O_JUNIT: a->report.junit_path = arg; return 0;
+	case O_HTML: a->report.html_path = arg; return 0;
 	case O_PAGE_SIZE: return ddci_parse_int64(&a->g.scope.page_limit, arg, 1, DDCI_FLAKY_PAGE_MAX, "--page-size");
 	}
 	return ddci_error_set(DDCI_EUSAGE, "unknown option");
@@ -99,66 +88,7 @@ static const struct ddci_cmd cmd = {
 
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
-	struct ddci_client client;
-	struct ddci_gate gate;
-	struct args a = { .g = DDCI_FLAKY_GATE_OPTS_INIT };
-	struct ddci_report_opts ro = { .out = stdout };
-	char base[41];
-	int rc, change;
+	struct ddci_flaky_gate_args a = DDCI_FLAKY_GATE_ARGS_INIT;
 
-	ddci_client_init(&client, &cfg);
-	memset(&gate, 0, sizeof(gate));
-	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	ro.json = cfg.output == DDCI_OUTPUT_JSON;
-	ro.markdown_path = a.markdown;
-	ro.junit_path = a.junit;
-	ro.html_path = a.html;
-	if ((rc = ddci_report_check(&ro)) < 0)
-		goto done;
-	if (a.g.max_active < 0 && a.g.max_failure_rate < 0 && a.g.max_new < 0 && !a.g.fail_on_changed &&
-	    a.g.max_lost_ms < 0) {
-		rc = ddci_error_set(DDCI_EUSAGE, "no threshold given: pass at least one of --max-active, "
-						 "--max-failure-rate, --max-new, --fail-on-changed, --max-lost-time");
-		goto done;
-	}
-	if (a.branch && a.all_branches) {
-		rc = ddci_error_set(DDCI_EUSAGE, "--branch and --all-branches cannot be combined");
-		goto done;
-	}
-	change = a.g.max_new >= 0 || a.g.fail_on_changed;
-	if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, change ? DDCI_META_REPO : 0)) < 0)
-		goto done;
-	a.g.scope.repository_id = a.repo_id ? a.repo_id : meta.repository_id;
-	if (!a.g.scope.repository_id) {
-		rc = ddci_error_set(DDCI_EUSAGE, "no repository: no origin remote and no CI variable names one; "
-						 "pass --repository-id github.com/org/repo");
-		goto done;
-	}
-	a.g.scope.branch = a.all_branches ? NULL : a.branch ? a.branch : meta.branch;
-	a.g.scope.service = cfg.service;
-	a.g.scope.env = cfg.env;
-	if (change) {
-		if ((rc = ddci_gate_resolve_base(base, meta.repo, a.base, &meta.ci)) < 0)
-			goto done;
-		a.g.repo = meta.repo;
-		a.g.base_sha = base;
-	}
-
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_gate_flaky(&gate, &client, &a.g);
-	rc = ddci_report_verdict(&gate, rc, &ro);
-done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_gate_release(&gate);
-	ddci_client_release(&client);
-	ddci_gitmeta_release(&meta);
-	ddci_config_release(&cfg);
-	ddci_git_shutdown();
-	return rc;
+	return ddci_flaky_gate_main(&cmd, &a, stdout, argc, argv);
 }
