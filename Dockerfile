@@ -1,7 +1,7 @@
 # ddci as a container image: the executables, their runtime libraries and
 # the CA certificates on a slim Debian, run as a non-root user.
 #
-#   docker build -t ddci .                 (buildah bud -t ddci . works the same)
+#   docker build --build-arg VERSION="$(make -s version)" -t ddci .   (buildah bud the same)
 #   docker run --rm -e DD_API_KEY -v "$PWD:/work" ddci deploy --service shop --env prod
 #
 # GitLab `image:`, GitHub `docker://` and Jenkins docker agents run `ddci <name> ...`
@@ -13,6 +13,9 @@
 ARG BASE=debian:bookworm-slim
 
 FROM ${BASE} AS build
+# The version the executables report: `make -s version` of the checkout
+# (the build context has no .git, so without it they say VERSION's release).
+ARG VERSION=
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev make pkg-config libcurl4-openssl-dev libcjson-dev libgit2-dev \
@@ -20,7 +23,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-RUN make deb && cp build/deb/ddci_*.deb /ddci.deb
+RUN make deb ${VERSION:+VERSION="$VERSION"} && cp build/deb/ddci_*.deb /ddci.deb
 
 FROM ${BASE}
 ARG VERSION=unknown
