@@ -57,51 +57,59 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
+struct cases {
+	struct ddci_cases_flags f; /* first: on_opt's */
+	struct ddci_cases_query q;
+	struct ddci_cases_result res;
+	int64_t max;
+	int gate;
+};
+
+/* count or gate; the flags into the query (--fail-open is for gate only). */
+static int check(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv)
+{
+	struct cases *k = ctx;
+	const char *sub;
+	int rc;
+
+	if ((rc = ddci_cli_subcommand(&sub, &first, argc, argv, "count|gate")) < 0 ||
+	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
+		return rc;
+	k->gate = !strcmp(sub, "gate");
+	rc = ddci_cases_query_from_flags(&k->q, &k->max, &k->f, k->gate, cfg->fail_open);
+	if (!k->gate)
+		cfg->fail_open = 0; /* for gate only: refused above when given to count */
+	return rc;
+}
+
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	struct cases *k = ctx;
+	char num[32];
+	int rc;
+
+	if ((rc = ddci_cases_aggregate(&k->res, c, &k->q)) < 0 || k->res.dry_run)
+		return rc;
+	if (k->gate)
+		return ddci_cases_report_gate(stdout, cfg->output == DDCI_OUTPUT_JSON, &k->res, k->q.query, k->max);
+	rc = ddci_cases_report_counts(stdout, cfg->output, &k->res, &k->q);
+	snprintf(num, sizeof(num), "%" PRId64, k->res.total);
+	return rc == 0 ? ddci_gh_output("cases", num) : rc;
+}
+
+static void release(void *ctx)
+{
+	struct cases *k = ctx;
+
+	ddci_cases_result_release(&k->res);
+	ddci_cases_flags_release(&k->f);
+}
+
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct ddci_cases_result res = { 0 };
-	struct ddci_cases_query q = { 0 };
-	struct ddci_cases_flags a = { 0 };
-	int64_t max = -1;
-	char num[32];
-	const char *sub;
-	int rc, first, gate;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
+						 .run = run, .release = release };
+	struct cases k = { .max = -1 };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "count|gate")) < 0 ||
-	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
-		goto done;
-	gate = !strcmp(sub, "gate");
-	rc = ddci_cases_query_from_flags(&q, &max, &a, gate, cfg.fail_open);
-	if (!gate)
-		cfg.fail_open = 0; /* for gate only: refused above when given to count */
-	if (rc < 0)
-		goto done;
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	if ((rc = ddci_cases_aggregate(&res, &client, &q)) < 0 || res.dry_run)
-		goto done;
-	if (gate) {
-		rc = ddci_cases_report_gate(stdout, cfg.output == DDCI_OUTPUT_JSON, &res, q.query, max);
-		goto done;
-	}
-	rc = ddci_cases_report_counts(stdout, cfg.output, &res, &q);
-	snprintf(num, sizeof(num), "%" PRId64, res.total);
-	if (rc == 0)
-		rc = ddci_gh_output("cases", num);
-done:
-	rc = ddci_cli_finish(&cmd, &cfg, rc);
-	ddci_cases_result_release(&res);
-	ddci_client_release(&client);
-	ddci_cases_flags_release(&a);
-	ddci_config_release(&cfg);
-	return rc;
+	return ddci_cli_main(&cmd, &k, &job, argc, argv);
 }

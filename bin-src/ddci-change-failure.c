@@ -78,27 +78,25 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-int main(int argc, char **argv)
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
+	struct args *a = ctx;
 	struct ddci_change_failure_result res;
-	struct args a;
 	int rc;
 
-	memset(&a, 0, sizeof(a));
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	a.cf.service = cfg.service;
-	a.cf.env = cfg.env;
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_change_failure_run(&res, &client, &a.cf, cfg.repo_path, a.commit_sha);
+	a->cf.service = cfg->service;
+	a->cf.env = cfg->env;
+	rc = ddci_change_failure_run(&res, c, &a->cf, cfg->repo_path, a->commit_sha);
 	if (rc == 0)
-		rc = ddci_change_failure_print(stdout, cfg.output, &a.cf, &res);
-done:
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+		rc = ddci_change_failure_print(stdout, cfg->output, &a->cf, &res);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .run = run };
+	struct args a;
+
+	memset(&a, 0, sizeof(a));
+	return ddci_cli_main(&cmd, &a, &job, argc, argv);
 }

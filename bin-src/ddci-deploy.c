@@ -28,6 +28,8 @@ static const struct ddci_opt opts[] = {
 struct args {
 	struct ddci_event_flags ev;
 	const char *remediates;
+	struct ddci_deploy_job job;
+	int64_t now;
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -66,37 +68,39 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-int main(int argc, char **argv)
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct ddci_deploy_job job = DDCI_DEPLOY_JOB_INIT;
+	struct args *a = ctx;
 	struct ddci_change_failure_result cf;
-	struct args a = { 0 };
-	int64_t now = ddci_time_now_ns();
 	int rc;
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_start(&cmd, &cfg, &a, argc, argv, DDCI_NEED_API_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	if (a.remediates && (rc = ddci_config_require(&cfg, DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_deploy_send(&job, &client, &cfg, &a.ev, now);
+	if (a->remediates && (rc = ddci_config_require(cfg, DDCI_NEED_APP_KEY)) < 0)
+		return rc;
+	rc = ddci_deploy_send(&a->job, c, cfg, &a->ev, a->now);
 	if (rc == 0)
-		rc = ddci_deploy_print(stdout, cfg.output, &job);
+		rc = ddci_deploy_print(stdout, cfg->output, &a->job);
 	/* --remediates: the deployment just sent fixed an earlier one. */
-	if (rc == 0 && a.remediates && !job.res.dry_run) {
-		rc = ddci_deploy_remediate(&cf, &client, &job, a.remediates);
+	if (rc == 0 && a->remediates && !a->job.res.dry_run) {
+		rc = ddci_deploy_remediate(&cf, c, &a->job, a->remediates);
 		if (rc == 0 && !cf.dry_run)
 			ddci_print(stderr, "%s: marked %s as a change failure remediated by %s (%s)\n", cmd.name,
-				   cf.deployment_id, job.res.id, cf.decision.why);
+				   cf.deployment_id, a->job.res.id, cf.decision.why);
 	}
-done:
-	ddci_deploy_job_release(&job);
-	ddci_event_flags_release(&a.ev);
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return rc;
+}
+
+static void release(void *ctx)
+{
+	struct args *a = ctx;
+
+	ddci_deploy_job_release(&a->job);
+	ddci_event_flags_release(&a->ev);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY, .run = run, .release = release };
+	struct args a = { .job = DDCI_DEPLOY_JOB_INIT, .now = ddci_time_now_ns() };
+
+	return ddci_cli_main(&cmd, &a, &job, argc, argv);
 }

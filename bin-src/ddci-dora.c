@@ -34,6 +34,9 @@ static const struct ddci_opt opts[] = {
 
 struct args {
 	const char *from, *to, *query, *limit, *sort, *markdown, *html;
+	const char *verb;            /* list, get, delete or report */
+	enum ddci_dora_kind kind;
+	const char *id;              /* get, delete */
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -160,60 +163,55 @@ done:
 	return rc == DDCI_DRY_RUN ? 0 : rc;
 }
 
+/* The subcommand, its arguments and which flags it takes. */
+static int check(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv)
+{
+	struct args *a = ctx;
+	const char *verb;
+	int rc, nargs, report, one;
+
+	if ((rc = ddci_cli_subcommand(&verb, &first, argc, argv, "list|get|delete|report")) < 0)
+		return rc;
+	a->verb = verb;
+	nargs = argc - first; /* after the subcommand */
+	report = !strcmp(verb, "report");
+	one = !strcmp(verb, "get") || !strcmp(verb, "delete");
+	if (!report && nargs < 1)
+		return ddci_error_set(DDCI_EUSAGE, "%s: missing event kind: deployment or failure", verb);
+	if (!report && (rc = ddci_dora_kind_parse(&a->kind, argv[first])) < 0)
+		return rc;
+	if (one && nargs == 2 && (rc = ddci_dora_check_ref(argv[first + 1], "event id")) < 0)
+		return rc;
+	if ((!strcmp(verb, "list") && nargs != 1) || (report && nargs != 0) || (one && nargs != 2))
+		return ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
+	a->id = one ? argv[first + 1] : NULL;
+	if (cfg->output == DDCI_OUTPUT_NDJSON && strcmp(verb, "list"))
+		return ddci_error_set(DDCI_EUSAGE, "--output ndjson is for list only");
+	if ((a->markdown || a->html) && !report)
+		return ddci_error_set(DDCI_EUSAGE, "%s is for report only", a->markdown ? "--markdown" : "--html");
+	if ((rc = ddci_report_check_path(a->markdown, "--markdown")) < 0)
+		return rc;
+	return ddci_report_check_path(a->html, "--html");
+}
+
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	struct args *a = ctx;
+
+	if (!strcmp(a->verb, "list"))
+		return cmd_list(c, cfg, a, a->kind);
+	if (!strcmp(a->verb, "get"))
+		return cmd_get(c, cfg, a->kind, a->id);
+	if (!strcmp(a->verb, "delete"))
+		return cmd_delete(c, a->kind, a->id);
+	return cmd_report(c, cfg, a);
+}
+
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct args a = { 0 };
-	enum ddci_dora_kind kind = DDCI_DORA_DEPLOYMENTS;
-	const char *verb;
-	int rc, first, nargs;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
+						 .run = run };
+	struct args a = { .kind = DDCI_DORA_DEPLOYMENTS };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0 || (rc = ddci_cli_subcommand(&verb, &first, argc, argv, "list|get|delete|report")) < 0)
-		goto done;
-	nargs = argc - first; /* after the subcommand */
-	if (strcmp(verb, "report") && nargs < 1) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s: missing event kind: deployment or failure", verb);
-		goto done;
-	}
-	if (strcmp(verb, "report") && (rc = ddci_dora_kind_parse(&kind, argv[first])) < 0)
-		goto done;
-	if ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs == 2 &&
-	    (rc = ddci_dora_check_ref(argv[first + 1], "event id")) < 0)
-		goto done;
-	if ((!strcmp(verb, "list") && nargs != 1) || (!strcmp(verb, "report") && nargs != 0) ||
-	    ((!strcmp(verb, "get") || !strcmp(verb, "delete")) && nargs != 2)) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s: wrong number of arguments", verb);
-		goto done;
-	}
-	if (cfg.output == DDCI_OUTPUT_NDJSON && strcmp(verb, "list")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "--output ndjson is for list only");
-		goto done;
-	}
-	if ((a.markdown || a.html) && strcmp(verb, "report")) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s is for report only", a.markdown ? "--markdown" : "--html");
-		goto done;
-	}
-	if ((rc = ddci_report_check_path(a.markdown, "--markdown")) < 0 ||
-	    (rc = ddci_report_check_path(a.html, "--html")) < 0)
-		goto done;
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	if (!strcmp(verb, "list"))
-		rc = cmd_list(&client, &cfg, &a, kind);
-	else if (!strcmp(verb, "get"))
-		rc = cmd_get(&client, &cfg, kind, argv[first + 1]);
-	else if (!strcmp(verb, "delete"))
-		rc = cmd_delete(&client, kind, argv[first + 1]);
-	else
-		rc = cmd_report(&client, &cfg, &a);
-done:
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return ddci_cli_main(&cmd, &a, &job, argc, argv);
 }

@@ -40,6 +40,10 @@ struct args {
 	const char *state, *repo_id, *from_json;
 	int64_t batch;
 	int all_repos;
+	const char *sub;       /* list or set-state */
+	char **ids;            /* set-state's test ids (the arguments) */
+	int nids;
+	struct ddci_gitmeta meta;
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -94,8 +98,7 @@ static int cmd_list(struct ddci_client *c, struct args *a, const struct ddci_con
 	return rc;
 }
 
-static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char **argv, int first,
-			 const struct ddci_config *cfg)
+static int cmd_set_state(struct ddci_client *c, struct args *a, const struct ddci_config *cfg)
 {
 	struct ddci_flaky_out o = { .format = cfg->output, .f = stdout, .notices = stderr, .prog = cfg->prog };
 	struct ddci_strv ids = DDCI_STRV_INIT;
@@ -106,8 +109,8 @@ static int cmd_set_state(struct ddci_client *c, struct args *a, int argc, char *
 		rc = ddci_error_set(DDCI_EUSAGE, "set-state needs --state active|quarantined|disabled|fixed");
 		goto done;
 	}
-	for (int i = first; i < argc; i++)
-		if ((rc = ddci_strv_push(&ids, argv[i])) < 0)
+	for (int i = 0; i < a->nids; i++)
+		if ((rc = ddci_strv_push(&ids, a->ids[i])) < 0)
 			goto done;
 	if (a->from_json && (rc = ddci_flaky_ids_from_json(&ids, a->from_json, stdin)) < 0)
 		goto done;
@@ -129,47 +132,59 @@ done:
 	return rc;
 }
 
+/* list or set-state; the arguments stay for set-state (list refuses them
+ * once the keys are known). */
+static int check(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv)
+{
+	struct args *a = ctx;
+	int rc;
+
+	(void)cfg;
+	if ((rc = ddci_cli_subcommand(&a->sub, &first, argc, argv, "list|set-state")) < 0)
+		return rc;
+	a->ids = argv + first;
+	a->nids = argc - first;
+	return 0;
+}
+
+/* list: this repository's (--repository-id, else git and the CI) or every
+ * repository's flaky tests. */
+static int list(struct ddci_client *c, struct args *a, const struct ddci_config *cfg)
+{
+	int rc;
+
+	if ((rc = ddci_cli_no_more(0, a->nids, a->ids)) < 0)
+		return rc;
+	if (!a->all_repos && !a->repo_id) {
+		if ((rc = ddci_gitmeta_read(&a->meta, cfg->repo_path, NULL, NULL, 0)) < 0)
+			return rc;
+		if (!a->meta.repository_id)
+			return ddci_error_set(DDCI_EUSAGE, "no repository: pass --repository-id or --all-repositories");
+	}
+	a->scope.repository_id = a->all_repos ? NULL : a->repo_id ? a->repo_id : a->meta.repository_id;
+	a->scope.service = cfg->service;
+	a->scope.env = cfg->env;
+	return cmd_list(c, a, cfg);
+}
+
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	struct args *a = ctx;
+	int rc = !strcmp(a->sub, "list") ? list(c, a, cfg) : cmd_set_state(c, a, cfg);
+
+	return rc == DDCI_DRY_RUN ? 0 : rc;
+}
+
+static void release(void *ctx)
+{
+	ddci_gitmeta_release(&((struct args *)ctx)->meta);
+}
+
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
-	struct ddci_client client;
-	struct args a = { 0 };
-	const char *sub;
-	int rc, first;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
+						 .run = run, .release = release };
+	struct args a = { .meta = DDCI_GITMETA_INIT };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "list|set-state")) < 0)
-		goto done;
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	if (!strcmp(sub, "list")) {
-		if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
-			goto done;
-		if (!a.all_repos && !a.repo_id) {
-			if ((rc = ddci_gitmeta_read(&meta, cfg.repo_path, NULL, NULL, 0)) < 0)
-				goto done;
-			if (!meta.repository_id) {
-				rc = ddci_error_set(DDCI_EUSAGE, "no repository: pass --repository-id or --all-repositories");
-				goto done;
-			}
-		}
-		a.scope.repository_id = a.all_repos ? NULL : a.repo_id ? a.repo_id : meta.repository_id;
-		a.scope.service = cfg.service;
-		a.scope.env = cfg.env;
-		rc = cmd_list(&client, &a, &cfg);
-	} else {
-		rc = cmd_set_state(&client, &a, argc, argv, first, &cfg);
-	}
-	if (rc == DDCI_DRY_RUN)
-		rc = 0;
-done:
-	ddci_gitmeta_release(&meta);
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return ddci_cli_main(&cmd, &a, &job, argc, argv);
 }

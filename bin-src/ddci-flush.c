@@ -40,30 +40,24 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-int main(int argc, char **argv)
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_flush_stats st = { 0, 0, 0, 0 };
-	struct ddci_client client;
 	int rc, prc;
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_start(&cmd, &cfg, NULL, argc, argv, DDCI_NEED_API_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	if (!cfg.spool_dir || !*cfg.spool_dir) {
-		rc = ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
-		goto done;
-	}
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_flush(&st, &client, cfg.spool_dir, ddci_endpoint_classify);
+	(void)ctx;
+	if (!cfg->spool_dir || !*cfg->spool_dir)
+		return ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
+	rc = ddci_flush(&st, c, cfg->spool_dir, ddci_endpoint_classify);
 	if (rc == DDCI_DRY_RUN)
 		rc = 0;
-	prc = ddci_flush_report(stdout, cfg.output, &st);
-	if (rc == 0)
-		rc = prc;
-done:
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	prc = ddci_flush_report(stdout, cfg->output, &st);
+	return rc == 0 ? prc : rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY, .run = run };
+
+	return ddci_cli_main(&cmd, NULL, &job, argc, argv);
 }

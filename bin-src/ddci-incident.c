@@ -60,27 +60,32 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
+struct incident {
+	struct ddci_incident_flags f; /* first: on_opt's */
+	struct ddci_incident_job job;
+	int64_t now;
+};
+
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	struct incident *in = ctx;
+	int rc = ddci_incident_send(&in->job, c, cfg, &in->f, stderr, cmd.name, in->now);
+
+	return rc == 0 ? ddci_incident_print(stdout, cfg->output, &in->job) : rc;
+}
+
+static void release(void *ctx)
+{
+	struct incident *in = ctx;
+
+	ddci_incident_job_release(&in->job);
+	ddci_incident_flags_release(&in->f);
+}
+
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct ddci_incident_job job = DDCI_INCIDENT_JOB_INIT;
-	struct ddci_incident_flags f = { 0 };
-	int64_t now = ddci_time_now_ns();
-	int rc;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY, .run = run, .release = release };
+	struct incident in = { .job = DDCI_INCIDENT_JOB_INIT, .now = ddci_time_now_ns() };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_start(&cmd, &cfg, &f, argc, argv, DDCI_NEED_API_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	ddci_cli_client(&client, &cfg);
-	rc = ddci_incident_send(&job, &client, &cfg, &f, stderr, cmd.name, now);
-	if (rc == 0)
-		rc = ddci_incident_print(stdout, cfg.output, &job);
-done:
-	ddci_incident_job_release(&job);
-	ddci_incident_flags_release(&f);
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return ddci_cli_main(&cmd, &in, &job, argc, argv);
 }

@@ -58,8 +58,28 @@ static const struct ddci_cmd cmd = {
 	.on_opt = on_opt,
 };
 
-static int run(struct ddci_client *client, const struct ddci_config *cfg, const struct ddci_synth_query *q)
+struct history {
+	struct ddci_synth_flags f; /* first: on_opt's */
+	struct ddci_synth_query q;
+};
+
+/* The test's public id, the only argument; the flags into the query. */
+static int check(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv)
 {
+	struct history *h = ctx;
+	int rc;
+
+	(void)cfg;
+	if (first < argc)
+		h->q.public_id = argv[first++];
+	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
+		return rc;
+	return ddci_synth_history_query(&h->q, &h->f);
+}
+
+static int run(void *ctx, struct ddci_client *client, struct ddci_config *cfg)
+{
+	const struct ddci_synth_query *q = &((struct history *)ctx)->q;
 	struct ddci_synth_out o = { .f = stdout, .f_name = "stdout", .json = cfg->output == DDCI_OUTPUT_JSON };
 	struct ddci_synth_result res;
 	char num[32];
@@ -78,30 +98,9 @@ static int run(struct ddci_client *client, const struct ddci_config *cfg, const 
 
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct ddci_synth_query q = { 0 };
-	struct ddci_synth_flags a = { 0 };
-	int rc, first;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
+						 .run = run };
+	struct history h = { 0 };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0)
-		goto done;
-	if (first < argc)
-		q.public_id = argv[first++];
-	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
-		goto done;
-	if ((rc = ddci_synth_history_query(&q, &a)) < 0)
-		goto done;
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	rc = run(&client, &cfg, &q);
-done:
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return ddci_cli_main(&cmd, &h, &job, argc, argv);
 }

@@ -139,50 +139,53 @@ static int run_aggregate(struct ddci_client *client, const struct ddci_config *c
 	return rc;
 }
 
+struct tests {
+	struct ddci_tests_flags f; /* first: on_opt's */
+	struct ddci_testevents_query q;
+	struct ddci_agg_request agg;
+	int aggregate;
+};
+
+/* list, search or aggregate, and the flags into its request. */
+static int check(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv)
+{
+	struct tests *t = ctx;
+	const char *sub;
+	int rc;
+
+	(void)cfg;
+	if ((rc = ddci_cli_subcommand(&sub, &first, argc, argv, "list|search|aggregate")) < 0 ||
+	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
+		return rc;
+	if ((t->aggregate = !strcmp(sub, "aggregate")))
+		return ddci_tests_agg_request(&t->agg, &t->f);
+	if (t->f.computes.n || t->f.group_by.n || t->f.interval)
+		return ddci_error_set(DDCI_EUSAGE, "%s is for 'aggregate' only",
+				      t->f.computes.n ? "--compute" : t->f.group_by.n ? "--group-by" : "--interval");
+	if (!strcmp(sub, "list") && (t->f.timezone || t->f.time_offset))
+		return ddci_error_set(DDCI_EUSAGE, "%s is for 'search' only",
+				      t->f.timezone ? "--timezone" : "--time-offset");
+	t->q.search = !strcmp(sub, "search");
+	return ddci_tests_events_query(&t->q, &t->f);
+}
+
+static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	struct tests *t = ctx;
+
+	return t->aggregate ? run_aggregate(c, cfg, &t->agg, t->f.strict) : run_events(c, cfg, &t->q);
+}
+
+static void release(void *ctx)
+{
+	ddci_tests_flags_release(&((struct tests *)ctx)->f);
+}
+
 int main(int argc, char **argv)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
-	struct ddci_client client;
-	struct ddci_tests_flags a = { 0 };
-	struct ddci_testevents_query q = DDCI_TESTEVENTS_QUERY_INIT;
-	struct ddci_agg_request agg;
-	const char *sub;
-	int rc, first;
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
+						 .run = run, .release = release };
+	struct tests t = { .q = DDCI_TESTEVENTS_QUERY_INIT };
 
-	ddci_client_init(&client, &cfg);
-	rc = ddci_cli_parse(&first, &cmd, &cfg, &a, argc, argv);
-	if (rc == 1) {
-		rc = 0;
-		goto done;
-	}
-	if (rc < 0 || (rc = ddci_cli_subcommand(&sub, &first, argc, argv, "list|search|aggregate")) < 0 ||
-	    (rc = ddci_cli_no_more(first, argc, argv)) < 0)
-		goto done;
-	if (!strcmp(sub, "aggregate")) {
-		if ((rc = ddci_tests_agg_request(&agg, &a)) < 0 ||
-		    (rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-			goto done;
-		ddci_cli_client(&client, &cfg);
-		rc = run_aggregate(&client, &cfg, &agg, a.strict);
-		goto done;
-	}
-	if (a.computes.n || a.group_by.n || a.interval) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'aggregate' only",
-				    a.computes.n ? "--compute" : a.group_by.n ? "--group-by" : "--interval");
-		goto done;
-	}
-	if (!strcmp(sub, "list") && (a.timezone || a.time_offset)) {
-		rc = ddci_error_set(DDCI_EUSAGE, "%s is for 'search' only", a.timezone ? "--timezone" : "--time-offset");
-		goto done;
-	}
-	q.search = !strcmp(sub, "search");
-	if ((rc = ddci_tests_events_query(&q, &a)) < 0)
-		goto done;
-	if ((rc = ddci_config_finish(&cfg, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	rc = run_events(&client, &cfg, &q);
-done:
-	ddci_tests_flags_release(&a);
-	return ddci_cli_end(&cmd, &cfg, &client, rc);
+	return ddci_cli_main(&cmd, &t, &job, argc, argv);
 }

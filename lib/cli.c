@@ -455,16 +455,40 @@ int ddci_cli_subcommand(const char **sub, int *first, int argc, char **argv, con
 	return ddci_error_set(DDCI_EUSAGE, "unknown subcommand '%s': expected %s", want, expected);
 }
 
-int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
-		   unsigned need)
+/* ddci_cli_finish, then the client, the configuration and libgit2
+ * released.  Returns the exit status. */
+static int cli_end(const struct ddci_cmd *cmd, struct ddci_config *cfg, struct ddci_client *c, int rc)
 {
-	int first = argc, rc = ddci_cli_parse(&first, cmd, cfg, ctx, argc, argv);
+	rc = ddci_cli_finish(cmd, cfg, rc);
+	ddci_client_release(c);
+	ddci_config_release(cfg);
+	ddci_git_shutdown();
+	return rc;
+}
 
-	if (rc)
-		return rc;
-	if ((rc = ddci_cli_no_more(first, argc, argv)) < 0)
-		return rc;
-	return ddci_config_finish(cfg, need);
+int ddci_cli_main(const struct ddci_cmd *cmd, void *ctx, const struct ddci_cli_job *job, int argc, char **argv)
+{
+	struct ddci_config cfg = DDCI_CONFIG_INIT;
+	struct ddci_client client;
+	int first = argc, rc;
+
+	ddci_client_init(&client, &cfg);
+	rc = ddci_cli_parse(&first, cmd, &cfg, ctx, argc, argv);
+	if (rc == 1) { /* --help, --version */
+		rc = 0;
+		goto done;
+	}
+	if (rc < 0)
+		goto done;
+	rc = job->check ? job->check(ctx, &cfg, first, argc, argv) : ddci_cli_no_more(first, argc, argv);
+	if (rc < 0 || (rc = ddci_config_finish(&cfg, job->need)) < 0)
+		goto done;
+	ddci_cli_client(&client, &cfg);
+	rc = job->run(ctx, &client, &cfg);
+done:
+	if (job->release)
+		job->release(ctx);
+	return cli_end(cmd, &cfg, &client, rc);
 }
 
 int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc)
@@ -504,11 +528,3 @@ void ddci_cli_client(struct ddci_client *c, const struct ddci_config *cfg)
 	c->trace = cfg->verbose ? stderr : NULL;
 }
 
-int ddci_cli_end(const struct ddci_cmd *cmd, struct ddci_config *cfg, struct ddci_client *c, int rc)
-{
-	rc = ddci_cli_finish(cmd, cfg, rc);
-	ddci_client_release(c);
-	ddci_config_release(cfg);
-	ddci_git_shutdown();
-	return rc;
-}

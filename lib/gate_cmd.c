@@ -10,43 +10,29 @@
 #include "ddci/gitmeta.h"
 #include "ddci/timeutil.h"
 
-/* One gate command: its flags (a), its report, how the flags become the
- * flow's options (prepare: usage errors and the scope, nothing sent) and
- * the flow. */
-struct gate_job {
-	const struct ddci_cmd *cmd;
-	void *args;
-	struct ddci_report_opts *report;
+/* One gate: how its flags become the flow's options (usage errors and the
+ * scope, nothing sent) and the flow. */
+struct gate_flow {
 	int (*prepare)(void *args, struct ddci_gitmeta *meta, const struct ddci_config *cfg);
 	int (*run)(struct ddci_gate *g, struct ddci_client *c, const void *args);
 };
 
-static int gate_main(const struct gate_job *j, FILE *out, int argc, char **argv)
+/* The job of a gate command, once its keys are known: the report files
+ * checked, the flags made the flow's options, the gate and its verdict. */
+static int gate_run(const struct gate_flow *fl, void *args, struct ddci_report_opts *report, struct ddci_client *c,
+		    const struct ddci_config *cfg)
 {
-	struct ddci_config cfg = DDCI_CONFIG_INIT;
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
-	struct ddci_client client;
 	struct ddci_gate gate;
 	int rc;
 
-	ddci_client_init(&client, &cfg);
 	memset(&gate, 0, sizeof(gate));
-	rc = ddci_cli_start(j->cmd, &cfg, j->args, argc, argv, DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY);
-	if (rc) {
-		rc = rc == 1 ? 0 : rc;
-		goto done;
-	}
-	j->report->out = out;
-	j->report->json = cfg.output == DDCI_OUTPUT_JSON;
-	if ((rc = ddci_report_check(j->report)) < 0 || (rc = j->prepare(j->args, &meta, &cfg)) < 0)
-		goto done;
-	ddci_cli_client(&client, &cfg);
-	rc = j->run(&gate, &client, j->args);
-	rc = ddci_report_verdict(&gate, rc, j->report);
-done:
+	report->json = cfg->output == DDCI_OUTPUT_JSON;
+	if ((rc = ddci_report_check(report)) == 0 && (rc = fl->prepare(args, &meta, cfg)) == 0)
+		rc = ddci_report_verdict(&gate, fl->run(&gate, c, args), report);
 	ddci_gate_release(&gate);
 	ddci_gitmeta_release(&meta);
-	return ddci_cli_end(j->cmd, &cfg, &client, rc);
+	return rc;
 }
 
 static const char no_repository[] = "no repository: no origin remote and no CI variable names one; "
@@ -90,12 +76,21 @@ static int flaky_run(struct ddci_gate *g, struct ddci_client *c, const void *arg
 	return ddci_gate_flaky(g, c, &a->g);
 }
 
+static int flaky_job(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
+{
+	static const struct gate_flow flow = { flaky_prepare, flaky_run };
+	struct ddci_flaky_gate_args *a = ctx;
+
+	return gate_run(&flow, a, &a->report, c, cfg);
+}
+
 int ddci_flaky_gate_main(const struct ddci_cmd *cmd, struct ddci_flaky_gate_args *a, FILE *out, int argc,
 			 char **argv)
 {
-	const struct gate_job j = { cmd, a, &a->report, flaky_prepare, flaky_run };
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .run = flaky_job };
 
-	return gate_main(&j, out, argc, argv);
+	a->report.out = out;
+	return ddci_cli_main(cmd, a, &job, argc, argv);
 }
 
 /* The threshold; the window; the query: --query, else this repository's
@@ -137,13 +132,28 @@ static int failrate_run(struct ddci_gate *g, struct ddci_client *c, const void *
 	return ddci_gate_failrate(g, c, &a->g);
 }
 
-int ddci_failrate_gate_main(const struct ddci_cmd *cmd, struct ddci_failrate_gate_args *a, FILE *out, int argc,
-			    char **argv)
+static int failrate_job(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	const struct gate_job j = { cmd, a, &a->report, failrate_prepare, failrate_run };
-	int rc = gate_main(&j, out, argc, argv);
+	static const struct gate_flow flow = { failrate_prepare, failrate_run };
+	struct ddci_failrate_gate_args *a = ctx;
+
+	return gate_run(&flow, a, &a->report, c, cfg);
+}
+
+static void failrate_release(void *ctx)
+{
+	struct ddci_failrate_gate_args *a = ctx;
 
 	free(a->query_made);
 	a->query_made = NULL;
-	return rc;
+}
+
+int ddci_failrate_gate_main(const struct ddci_cmd *cmd, struct ddci_failrate_gate_args *a, FILE *out, int argc,
+			    char **argv)
+{
+	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .run = failrate_job,
+						 .release = failrate_release };
+
+	a->report.out = out;
+	return ddci_cli_main(cmd, a, &job, argc, argv);
 }

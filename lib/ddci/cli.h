@@ -52,11 +52,22 @@ struct ddci_cmd {
 int ddci_cli_parse(int *first_arg, const struct ddci_cmd *cmd, struct ddci_config *cfg,
 		   void *ctx, int argc, char **argv) DDCI_WUR;
 
-/* The start of a command that takes no positional argument: parses argv,
- * refuses a stray argument, then ddci_config_finish(cfg, need).  Returns 0
- * to go on, 1 when --help or --version was printed (exit 0), or an error. */
-int ddci_cli_start(const struct ddci_cmd *cmd, struct ddci_config *cfg, void *ctx, int argc, char **argv,
-		   unsigned need) DDCI_WUR;
+/* A command's job: what main() hands ddci_cli_main. */
+struct ddci_cli_job {
+	unsigned need; /* the keys it needs (DDCI_NEED_*) */
+	/* The positional arguments argv[first..argc) and the usage checks due
+	 * before the keys are looked at; NULL: no argument is taken. */
+	int (*check)(void *ctx, struct ddci_config *cfg, int first, int argc, char **argv);
+	/* The job, with the client set up (ddci_cli_client). */
+	int (*run)(void *ctx, struct ddci_client *c, struct ddci_config *cfg);
+	void (*release)(void *ctx); /* what on_opt, check and run kept in ctx; may be NULL */
+};
+
+/* Every command's main: parses argv (on_opt gets ctx), job->check, the
+ * keys (ddci_config_finish), job->run, then prints the error and releases
+ * everything.  --help and --version exit 0.  Returns the
+ * exit status. */
+int ddci_cli_main(const struct ddci_cmd *cmd, void *ctx, const struct ddci_cli_job *job, int argc, char **argv);
 
 /* The subcommand at argv[*first], one of `names` ("list|search"): *sub is
  * set and *first moves past it.  DDCI_EUSAGE "missing subcommand: expected
@@ -79,10 +90,6 @@ const char *ddci_cli_version_string(void);
  * (warning and exit 0), and returns the exit status for rc.
  * rc may also be DDCI_EXIT_GATE (1) for a failed gate. */
 int ddci_cli_finish(const struct ddci_cmd *cmd, const struct ddci_config *cfg, int rc);
-/* The end of every command's main: ddci_cli_finish, then the client, the
- * configuration and libgit2 released (what the command read from git is
- * released before).  Returns the exit status. */
-int ddci_cli_end(const struct ddci_cmd *cmd, struct ddci_config *cfg, struct ddci_client *c, int rc);
 
 /* Every command's long option names (shared and own), for tests/man check:
  * prints one per line. Used by `ddci-<x> --list-options` (hidden). */
