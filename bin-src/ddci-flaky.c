@@ -11,7 +11,6 @@
 #include "ddci/client.h"
 #include "ddci/flaky.h"
 #include "ddci/flaky_report.h"
-#include "ddci/gitmeta.h"
 #include "ddci/strv.h"
 #include "ddci/timeutil.h"
 
@@ -43,7 +42,7 @@ struct args {
 	const char *sub;       /* list or set-state */
 	char **ids;            /* set-state's test ids (the arguments) */
 	int nids;
-	struct ddci_gitmeta meta;
+	char *repo_owned;      /* the repository git or the CI named */
 };
 
 static int on_opt(void *ctx, int key, const char *arg)
@@ -155,13 +154,9 @@ static int list(struct ddci_client *c, struct args *a, const struct ddci_config 
 
 	if ((rc = ddci_cli_no_more(0, a->nids, a->ids)) < 0)
 		return rc;
-	if (!a->all_repos && !a->repo_id) {
-		if ((rc = ddci_gitmeta_read(&a->meta, cfg->repo_path, NULL, NULL, 0)) < 0)
-			return rc;
-		if (!a->meta.repository_id)
-			return ddci_error_set(DDCI_EUSAGE, "no repository: pass --repository-id or --all-repositories");
-	}
-	a->scope.repository_id = a->all_repos ? NULL : a->repo_id ? a->repo_id : a->meta.repository_id;
+	if ((rc = ddci_flaky_list_repo(&a->scope.repository_id, &a->repo_owned, cfg->repo_path, a->repo_id,
+					a->all_repos)) < 0)
+		return rc;
 	a->scope.service = cfg->service;
 	a->scope.env = cfg->env;
 	return cmd_list(c, a, cfg);
@@ -177,14 +172,14 @@ static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 
 static void release(void *ctx)
 {
-	ddci_gitmeta_release(&((struct args *)ctx)->meta);
+	free(((struct args *)ctx)->repo_owned);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct ddci_cli_job job = { .need = DDCI_NEED_API_KEY | DDCI_NEED_APP_KEY, .check = check,
 						 .run = run, .release = release };
-	struct args a = { .meta = DDCI_GITMETA_INIT };
+	struct args a = { 0 };
 
 	return ddci_cli_main(&cmd, &a, &job, argc, argv);
 }

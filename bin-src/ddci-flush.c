@@ -7,9 +7,6 @@
 #include <stdio.h>
 
 #include "ddci/cli.h"
-#include "ddci/client.h"
-#include "ddci/endpoint.h"
-#include "ddci/flush.h"
 #include "ddci/flush_report.h"
 
 static const struct ddci_opt opts[] = {
@@ -42,17 +39,8 @@ static const struct ddci_cmd cmd = {
 
 static int run(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	struct ddci_flush_stats st = { 0, 0, 0, 0 };
-	int rc, prc;
-
 	(void)ctx;
-	if (!cfg->spool_dir || !*cfg->spool_dir)
-		return ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
-	rc = ddci_flush(&st, c, cfg->spool_dir, ddci_endpoint_classify);
-	if (rc == DDCI_DRY_RUN)
-		rc = 0;
-	prc = ddci_flush_report(stdout, cfg->output, &st);
-	return rc == 0 ? prc : rc;
+	return ddci_flush_run(stdout, cfg->output, c, cfg->spool_dir);
 }
 
 int main(int argc, char **argv)

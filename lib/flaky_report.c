@@ -3,9 +3,11 @@
 #include "ddci/flaky_report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ddci/buf.h"
+#include "ddci/gitmeta.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
 #include "ddci/timeutil.h"
@@ -191,4 +193,27 @@ int ddci_flaky_set_state_write(struct ddci_flaky_update_result *res, struct ddci
 		return rc;
 	}
 	return print_results(o->f, res, state, sc.results);
+}
+
+int ddci_flaky_list_repo(const char **repository_id, char **owned, const char *repo_path, const char *repo_id,
+			 int all_repos)
+{
+	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
+	int rc;
+
+	*repository_id = all_repos ? NULL : repo_id;
+	*owned = NULL;
+	if (all_repos || repo_id)
+		return 0;
+	if ((rc = ddci_gitmeta_read(&meta, repo_path, NULL, NULL, 0)) < 0)
+		goto done;
+	if (!meta.repository_id)
+		rc = ddci_error_set(DDCI_EUSAGE, "no repository: pass --repository-id or --all-repositories");
+	else if (!(*owned = strdup(meta.repository_id)))
+		rc = ddci_error_oom();
+	else
+		*repository_id = *owned;
+done:
+	ddci_gitmeta_release(&meta);
+	return rc;
 }

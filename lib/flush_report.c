@@ -1,6 +1,7 @@
 /* flush_report.c — ddci-flush's counts as text or JSON (flush_report.h). */
 #include "ddci/flush_report.h"
 
+#include "ddci/endpoint.h"
 #include "ddci/json.h"
 #include "ddci/output.h"
 
@@ -25,4 +26,18 @@ int ddci_flush_report(FILE *f, enum ddci_output format, const struct ddci_flush_
 	rc = ddci_print_json(f, o, 1);
 	cJSON_Delete(o);
 	return rc;
+}
+
+int ddci_flush_run(FILE *f, enum ddci_output format, struct ddci_client *c, const char *spool_dir)
+{
+	struct ddci_flush_stats st = { 0, 0, 0, 0 };
+	int rc, prc;
+
+	if (!spool_dir || !*spool_dir)
+		return ddci_error_set(DDCI_EUSAGE, "missing --spool (or DDCI_SPOOL_DIR): which spool directory?");
+	rc = ddci_flush(&st, c, spool_dir, ddci_endpoint_classify);
+	if (rc == DDCI_DRY_RUN)
+		rc = 0;
+	prc = ddci_flush_report(f, format, &st);
+	return rc == 0 ? prc : rc;
 }

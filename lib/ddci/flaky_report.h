@@ -27,6 +27,12 @@ struct ddci_flaky_out {
 	int64_t n;               /* filled: tests written */
 };
 
+/* The repository a list is about: repo_id, else the one git or the CI
+ * names at repo_path (a copy in *owned, for the caller to free), else
+ * DDCI_EUSAGE; NULL (every repository) with all_repos. */
+int ddci_flaky_list_repo(const char **repository_id, char **owned, const char *repo_path, const char *repo_id,
+			 int all_repos) DDCI_WUR;
+
 /* Every page of the search (flaky.h), each test written as it arrives,
  * then the end of the JSON array (also after an error, when tests were
  * written, so what was printed stays parseable).  Returns what

@@ -101,12 +101,28 @@ static void test_flaky_report__ids_from_a_file(void **state)
 	ddci_strv_release(&ids);
 }
 
+/* --repository-id and --all-repositories decide without git. */
+static void test_flaky_report__list_repo_from_the_flags(void **state)
+{
+	const char *repo = "x";
+	char *owned = (char *)"unset";
+
+	(void)state;
+	assert_int_equal(ddci_flaky_list_repo(&repo, &owned, "/nonexistent", "github.com/acme/shop", 0), 0);
+	assert_string_equal(repo, "github.com/acme/shop");
+	assert_null(owned);
+	assert_int_equal(ddci_flaky_list_repo(&repo, &owned, "/nonexistent", "github.com/acme/shop", 1), 0);
+	assert_null(repo);
+	assert_null(owned);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flaky_report__ids_in_every_shape),
 		cmocka_unit_test(test_flaky_report__ids_refused_naming_the_flag),
 		cmocka_unit_test(test_flaky_report__ids_from_a_file),
+		cmocka_unit_test(test_flaky_report__list_repo_from_the_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

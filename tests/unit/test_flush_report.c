@@ -53,11 +53,29 @@ static void test_flush_report__left_is_never_negative(void **state)
 	free(text);
 }
 
+/* No spool directory: a usage error naming the flag, nothing written. */
+static void test_flush_report__run_needs_a_spool_dir(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(ddci_flush_run(f, DDCI_OUTPUT_TEXT, NULL, NULL), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "missing --spool"));
+	assert_int_equal(ddci_flush_run(f, DDCI_OUTPUT_JSON, NULL, ""), DDCI_EUSAGE);
+	fclose(f);
+	assert_int_equal(len, 0);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flush_report__text_and_json),
 		cmocka_unit_test(test_flush_report__left_is_never_negative),
+		cmocka_unit_test(test_flush_report__run_needs_a_spool_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
