@@ -10,7 +10,6 @@
 
 int ddci_synth_history_query(struct ddci_synth_query *q, const struct ddci_synth_flags *a)
 {
-	int64_t n;
 	int rc;
 
 	if (a->since_version && (rc = ddci_parse_int64(&q->since_version, a->since_version, 0, INT64_MAX,
@@ -18,18 +17,8 @@ int ddci_synth_history_query(struct ddci_synth_query *q, const struct ddci_synth
 		return rc;
 	if (a->since && (rc = ddci_time_parse(&q->since_ns, a->since, ddci_time_now_ns(), "--since")) < 0)
 		return rc;
-	q->limit = DDCI_SYNTH_MAX_LIMIT;
-	if (a->page_size) {
-		if ((rc = ddci_parse_int64(&n, a->page_size, 1, DDCI_SYNTH_MAX_LIMIT, "--page-size")) < 0)
-			return rc;
-		q->limit = (int)n;
-	}
-	if (a->limit && a->max_versions)
-		return ddci_error_set(DDCI_EUSAGE, "--limit and --max-versions are the same: give one");
-	if (a->limit && (rc = ddci_parse_int64(&q->max_versions, a->limit, 1, INT64_MAX, "--limit")) < 0)
-		return rc;
-	if (a->max_versions &&
-	    (rc = ddci_parse_int64(&q->max_versions, a->max_versions, 1, INT64_MAX, "--max-versions")) < 0)
+	if ((rc = ddci_parse_paging(&q->limit, &q->max_versions, a->page_size, DDCI_SYNTH_MAX_LIMIT, a->limit,
+				    a->max_versions, "--max-versions")) < 0)
 		return rc;
 	return ddci_synth_check(q);
 }

@@ -33,7 +33,7 @@ static int parse_time_ms(int64_t *out, const char *s, int64_t now, const char *w
 
 int ddci_tests_events_query(struct ddci_testevents_query *q, const struct ddci_tests_flags *a)
 {
-	int64_t now = ddci_time_now_ns(), n;
+	int64_t now = ddci_time_now_ns();
 	int rc;
 
 	q->query = a->query;
@@ -43,17 +43,8 @@ int ddci_tests_events_query(struct ddci_testevents_query *q, const struct ddci_t
 	if ((rc = parse_time_ms(&q->from_ms, a->from, now, "--from")) < 0 ||
 	    (rc = parse_time_ms(&q->to_ms, a->to, now, "--to")) < 0)
 		return rc;
-	q->limit = DDCI_TESTEVENTS_MAX_LIMIT;
-	if (a->page_size) {
-		if ((rc = ddci_parse_int64(&n, a->page_size, 1, DDCI_TESTEVENTS_MAX_LIMIT, "--page-size")) < 0)
-			return rc;
-		q->limit = (int)n;
-	}
-	if (a->limit && a->max_events)
-		return ddci_error_set(DDCI_EUSAGE, "--limit and --max-events are the same: give one");
-	if (a->limit && (rc = ddci_parse_int64(&q->max_events, a->limit, 1, INT64_MAX, "--limit")) < 0)
-		return rc;
-	if (a->max_events && (rc = ddci_parse_int64(&q->max_events, a->max_events, 1, INT64_MAX, "--max-events")) < 0)
+	if ((rc = ddci_parse_paging(&q->limit, &q->max_events, a->page_size, DDCI_TESTEVENTS_MAX_LIMIT, a->limit,
+				    a->max_events, "--max-events")) < 0)
 		return rc;
 	/* No bigger page than the events wanted. */
 	if (q->max_events > 0 && q->max_events < q->limit)

@@ -41,5 +41,11 @@ int ddci_parse_int64(int64_t *out, const char *s, int64_t min, int64_t max, cons
 int ddci_parse_double(double *out, const char *s, double min, double max, const char *what) DDCI_WUR;
 /* A percentage 0..100, "12.5" or "12.5%". */
 int ddci_parse_pct(double *out, const char *s, const char *what) DDCI_WUR;
+/* A list's paging flags: --page-size (1..max_page; max_page when not
+ * given) into *page; the most items wanted, --limit or its alias (the flag
+ * named `alias`, e.g. "--max-events"; both given is refused), at least 1,
+ * into *most (untouched when neither is given). */
+int ddci_parse_paging(int *page, int64_t *most, const char *page_size, int max_page, const char *limit,
+		      const char *alias_value, const char *alias) DDCI_WUR;
 
 #endif

@@ -449,3 +449,24 @@ int ddci_parse_pct(double *out, const char *s, const char *what)
 	}
 	return ddci_parse_double(out, s, 0, 100, what);
 }
+
+int ddci_parse_paging(int *page, int64_t *most, const char *page_size, int max_page, const char *limit,
+		      const char *alias_value, const char *alias)
+{
+	int64_t n;
+	int rc;
+
+	*page = max_page;
+	if (page_size) {
+		if ((rc = ddci_parse_int64(&n, page_size, 1, max_page, "--page-size")) < 0)
+			return rc;
+		*page = (int)n;
+	}
+	if (limit && alias_value)
+		return ddci_error_set(DDCI_EUSAGE, "--limit and %s are the same: give one", alias);
+	if (limit)
+		return ddci_parse_int64(most, limit, 1, INT64_MAX, "--limit");
+	if (alias_value)
+		return ddci_parse_int64(most, alias_value, 1, INT64_MAX, alias);
+	return 0;
+}

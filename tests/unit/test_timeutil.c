@@ -350,6 +350,29 @@ static void test_timeutil__clocks_move(void **state)
 	assert_true(ddci_time_mono_ns() >= m);
 }
 
+/* --page-size with its bound and default; --limit or its alias, not both. */
+static void test_timeutil__paging_flags(void **state)
+{
+	int page = 0;
+	int64_t most = -1;
+
+	(void)state;
+	assert_int_equal(ddci_parse_paging(&page, &most, NULL, 50, NULL, NULL, "--max-versions"), 0);
+	assert_int_equal(page, 50);
+	assert_int_equal(most, -1);
+	assert_int_equal(ddci_parse_paging(&page, &most, "7", 50, "3", NULL, "--max-versions"), 0);
+	assert_int_equal(page, 7);
+	assert_int_equal(most, 3);
+	assert_int_equal(ddci_parse_paging(&page, &most, NULL, 50, NULL, "9", "--max-versions"), 0);
+	assert_int_equal(most, 9);
+	assert_int_equal(ddci_parse_paging(&page, &most, "51", 50, NULL, NULL, "--max-versions"), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--page-size"));
+	assert_int_equal(ddci_parse_paging(&page, &most, NULL, 50, "1", "2", "--max-events"), DDCI_EUSAGE);
+	assert_string_equal(ddci_error_last(), "--limit and --max-events are the same: give one");
+	assert_int_equal(ddci_parse_paging(&page, &most, NULL, 50, NULL, "0", "--max-events"), DDCI_EUSAGE);
+	assert_non_null(strstr(ddci_error_last(), "--max-events"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_timeutil__parse_double),
 		cmocka_unit_test(test_timeutil__parse_pct),
 		cmocka_unit_test(test_timeutil__clocks_move),
+		cmocka_unit_test(test_timeutil__paging_flags),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
