@@ -32,6 +32,20 @@ static void test_dora_report__median_and_p90(void **state)
 	assert_int_equal(ddci_p90_ns(eleven, 11), 10); /* rank ceil(9.9) = 10 */
 }
 
+/* deps[0..3): d1 on day 1; d2 on day 2, failed and rolled back by d3,
+ * finished 2 h later. */
+static void rolled_back(struct ddci_dora_dep *deps, char *id1, char *id2, char *id3)
+{
+	deps[0].id = id1;
+	deps[0].finished_ns = 1 * DAY;
+	deps[1].id = id2;
+	deps[1].finished_ns = 2 * DAY;
+	deps[1].change_failure = 1;
+	deps[1].remediation_id = id3;
+	deps[2].id = id3;
+	deps[2].finished_ns = 2 * DAY + 2 * H;
+}
+
 /* A 7-day window, 4 deployments: d2 failed and was rolled back by d3
  * (finished 2 h later); d4 failed and has no remediation yet. */
 static void test_dora_report__figures(void **state)
@@ -43,14 +57,7 @@ static void test_dora_report__figures(void **state)
 	cJSON *j = NULL;
 	(void)state;
 	memset(deps, 0, sizeof(deps));
-	deps[0].id = id1;
-	deps[0].finished_ns = 1 * DAY;
-	deps[1].id = id2;
-	deps[1].finished_ns = 2 * DAY;
-	deps[1].change_failure = 1;
-	deps[1].remediation_id = id3;
-	deps[2].id = id3;
-	deps[2].finished_ns = 2 * DAY + 2 * H;
+	rolled_back(deps, id1, id2, id3);
 	deps[3].id = id4;
 	deps[3].finished_ns = 5 * DAY;
 	deps[3].change_failure = 1;
@@ -230,14 +237,7 @@ static void test_dora_report__text(void **state)
 	const char *s;
 	(void)state;
 	memset(deps, 0, sizeof(deps));
-	deps[0].id = id1;
-	deps[0].finished_ns = 1 * DAY;
-	deps[1].id = id2;
-	deps[1].finished_ns = 2 * DAY;
-	deps[1].change_failure = 1;
-	deps[1].remediation_id = id3;
-	deps[2].id = id3;
-	deps[2].finished_ns = 2 * DAY + 2 * H;
+	rolled_back(deps, id1, id2, id3);
 	assert_int_equal(ddci_dora_report_compute(&r, deps, 3, NULL, 0, lead, NULL, 2, 0, 7 * DAY), 0);
 	r.commits_missing = 2;
 	assert_int_equal(ddci_dora_report_text(&b, &r, "shop", "prod", 1), 0);
