@@ -144,7 +144,6 @@ static int cmd_report(struct ddci_client *c, const struct ddci_config *cfg, cons
 	if (ddci_gitmeta_read(&meta, cfg->repo_path, NULL, NULL, 0) < 0) {
 		ddci_print(stderr, "%s: warning: no lead time: %s\n", cmd.name, ddci_error_last());
 		ddci_gitmeta_release(&meta);
-		memset(&meta, 0, sizeof(meta));
 	}
 	rc = ddci_dora_report(&r, c, meta.repo, cfg->service, cfg->env, from_ns, to_ns);
 	if (rc != 0)
