@@ -10,17 +10,15 @@
 #include "ddci/gitmeta.h"
 #include "ddci/timeutil.h"
 
-/* One gate: how its flags become the flow's options (usage errors and the
- * scope, nothing sent) and the flow. */
-struct gate_flow {
-	int (*prepare)(void *args, struct ddci_gitmeta *meta, const struct ddci_config *cfg);
-	int (*run)(struct ddci_gate *g, struct ddci_client *c, const void *args);
-};
+/* How a gate's flags become its flow's options (usage errors and the
+ * scope, nothing sent), and the flow. */
+typedef int gate_prepare_fn(void *args, struct ddci_gitmeta *meta, const struct ddci_config *cfg);
+typedef int gate_flow_fn(struct ddci_gate *g, struct ddci_client *c, const void *args);
 
 /* The job of a gate command, once its keys are known: the report files
  * checked, the flags made the flow's options, the gate and its verdict. */
-static int gate_run(const struct gate_flow *fl, void *args, struct ddci_report_opts *report, struct ddci_client *c,
-		    const struct ddci_config *cfg)
+static int gate_run(gate_prepare_fn *prepare, gate_flow_fn *flow, void *args, struct ddci_report_opts *report,
+		    struct ddci_client *c, const struct ddci_config *cfg)
 {
 	struct ddci_gitmeta meta = DDCI_GITMETA_INIT;
 	struct ddci_gate gate;
@@ -28,8 +26,8 @@ static int gate_run(const struct gate_flow *fl, void *args, struct ddci_report_o
 
 	memset(&gate, 0, sizeof(gate));
 	report->json = cfg->output == DDCI_OUTPUT_JSON;
-	if ((rc = ddci_report_check(report)) == 0 && (rc = fl->prepare(args, &meta, cfg)) == 0)
-		rc = ddci_report_verdict(&gate, fl->run(&gate, c, args), report);
+	if ((rc = ddci_report_check(report)) == 0 && (rc = prepare(args, &meta, cfg)) == 0)
+		rc = ddci_report_verdict(&gate, flow(&gate, c, args), report);
 	ddci_gate_release(&gate);
 	ddci_gitmeta_release(&meta);
 	return rc;
@@ -78,10 +76,9 @@ static int flaky_run(struct ddci_gate *g, struct ddci_client *c, const void *arg
 
 static int flaky_job(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	static const struct gate_flow flow = { flaky_prepare, flaky_run };
 	struct ddci_flaky_gate_args *a = ctx;
 
-	return gate_run(&flow, a, &a->report, c, cfg);
+	return gate_run(flaky_prepare, flaky_run, a, &a->report, c, cfg);
 }
 
 int ddci_flaky_gate_main(const struct ddci_cmd *cmd, struct ddci_flaky_gate_args *a, FILE *out, int argc,
@@ -134,10 +131,9 @@ static int failrate_run(struct ddci_gate *g, struct ddci_client *c, const void *
 
 static int failrate_job(void *ctx, struct ddci_client *c, struct ddci_config *cfg)
 {
-	static const struct gate_flow flow = { failrate_prepare, failrate_run };
 	struct ddci_failrate_gate_args *a = ctx;
 
-	return gate_run(&flow, a, &a->report, c, cfg);
+	return gate_run(failrate_prepare, failrate_run, a, &a->report, c, cfg);
 }
 
 static void failrate_release(void *ctx)
